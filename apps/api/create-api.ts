@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import helmet from '@fastify/helmet';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { NestPinoLogger, ValidationError, type AppConfig, type Logger } from '../../libs/core';
+import type { DatabaseTarget } from '../../libs/db';
+import { ApiModule } from './api.module';
+import { GlobalErrorFilter } from './http/error.filter';
+import { createValidationPipe } from './http/validation.pipe';
+
+export const API_PREFIX = 'api/v1';
+
+// A client-supplied request id is kept only when it is short and plain, so it is safe in logs.
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
+
+/** The HTTP app, fully configured but not listening: main() listens, tests inject. */
+export interface ApiOptions {
+  /** Also host the worker's jobs in this process (`npm start`): one pool, one data source. */
+  readonly withWorker?: boolean;
+}
+
+export async function createApi(config: AppConfig, target: DatabaseTarget, logger: Logger, options: ApiOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    logger: false,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.env === 'production' ? 'loopback,uniquelocal' : false,
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, target, logger, options.withWorker ?? false), adapter, {
+    logger: new NestPinoLogger(logger),
+    abortOnError: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  fastify.addHook('onResponse', async (request: FastifyRequest, reply) => {
+    const ctx = (request as FastifyRequest & { logContext?: { tenantId?: string; userId?: string } }).logContext;
+    logger.info(
+      {
+        requestId: request.id,
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 100) / 100,
+        tenantId: ctx?.tenantId,
+        userId: ctx?.userId,
+      },
+      'request',
+    );
+  });
+  // Fastify's JSON parser (with prototype-poisoning checks), its failures turned into our code.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    parseJson(request, body as string, (error, value) => {
+      if (error) done(new ValidationError('The body is not valid JSON: send one JSON object, or no Content-Type when there is no body.', undefined, 'MALFORMED_JSON'));
+      else done(null, value);
+    });
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // Swagger UI at /docs needs inline styles and data: images.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new GlobalErrorFilter(logger));
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Dutybook API')
+      .setDescription("A cloud customer's side of a provider's shared-responsibility (RACI) model: duties, tasks, evidence, reviews.")
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json', useGlobalPrefix: false });
+  return app;
+}

@@ -1,0 +1,46 @@
+import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { FastifyReply } from 'fastify';
+import type { DataSource } from 'typeorm';
+import { Public } from '../../../libs/core';
+
+interface ReadyBody {
+  status: 'ok' | 'unavailable';
+  checks: { database: 'ok' | 'unreachable'; migrations: 'ok' | 'pending' | 'unknown' };
+}
+
+@ApiTags('health')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  @Get('live')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'The process is up.' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOkResponse({ description: 'The database answers and every migration is applied.' })
+  @ApiServiceUnavailableResponse({ description: 'Not ready: see checks.' })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadyBody> {
+    const body: ReadyBody = { status: 'ok', checks: { database: 'ok', migrations: 'ok' } };
+    try {
+      await this.ds.query('SELECT 1');
+      body.checks.migrations = (await this.ds.showMigrations()) ? 'pending' : 'ok';
+    } catch {
+      if (body.checks.database === 'ok' && body.checks.migrations === 'ok') {
+        body.checks.database = 'unreachable';
+        body.checks.migrations = 'unknown';
+      }
+    }
+    if (body.checks.database !== 'ok' || body.checks.migrations !== 'ok') {
+      body.status = 'unavailable';
+      void reply.status(503);
+    }
+    return body;
+  }
+}

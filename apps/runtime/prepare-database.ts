@@ -1,0 +1,32 @@
+import path from 'node:path';
+import { loadCatalogDir, seedCatalogs, type SeedResult } from '../../libs/catalog';
+import { projectRoot, type AppConfig, type Logger } from '../../libs/core';
+import { createDataSource, runMigrations, withSchemaLock, type DatabaseTarget } from '../../libs/db';
+import { SCHEMA } from './schema';
+
+export const CATALOG_DIR = (): string => path.join(projectRoot(), 'seeds', 'catalogs');
+
+/** Applies migrations as the owner role. */
+export async function migrate(target: DatabaseTarget, logger: Logger): Promise<string[]> {
+  const applied = await runMigrations({ url: target.ownerUrl, poolSize: 2, applicationName: 'dutybook-migrate', appRole: target.appRole }, SCHEMA, logger);
+  if (applied.length > 0) logger.info({ applied }, `applied ${applied.length} migration(s)`);
+  return applied;
+}
+
+/** Loads the catalog files into the database (idempotent) as the owner role. */
+export async function seed(target: DatabaseTarget, logger: Logger, dir = CATALOG_DIR()): Promise<SeedResult> {
+  const catalogs = loadCatalogDir(dir);
+  const ds = createDataSource({ url: target.ownerUrl, poolSize: 2, applicationName: 'dutybook-seed' }, SCHEMA, logger);
+  await ds.initialize();
+  try {
+    return await withSchemaLock(ds, () => seedCatalogs(ds, catalogs, logger));
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/** What start-up does before serving: migrate and seed, each when configured. */
+export async function prepareDatabase(config: AppConfig, target: DatabaseTarget, logger: Logger): Promise<void> {
+  if (config.migrateOnStart) await migrate(target, logger);
+  if (config.seedOnStart) await seed(target, logger);
+}

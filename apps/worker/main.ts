@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runProcess } from '../runtime/lifecycle';
+import { start } from '../runtime/start';
+
+// `npm run start:worker`: background jobs alone, against the same DATABASE_URL as the api.
+runProcess('dutybook-worker', (config, logger) => start(config, logger, { api: false, worker: true }));

@@ -1,0 +1,24 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConfigModule, type AppConfig, type Logger } from '../../libs/core';
+import { dataSourceOptions, type DatabaseTarget } from '../../libs/db';
+import { SCHEMA } from '../runtime/schema';
+import { WorkerJobsModule } from './worker-jobs.module';
+
+/** The worker process alone: config, its own pool, the jobs. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig, target: DatabaseTarget, logger: Logger): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions({ url: target.appUrl, poolSize: Math.min(4, config.databasePoolSize), applicationName: 'dutybook-worker' }, SCHEMA, logger),
+          retryAttempts: 0,
+        }),
+        WorkerJobsModule,
+      ],
+    };
+  }
+}

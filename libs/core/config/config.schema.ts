@@ -1,0 +1,78 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+const POSTGRES_URL = /^postgres(ql)?:\/\/.+/;
+
+/**
+ * Every environment variable the product reads. Nothing else in the code reads process.env
+ * (tests and benches included go through loadConfig), so this class is the whole contract.
+ */
+export class EnvironmentVariables {
+  @IsIn(['development', 'production', 'test'], { message: 'must be one of development, production, test' })
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number between 0 and 65535' })
+  @Min(0, { message: 'must be a whole number between 0 and 65535' })
+  @Max(65535, { message: 'must be a whole number between 0 and 65535' })
+  PORT = 3000;
+
+  @IsString()
+  @MinLength(1)
+  HOST = '127.0.0.1';
+
+  @IsString({ message: 'must be a directory path' })
+  @MinLength(1, { message: 'must be a directory path' })
+  DATA_DIR = './.data';
+
+  @IsOptional()
+  @Matches(POSTGRES_URL, { message: 'must be a postgres:// or postgresql:// connection URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @Matches(POSTGRES_URL, { message: 'must be a postgres:// or postgresql:// connection URL' })
+  DATABASE_OWNER_URL?: string;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number between 1 and 200' })
+  @Min(1, { message: 'must be a whole number between 1 and 200' })
+  @Max(200, { message: 'must be a whole number between 1 and 200' })
+  DATABASE_POOL_SIZE = 10;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number between 1024 and 65535' })
+  @Min(1024, { message: 'must be a whole number between 1024 and 65535' })
+  @Max(65535, { message: 'must be a whole number between 1024 and 65535' })
+  EMBEDDED_PG_PORT = 54329;
+
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: LogLevel = 'info';
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'must be an http(s) URL such as https://dutybook.example.com' })
+  PUBLIC_URL?: string;
+
+  @IsIn(['true', 'false'], { message: 'must be true or false' })
+  SEED_ON_START: 'true' | 'false' = 'true';
+
+  @IsIn(['true', 'false'], { message: 'must be true or false' })
+  MIGRATE_ON_START: 'true' | 'false' = 'true';
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of bytes between 1024 and 10485760' })
+  @Min(1024, { message: 'must be a whole number of bytes between 1024 and 10485760' })
+  @Max(10 * 1024 * 1024, { message: 'must be a whole number of bytes between 1024 and 10485760' })
+  BODY_LIMIT_BYTES = 1024 * 1024;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds between 1000 and 120000' })
+  @Min(1000, { message: 'must be a whole number of milliseconds between 1000 and 120000' })
+  @Max(120000, { message: 'must be a whole number of milliseconds between 1000 and 120000' })
+  SHUTDOWN_TIMEOUT_MS = 10000;
+}

@@ -1,0 +1,13 @@
+export { startEmbeddedPostgres, readOrCreateSecret, type EmbeddedPostgresHandle } from './embedded-postgres';
+export { ensureDatabase, ensureRoles, inspectRole, urlFor, type DatabaseRoles, type RoleCredentials, type RolePowers } from './provision';
+export {
+  createDataSource,
+  dataSourceOptions,
+  revertLastMigration,
+  runMigrations,
+  withSchemaLock,
+  type ConnectionSettings,
+  type DataSourceParts,
+} from './data-source';
+export { resolveDatabase, warnIfRlsCannotProtect, EMBEDDED_DATABASE, type DatabaseTarget } from './database-target';
+export { SnakeNamingStrategy } from './naming.strategy';

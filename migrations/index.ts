@@ -1,0 +1,4 @@
+import { Catalog1764000000000 } from './1764000000000-catalog';
+
+/** Every migration, in order. Listed explicitly so sources (tests) and dist run the same set. */
+export const MIGRATIONS = [Catalog1764000000000];
