@@ -35,6 +35,8 @@ export async function createApi(config: AppConfig, target: DatabaseTarget, logge
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, target, logger, options.withWorker ?? false), adapter, {
     logger: new NestPinoLogger(logger),
     abortOnError: false,
+    // Body parsing is ours (below): JSON only, with our error codes.
+    bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
@@ -59,7 +61,7 @@ export async function createApi(config: AppConfig, target: DatabaseTarget, logge
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    parseJson(request, body as string, (error, value) => {
+    void parseJson(request, body as string, (error, value) => {
       if (error) done(new ValidationError('The body is not valid JSON: send one JSON object, or no Content-Type when there is no body.', undefined, 'MALFORMED_JSON'));
       else done(null, value);
     });

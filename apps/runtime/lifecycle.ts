@@ -51,7 +51,7 @@ export function runProcess(name: string, start: (config: AppConfig, logger: Logg
       running = r;
       if (stopping) void r.stop();
     })
-    .catch(async (error: unknown) => {
+    .catch((error: unknown) => {
       logger.fatal({ err: error }, `${name} failed to start: ${(error as Error).message}`);
       logger.flush();
       process.exit(1);
@@ -68,5 +68,5 @@ export async function stopAll(stops: (() => Promise<void>)[]): Promise<void> {
       first ??= error;
     }
   }
-  if (first) throw first;
+  if (first !== undefined) throw first instanceof Error ? first : new Error('a stop step failed', { cause: first });
 }

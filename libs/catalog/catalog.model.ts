@@ -26,5 +26,5 @@ export function isCustomerDuty(raci: RaciMap): boolean {
 
 /** Sorts letters into canonical R, A, C, I order. */
 export function canonicalLetters(letters: string): string {
-  return [...letters].sort((a, b) => RACI_LETTERS.indexOf(a as 'R') - RACI_LETTERS.indexOf(b as 'R')).join('');
+  return RACI_LETTERS.filter((l) => letters.includes(l)).join('');
 }

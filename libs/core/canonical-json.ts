@@ -4,7 +4,7 @@
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
-    const out = JSON.stringify(value);
+    const out = JSON.stringify(value) as string | undefined;
     if (out === undefined) throw new TypeError(`canonicalJson: ${typeof value} has no JSON form`);
     return out;
   }

@@ -102,7 +102,7 @@ export async function revertLastMigration(
   await ds.initialize();
   try {
     return await withSchemaLock(ds, async () => {
-      const rows: { name: string }[] = await ds.query('SELECT name FROM schema_migration ORDER BY id DESC LIMIT 1').catch(() => []);
+      const rows = await ds.query<{ name: string }[]>('SELECT name FROM schema_migration ORDER BY id DESC LIMIT 1').catch(() => []);
       if (rows.length === 0) return undefined;
       await ds.undoLastMigration({ transaction: 'each' });
       return rows[0]?.name;

@@ -52,8 +52,8 @@ export function toErrorBody(error: unknown, requestId: string): ErrorBody {
     }
     return { statusCode, code: CODE_BY_STATUS[statusCode] ?? (statusCode >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST'), message, requestId };
   }
-  const f = error as FastifyLikeError;
-  if (typeof f?.statusCode === 'number' && f.statusCode >= 400 && f.statusCode < 500) {
+  const f = (error ?? {}) as FastifyLikeError;
+  if (typeof f.statusCode === 'number' && f.statusCode >= 400 && f.statusCode < 500) {
     const known = f.code ? FASTIFY_ERRORS[f.code] : undefined;
     if (known) return { statusCode: f.statusCode, code: known.code, message: known.message, requestId };
     // JSON.parse errors surface as SyntaxError with statusCode 400.

@@ -17,7 +17,7 @@ export class GlobalErrorFilter implements ExceptionFilter {
 }
 
 export function sendError(logger: Logger, error: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const body = toErrorBody(error, String(request.id));
+  const body = toErrorBody(error, request.id);
   if (body.statusCode >= 500) {
     logger.error({ requestId: body.requestId, err: error, method: request.method, url: request.url }, 'request failed');
   }

@@ -1,0 +1,34 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApi } from '../../apps/api/create-api';
+import { loadConfig, type AppConfig } from '../../libs/core';
+import { createTestDatabase, quietLogger, type TestDatabase } from './database';
+
+export interface TestApp {
+  readonly app: NestFastifyApplication;
+  readonly db: TestDatabase;
+  readonly config: AppConfig;
+  close(): Promise<void>;
+}
+
+/** The real api on a fresh database of its own, ready for `app.inject`. */
+export async function bootTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dutybook-app-'));
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, ...env });
+  const db = await createTestDatabase();
+  const app = await createApi(config, db, quietLogger());
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return {
+    app,
+    db,
+    config,
+    async close() {
+      await app.close();
+      await db.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createLogger } from '../../libs/core';
+import { ensureRoles, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../libs/db';
+import { TEST_ROLES } from './cluster';
+
+declare global {
+  var __dutybookTestCluster: { pg?: EmbeddedPostgresHandle; dir?: string } | undefined;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * One Postgres per test run: TEST_DATABASE_URL (a superuser URL) when given, else an embedded
+ * cluster in a temporary folder. Each test file then makes its own database (harness/database.ts).
+ */
+export default async function globalSetup(): Promise<void> {
+  const logger = createLogger('warn', 'test-postgres');
+  let url = process.env.TEST_DATABASE_URL;
+  const state: NonNullable<typeof globalThis.__dutybookTestCluster> = {};
+  if (!url) {
+    // Not under the checkout: as root the cluster runs as `postgres`, which must reach it.
+    state.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dutybook-test-'));
+    fs.chmodSync(state.dir, 0o711);
+    state.pg = await startEmbeddedPostgres({ dataDir: state.dir, port: await freePort(), logger });
+    url = state.pg.adminUrl;
+  }
+  await ensureRoles(url, TEST_ROLES);
+  process.env.DUTYBOOK_TEST_ADMIN_URL = url;
+  globalThis.__dutybookTestCluster = state;
+}
