@@ -4,11 +4,11 @@ import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NestPinoLogger, ValidationError, type AppConfig, type Logger } from '../../libs/core';
 import type { DatabaseTarget } from '../../libs/db';
 import { ApiModule } from './api.module';
-import { GlobalErrorFilter } from './http/error.filter';
+import { GlobalErrorFilter, sendError } from './http/error.filter';
 import { createValidationPipe } from './http/validation.pipe';
 
 export const API_PREFIX = 'api/v1';
@@ -27,6 +27,8 @@ export async function createApi(config: AppConfig, target: DatabaseTarget, logge
     logger: false,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.env === 'production' ? 'loopback,uniquelocal' : false,
+    // Router errors (bad URL encoding, over-long parameters) get our error body too.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendError(logger, error, request, reply),
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
