@@ -1,4 +1,4 @@
-export { loadConfig, ConfigError, APP_CONFIG, type AppConfig } from './config/app-config';
+export { loadConfig, ConfigError, APP_CONFIG, type AppConfig, type RateLimit, type RateLimitName } from './config/app-config';
 export { LOG_LEVELS, type LogLevel } from './config/config.schema';
 export { ConfigModule } from './config/config.module';
 export { DomainError, NotFoundError, ConflictError, ValidationError } from './errors/domain-error';

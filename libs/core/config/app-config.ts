@@ -21,6 +21,30 @@ export interface AppConfig {
   readonly migrateOnStart: boolean;
   readonly bodyLimitBytes: number;
   readonly shutdownTimeoutMs: number;
+  /** Unset: mails are written as .eml files under dataDir/outbox. */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  /** Unset: a secret generated once and kept under dataDir (single-machine default). */
+  readonly jwtSecret: string | undefined;
+  readonly signupOpen: boolean;
+  readonly rateLimits: Readonly<Record<RateLimitName, RateLimit>>;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlDays: number;
+}
+
+export type RateLimitName = 'signup' | 'loginAccount' | 'loginIp' | 'refresh' | 'invitationAccept';
+
+export interface RateLimit {
+  readonly limit: number;
+  readonly windowSeconds: number;
+}
+
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+
+function parseRate(text: string): RateLimit {
+  const [count, window] = text.split('/') as [string, string];
+  const unit = window.slice(-1) as keyof typeof UNIT_SECONDS;
+  return { limit: Number(count), windowSeconds: Number(window.slice(0, -1)) * UNIT_SECONDS[unit] };
 }
 
 export class ConfigError extends Error {
@@ -30,7 +54,7 @@ export class ConfigError extends Error {
   }
 }
 
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'DATABASE_OWNER_URL']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'DATABASE_OWNER_URL', 'SMTP_URL', 'JWT_SECRET']);
 
 /** Validates the environment; throws ConfigError naming every bad variable at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -52,6 +76,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       }),
     );
   }
+  if (parsed.NODE_ENV === 'production' && parsed.DATABASE_URL && !parsed.JWT_SECRET) {
+    // Several api processes on a shared database must sign with one secret.
+    throw new ConfigError(['JWT_SECRET is required when NODE_ENV=production and DATABASE_URL is set (every api process must share it)']);
+  }
   const dataDir = path.resolve(parsed.DATA_DIR);
   return {
     env: parsed.NODE_ENV,
@@ -68,6 +96,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     migrateOnStart: parsed.MIGRATE_ON_START === 'true',
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+    smtpUrl: parsed.SMTP_URL,
+    mailFrom: parsed.MAIL_FROM,
+    jwtSecret: parsed.JWT_SECRET,
+    signupOpen: parsed.SIGNUP === 'open',
+    rateLimits: {
+      signup: parseRate(parsed.RATE_LIMIT_SIGNUP),
+      loginAccount: parseRate(parsed.RATE_LIMIT_LOGIN_ACCOUNT),
+      loginIp: parseRate(parsed.RATE_LIMIT_LOGIN_IP),
+      refresh: parseRate(parsed.RATE_LIMIT_REFRESH),
+      invitationAccept: parseRate(parsed.RATE_LIMIT_INVITATION_ACCEPT),
+    },
+    accessTokenTtlSeconds: parsed.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlDays: parsed.REFRESH_TOKEN_TTL_DAYS,
   };
 }
 

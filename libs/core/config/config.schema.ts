@@ -8,6 +8,9 @@ const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
 
 const POSTGRES_URL = /^postgres(ql)?:\/\/.+/;
+/** `<count>/<window>`: 20/1h, 10/15m, 60/1m, 5/30s. */
+export const RATE = /^[1-9]\d{0,6}\/[1-9]\d{0,4}[smhd]$/;
+const RATE_MESSAGE = 'must be <count>/<window> such as 20/1h, 10/15m or 60/1m';
 
 /**
  * Every environment variable the product reads. Nothing else in the code reads process.env
@@ -69,6 +72,47 @@ export class EnvironmentVariables {
   @Min(1024, { message: 'must be a whole number of bytes between 1024 and 10485760' })
   @Max(10 * 1024 * 1024, { message: 'must be a whole number of bytes between 1024 and 10485760' })
   BODY_LIMIT_BYTES = 1024 * 1024;
+
+  @IsOptional()
+  @Matches(/^smtps?:\/\/.+/, { message: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587' })
+  SMTP_URL?: string;
+
+  @Matches(/^(.{1,100} <[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, { message: 'must be an address, e.g. "Dutybook <no-reply@example.com>"' })
+  MAIL_FROM = 'Dutybook <no-reply@dutybook.localhost>';
+
+  @IsOptional()
+  @MinLength(32, { message: 'must be at least 32 characters (e.g. openssl rand -base64 48)' })
+  JWT_SECRET?: string;
+
+  @IsIn(['open', 'closed'], { message: 'must be open or closed' })
+  SIGNUP: 'open' | 'closed' = 'open';
+
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_SIGNUP = '20/1h';
+
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_LOGIN_ACCOUNT = '10/15m';
+
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_LOGIN_IP = '50/15m';
+
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_REFRESH = '60/1m';
+
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_INVITATION_ACCEPT = '20/1h';
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of seconds between 60 and 3600' })
+  @Min(60, { message: 'must be a whole number of seconds between 60 and 3600' })
+  @Max(3600, { message: 'must be a whole number of seconds between 60 and 3600' })
+  ACCESS_TOKEN_TTL_SECONDS = 900;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of days between 1 and 365' })
+  @Min(1, { message: 'must be a whole number of days between 1 and 365' })
+  @Max(365, { message: 'must be a whole number of days between 1 and 365' })
+  REFRESH_TOKEN_TTL_DAYS = 30;
 
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number of milliseconds between 1000 and 120000' })
