@@ -1,11 +1,21 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CatalogModule } from '../../libs/catalog';
-import { ConfigModule, type AppConfig, type Logger } from '../../libs/core';
+import { ConfigModule, EventsModule, LoggingEventSink, type AppConfig, type Logger } from '../../libs/core';
+import { NotifyModule } from '../../libs/notify';
+import { TenancyModule } from '../../libs/tenancy';
 import { dataSourceOptions, type DatabaseTarget } from '../../libs/db';
 import { SCHEMA } from '../runtime/schema';
 import { WorkerJobsModule } from '../worker/worker-jobs.module';
+import { AuthController } from './auth/auth.controller';
+import { JwtAuthGuard } from './auth/auth.guard';
+import { JwtStrategy } from './auth/jwt.strategy';
+import { LocalStrategy } from './auth/local.strategy';
+import { TenantGuard } from './auth/tenant.guard';
 import { CatalogController } from './catalog/catalog.controller';
+import { InvitationsController, MeController, TenantsController } from './tenants/tenants.controller';
 import { HealthController } from './health/health.controller';
 
 @Module({})
@@ -20,10 +30,21 @@ export class ApiModule {
           // Connection problems surface at start-up once, not through Nest's retry loop.
           retryAttempts: 0,
         }),
+        EventsModule.forRoot(new LoggingEventSink(logger)),
+        NotifyModule.forRoot(logger),
+        PassportModule,
         CatalogModule,
+        TenancyModule,
         ...(withWorker ? [WorkerJobsModule] : []),
       ],
-      controllers: [HealthController, CatalogController],
+      controllers: [HealthController, CatalogController, AuthController, MeController, TenantsController, InvitationsController],
+      providers: [
+        JwtStrategy,
+        LocalStrategy,
+        // Order matters: authenticate, then resolve the tenant and check the role.
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_GUARD, useClass: TenantGuard },
+      ],
     };
   }
 }

@@ -1,9 +1,10 @@
 import { CATALOG_ENTITIES } from '../../libs/catalog';
 import type { DataSourceParts } from '../../libs/db';
+import { TENANCY_ENTITIES } from '../../libs/tenancy';
 import { MIGRATIONS } from '../../migrations';
 
 /** Every entity and migration of the product: the one list api, worker and CLI share. */
 export const SCHEMA: DataSourceParts = {
-  entities: [...CATALOG_ENTITIES],
+  entities: [...CATALOG_ENTITIES, ...TENANCY_ENTITIES],
   migrations: MIGRATIONS,
 };

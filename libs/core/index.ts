@@ -6,3 +6,7 @@ export { createLogger, NestPinoLogger, type Logger } from './logger/logger';
 export { projectRoot } from './project-root';
 export { canonicalJson } from './canonical-json';
 export { Public, IS_PUBLIC } from './public.decorator';
+export { ROLES, type Role, type RequestContext, type TenantContext, type UserContext } from './context';
+export { DOMAIN_EVENT_SINK, LoggingEventSink, type DomainEvent, type DomainEventSink } from './events';
+export { encodeCursor, decodeCursor } from './cursor';
+export { EventsModule } from './events.module';

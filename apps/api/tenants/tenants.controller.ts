@@ -1,0 +1,92 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Public, type RequestContext, type TenantContext, type UserContext } from '../../../libs/core';
+import { InvitationsService, MembersService, TenantsService, type AcceptResult, type InvitationView, type MemberView, type MembershipView, type Page, type TenantView, type UserView } from '../../../libs/tenancy';
+import { AcceptInvitationDto, CreateTenantDto, InviteDto, PageQuery, UpdateMemberDto, UserIdParam } from '../auth/auth.dto';
+import { CurrentUser, Req, Tenant } from '../auth/request-context';
+import { ANY_ROLE, Roles } from '../auth/roles.decorator';
+import { ForbiddenRoleError } from '../auth/tenant.guard';
+
+const pageOf = (q: PageQuery): { limit: number; cursor?: string } => ({ limit: q.limit ?? 50, ...(q.cursor ? { cursor: q.cursor } : {}) });
+
+@ApiTags('me')
+@ApiBearerAuth()
+@Controller('me')
+export class MeController {
+  constructor(private readonly tenants: TenantsService) {}
+
+  @Get()
+  me(@CurrentUser() user: UserContext): Promise<{ user: UserView; memberships: MembershipView[] }> {
+    return this.tenants.me(user);
+  }
+}
+
+@ApiTags('tenants')
+@ApiBearerAuth()
+@Controller('tenants')
+export class TenantsController {
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly members: MembersService,
+    private readonly invitations: InvitationsService,
+  ) {}
+
+  @Post()
+  create(@CurrentUser() user: UserContext, @Body() body: CreateTenantDto): Promise<TenantView> {
+    return this.tenants.create(user, body.name);
+  }
+
+  @Get()
+  async list(@CurrentUser() user: UserContext): Promise<Page<MembershipView>> {
+    return { items: await this.tenants.listMine(user), nextCursor: null };
+  }
+
+  @Get(':tenantId')
+  @Roles(...ANY_ROLE)
+  get(@Tenant() ctx: TenantContext): Promise<TenantView> {
+    return this.tenants.get(ctx);
+  }
+
+  @Get(':tenantId/members')
+  @Roles(...ANY_ROLE)
+  listMembers(@Tenant() ctx: TenantContext, @Query() query: PageQuery): Promise<Page<MemberView>> {
+    return this.members.list(ctx, pageOf(query));
+  }
+
+  @Patch(':tenantId/members/:userId')
+  @Roles('admin')
+  updateMember(@Tenant() ctx: TenantContext, @Param() params: UserIdParam, @Body() body: UpdateMemberDto): Promise<MemberView> {
+    return this.members.update(ctx, params.userId, {
+      ...(body.role !== undefined ? { role: body.role } : {}),
+      ...(body.expiresAt !== undefined ? { expiresAt: body.expiresAt } : {}),
+    });
+  }
+
+  /** Admins remove anyone; any member may leave (remove themselves). */
+  @Delete(':tenantId/members/:userId')
+  @Roles(...ANY_ROLE)
+  @HttpCode(204)
+  async removeMember(@Tenant() ctx: TenantContext, @Param() params: UserIdParam): Promise<void> {
+    if (ctx.role !== 'admin' && params.userId !== ctx.userId) throw new ForbiddenRoleError(ctx.role, ['admin']);
+    await this.members.remove(ctx, params.userId);
+  }
+
+  @Post(':tenantId/invitations')
+  @Roles('admin')
+  invite(@Tenant() ctx: TenantContext, @Body() body: InviteDto): Promise<InvitationView> {
+    return this.invitations.invite(ctx, { email: body.email, role: body.role, ...(body.expiresAt ? { expiresAt: body.expiresAt } : {}) });
+  }
+}
+
+@ApiTags('tenants')
+@Public()
+@Controller('invitations')
+export class InvitationsController {
+  constructor(private readonly invitations: InvitationsService) {}
+
+  @Post('accept')
+  @HttpCode(200)
+  accept(@Req() req: RequestContext, @Body() body: AcceptInvitationDto): Promise<AcceptResult> {
+    return this.invitations.accept(req, body);
+  }
+}

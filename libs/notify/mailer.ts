@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { OnModuleDestroy } from '@nestjs/common';
+import {
+  createTransport,
+  type SendMailOptions,
+  type SMTPPoolOptions,
+  type SMTPPoolSentMessageInfo,
+  type StreamSentMessageInfo,
+  type StreamTransportOptions,
+  type Transporter,
+} from 'nodemailer';
+import type { AppConfig, Logger } from '../core';
+import { MailDeliveryError } from './mail.errors';
+import type { OutgoingMail, SentMail } from './mail.types';
+
+export type MailerConfig = Pick<AppConfig, 'smtpUrl' | 'mailFrom' | 'dataDir'>;
+
+type Delivery =
+  | { readonly kind: 'smtp'; readonly transport: Transporter<SMTPPoolSentMessageInfo, SMTPPoolOptions>; readonly target: string }
+  | { readonly kind: 'file'; readonly transport: Transporter<StreamSentMessageInfo, StreamTransportOptions>; readonly outbox: string };
+
+/** Hardening: our mails never attach files or URLs, so nodemailer must not read any. */
+const NO_EXTERNAL_CONTENT = { disableFileAccess: true, disableUrlAccess: true } as const;
+
+/**
+ * Sends mail through SMTP when SMTP_URL is set, otherwise writes each message as an .eml file
+ * under DATA_DIR/outbox (the single-machine default).
+ */
+export class Mailer implements OnModuleDestroy {
+  private readonly delivery: Delivery;
+  private closed = false;
+
+  constructor(
+    private readonly config: MailerConfig,
+    private readonly logger: Logger,
+  ) {
+    this.delivery = config.smtpUrl
+      ? {
+          kind: 'smtp',
+          target: describeSmtpUrl(config.smtpUrl),
+          transport: createTransport({
+            ...NO_EXTERNAL_CONTENT,
+            pool: true,
+            // Query parameters of the URL win over these, so operators can still tune them.
+            url: config.smtpUrl,
+            connectionTimeout: 10_000,
+            greetingTimeout: 10_000,
+            socketTimeout: 30_000,
+          }),
+        }
+      : {
+          kind: 'file',
+          outbox: path.join(config.dataDir, 'outbox'),
+          // CRLF like the SMTP wire: nodemailer keeps body line breaks as given, SMTP converts them.
+          transport: createTransport({ ...NO_EXTERNAL_CONTENT, streamTransport: true, buffer: true, newline: 'windows' }),
+        };
+  }
+
+  /** Where mail goes, without credentials, for a startup log line. */
+  describe(): string {
+    return this.delivery.kind === 'smtp' ? `SMTP ${this.delivery.target}` : `files under ${this.delivery.outbox}`;
+  }
+
+  /** Hands the message over; throws MailDeliveryError when that did not happen. */
+  async send(mail: OutgoingMail): Promise<SentMail> {
+    const message: SendMailOptions = {
+      from: this.config.mailFrom,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      headers: mail.headers,
+    };
+    try {
+      const delivery = this.delivery;
+      const sent =
+        delivery.kind === 'smtp' ? await this.sendSmtp(delivery.transport, message) : await writeEml(delivery.transport, delivery.outbox, message);
+      this.logger.debug({ messageId: sent.messageId, transport: sent.transport }, 'mail sent');
+      return sent;
+    } catch (err: unknown) {
+      const failure = toDeliveryError(err);
+      this.logger.warn(
+        { err, transport: this.delivery.kind, smtpCode: failure.smtpCode, permanent: failure.permanent },
+        'mail delivery failed',
+      );
+      throw failure;
+    }
+  }
+
+  /** Closes pooled SMTP connections; idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.delivery.transport.close();
+  }
+
+  onModuleDestroy(): void {
+    this.close();
+  }
+
+  private async sendSmtp(transport: Transporter<SMTPPoolSentMessageInfo, SMTPPoolOptions>, message: SendMailOptions): Promise<SentMail> {
+    const info = await transport.sendMail(message);
+    if (info.rejected.length > 0) {
+      // Part of a multi-address `to` was refused; throwing would make a retry resend to the rest.
+      this.logger.warn({ messageId: info.messageId, rejected: info.rejected.length }, 'mail accepted for some recipients only');
+    }
+    return { messageId: info.messageId, transport: 'smtp' };
+  }
+}
+
+/** Writes exactly the bytes SMTP would get, via a temp name so a reader never sees half a file. */
+async function writeEml(
+  transport: Transporter<StreamSentMessageInfo, StreamTransportOptions>,
+  outbox: string,
+  message: SendMailOptions,
+): Promise<SentMail> {
+  const info = await transport.sendMail(message);
+  if (!Buffer.isBuffer(info.message)) throw new Error('nodemailer stream transport returned a stream despite buffer: true');
+  await fs.mkdir(outbox, { recursive: true, mode: 0o700 });
+  const name = `${new Date().toISOString().replaceAll(':', '-')}-${randomBytes(6).toString('hex')}.eml`;
+  const finalPath = path.join(outbox, name);
+  // Same folder so the rename is atomic; the leading dot and suffix keep readers of *.eml away.
+  const tempPath = path.join(outbox, `.${name}.tmp`);
+  try {
+    const handle = await fs.open(tempPath, 'wx', 0o600);
+    try {
+      await handle.writeFile(info.message);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tempPath, finalPath);
+  } catch (err: unknown) {
+    await fs.rm(tempPath, { force: true });
+    throw err;
+  }
+  return { messageId: info.messageId, transport: 'file', path: finalPath };
+}
+
+/** `smtp://host:port` with the port nodemailer will actually use and no credentials or query. */
+export function describeSmtpUrl(smtpUrl: string): string {
+  const url = new URL(smtpUrl);
+  const port = url.port || (url.protocol === 'smtps:' ? '465' : '587');
+  return `${url.protocol}//${url.hostname}:${port}`;
+}
+
+function toDeliveryError(err: unknown): MailDeliveryError {
+  if (err instanceof MailDeliveryError) return err;
+  if (typeof err !== 'object' || err === null) return new MailDeliveryError({ cause: err });
+  const smtpCode = 'responseCode' in err && typeof err.responseCode === 'number' ? err.responseCode : undefined;
+  // A refused login (535) is our configuration, not this message: it can go once that is fixed.
+  const authFailed = 'code' in err && err.code === 'EAUTH';
+  return new MailDeliveryError({ smtpCode, cause: err, ...(authFailed ? { permanent: false } : {}) });
+}

@@ -1,0 +1,11 @@
+export { TenancyModule, jwtSecret } from './tenancy.module';
+export { AuthService, type SignupInput } from './auth.service';
+export { TenantsService } from './tenants.service';
+export { MembersService, type MemberChange } from './members.service';
+export { InvitationsService, INVITATION_TTL_DAYS, type AcceptInput, type AcceptResult, type InviteInput } from './invitations.service';
+export { RateLimitService } from './rate-limit.service';
+export { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, type TokenPair } from './tokens.service';
+export { PASSWORD_MAX, PASSWORD_MIN } from './password';
+export { TENANCY_ENTITIES } from './tenancy.entities';
+export * from './tenancy.errors';
+export type { InvitationView, MemberView, MembershipView, Page, TenantView, UserView } from './tenancy.views';

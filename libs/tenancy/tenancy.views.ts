@@ -1,0 +1,49 @@
+import type { Role } from '../core';
+
+export interface UserView {
+  id: string;
+  email: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface TenantView {
+  id: string;
+  name: string;
+  createdAt: string;
+  /** The caller's role in it. */
+  role: Role;
+}
+
+export interface MembershipView {
+  tenantId: string;
+  tenantName: string;
+  role: Role;
+  expiresAt: string | null;
+}
+
+export interface MemberView {
+  userId: string;
+  email: string;
+  name: string;
+  role: Role;
+  expiresAt: string | null;
+  joinedAt: string;
+}
+
+export interface InvitationView {
+  id: string;
+  email: string;
+  role: Role;
+  expiresAt: string;
+  membershipExpiresAt: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export const iso = (d: Date | string): string => (typeof d === 'string' ? new Date(d) : d).toISOString();
+export const isoOrNull = (d: Date | string | null): string | null => (d === null ? null : iso(d));
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
