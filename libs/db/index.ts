@@ -11,4 +11,4 @@ export {
 } from './data-source';
 export { resolveDatabase, warnIfRlsCannotProtect, EMBEDDED_DATABASE, type DatabaseTarget } from './database-target';
 export { SnakeNamingStrategy } from './naming.strategy';
-export { inScope, type DbScope } from './scoped-tx';
+export { inScope, updateReturning, type DbScope } from './scoped-tx';

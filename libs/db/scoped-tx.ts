@@ -17,3 +17,11 @@ export async function inScope<T>(ds: DataSource, scope: DbScope, fn: (em: Entity
     return fn(em);
   });
 }
+
+/**
+ * UPDATE/DELETE ... RETURNING through TypeORM answers [rows, affected]; this gives the rows.
+ */
+export async function updateReturning<T>(em: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
+  const result = await em.query<[T[], number]>(sql, params);
+  return result[0];
+}

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DOMAIN_EVENT_SINK, decodeCursor, encodeCursor, type DomainEventSink, type Role, type TenantContext } from '../core';
-import { inScope } from '../db';
+import { inScope, updateReturning } from '../db';
 import { LastAdminError, MemberNotFoundError } from './tenancy.errors';
 import { iso, isoOrNull, type MemberView, type Page } from './tenancy.views';
 
@@ -53,7 +53,8 @@ export class MembersService {
       const { member: before, otherAdmins } = await this.lockMember(em, ctx.tenantId, userId);
       const losesAdmin = before.role === 'admin' && ((change.role !== undefined && change.role !== 'admin') || (change.expiresAt !== undefined && change.expiresAt !== null));
       if (losesAdmin && otherAdmins === 0) throw new LastAdminError();
-      const [row] = await em.query<MemberRow[]>(
+      const [row] = await updateReturning<MemberRow>(
+        em,
         `UPDATE membership m SET role = coalesce($3, m.role),
                 expires_at = CASE WHEN $4 THEN $5::timestamptz ELSE m.expires_at END, updated_at = now()
            FROM app_user u

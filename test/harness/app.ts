@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApi } from '../../apps/api/create-api';
-import { loadConfig, type AppConfig } from '../../libs/core';
+import { createLogger, loadConfig, type AppConfig } from '../../libs/core';
 import { createTestDatabase, quietLogger, type TestDatabase } from './database';
 
 export interface TestApp {
@@ -18,7 +18,7 @@ export async function bootTestApp(env: Record<string, string> = {}): Promise<Tes
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dutybook-app-'));
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, ...env });
   const db = await createTestDatabase();
-  const app = await createApi(config, db, quietLogger());
+  const app = await createApi(config, db, env.LOG_LEVEL ? createLogger(config.logLevel, 'test') : quietLogger());
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {

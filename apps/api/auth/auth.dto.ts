@@ -132,6 +132,11 @@ export class PageQuery {
 }
 
 export class UserIdParam {
+  /** Checked by the tenant guard (a bad one is 404 TENANT_NOT_FOUND). */
+  @ApiProperty({ format: 'uuid' })
+  @IsString()
+  tenantId!: string;
+
   @ApiProperty({ format: 'uuid' })
   @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: 'userId must be a UUID' })
   userId!: string;
