@@ -107,6 +107,7 @@ export class Tenancy1764000001000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP POLICY tenant_of_member ON tenant');
     for (const table of ['rate_limit_hit', 'refresh_token', 'invitation', 'membership', 'tenant', 'app_user']) {
       await q.query(`DROP TABLE ${table}`);
     }
