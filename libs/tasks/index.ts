@@ -1,0 +1,2 @@
+export { lockTaskForEvidence, noteEvidenceAdded, type TaskStatus } from './task-evidence';
+export * from './tasks.errors';
