@@ -2,9 +2,11 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule, AuditSink } from '../../libs/audit';
 import { CatalogModule } from '../../libs/catalog';
-import { ConfigModule, EventsModule, LoggingEventSink, type AppConfig, type Logger } from '../../libs/core';
+import { ConfigModule, EventsModule, type AppConfig, type Logger } from '../../libs/core';
 import { NotifyModule } from '../../libs/notify';
+import { TasksModule } from '../../libs/tasks';
 import { TenancyModule } from '../../libs/tenancy';
 import { dataSourceOptions, type DatabaseTarget } from '../../libs/db';
 import { SCHEMA } from '../runtime/schema';
@@ -14,7 +16,9 @@ import { JwtAuthGuard } from './auth/auth.guard';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { LocalStrategy } from './auth/local.strategy';
 import { TenantGuard } from './auth/tenant.guard';
+import { AuditController } from './audit/audit.controller';
 import { CatalogController } from './catalog/catalog.controller';
+import { SubscriptionsController, TasksController } from './tasks/tasks.controller';
 import { InvitationsController, MeController, TenantsController } from './tenants/tenants.controller';
 import { HealthController } from './health/health.controller';
 
@@ -30,14 +34,16 @@ export class ApiModule {
           // Connection problems surface at start-up once, not through Nest's retry loop.
           retryAttempts: 0,
         }),
-        EventsModule.forRoot(new LoggingEventSink(logger)),
+        EventsModule.forRoot(new AuditSink(logger)),
         NotifyModule.forRoot(logger),
         PassportModule,
         CatalogModule,
         TenancyModule,
+        AuditModule,
+        TasksModule,
         ...(withWorker ? [WorkerJobsModule] : []),
       ],
-      controllers: [HealthController, CatalogController, AuthController, MeController, TenantsController, InvitationsController],
+      controllers: [HealthController, CatalogController, AuthController, MeController, TenantsController, InvitationsController, SubscriptionsController, TasksController, AuditController],
       providers: [
         JwtStrategy,
         LocalStrategy,

@@ -1,2 +1,8 @@
+export { TasksModule } from './tasks.module';
+export { SubscriptionsService, firstTask, type SubscribeInput } from './subscriptions.service';
+export { TasksService, OPEN_STATUSES, AssigneeNotMemberError, NotOptionalError, SelfReviewError, ReasonRequiredError, type TaskFilter, type TaskChange } from './tasks.service';
+export { openStartedPeriods, openAllStartedPeriods, type OpenResult } from './occurrences';
 export { lockTaskForEvidence, noteEvidenceAdded, type TaskStatus } from './task-evidence';
+export { addDays, addMonths, isIsoDate, isTimeZone, occurrence, todayIn, type IsoDate, type Occurrence } from './schedule';
 export * from './tasks.errors';
+export type { ProviderCommitmentView, ReviewView, SubscriptionView, TaskEventView, TaskView } from './tasks.views';

@@ -1,0 +1,104 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { TenantContext } from '../../../libs/core';
+import { SubscriptionsService, TasksService, type ProviderCommitmentView, type ReviewView, type SubscriptionView, type TaskEventView, type TaskView } from '../../../libs/tasks';
+import { Tenant } from '../auth/request-context';
+import { ANY_ROLE, Roles } from '../auth/roles.decorator';
+import { ChangePhaseDto, CompleteDto, LogEventDto, ReviewDto, SubscribeDto, SubscriptionParams, TaskListQuery, TaskParams, UpdateTaskDto } from './tasks.dto';
+
+@ApiTags('subscriptions')
+@ApiBearerAuth()
+@Controller('tenants/:tenantId/subscriptions')
+export class SubscriptionsController {
+  constructor(private readonly subscriptions: SubscriptionsService) {}
+
+  @Post()
+  @Roles('admin')
+  subscribe(@Tenant() ctx: TenantContext, @Body() body: SubscribeDto): Promise<SubscriptionView & { tasksCreated: number }> {
+    return this.subscriptions.subscribe(ctx, body);
+  }
+
+  @Get()
+  @Roles(...ANY_ROLE)
+  async list(@Tenant() ctx: TenantContext): Promise<{ items: SubscriptionView[]; nextCursor: null }> {
+    return { items: await this.subscriptions.list(ctx), nextCursor: null };
+  }
+
+  @Get(':id')
+  @Roles(...ANY_ROLE)
+  get(@Tenant() ctx: TenantContext, @Param() params: SubscriptionParams): Promise<SubscriptionView> {
+    return this.subscriptions.get(ctx, params.id);
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  changePhase(@Tenant() ctx: TenantContext, @Param() params: SubscriptionParams, @Body() body: ChangePhaseDto): Promise<SubscriptionView> {
+    return this.subscriptions.changePhase(ctx, params.id, body.phase);
+  }
+
+  @Get(':id/provider-commitments')
+  @Roles(...ANY_ROLE)
+  async providerCommitments(@Tenant() ctx: TenantContext, @Param() params: SubscriptionParams): Promise<{ items: ProviderCommitmentView[]; nextCursor: null }> {
+    return { items: await this.subscriptions.providerCommitments(ctx, params.id), nextCursor: null };
+  }
+}
+
+@ApiTags('tasks')
+@ApiBearerAuth()
+@Controller('tenants/:tenantId/tasks')
+export class TasksController {
+  constructor(private readonly tasks: TasksService) {}
+
+  @Get()
+  @Roles(...ANY_ROLE)
+  list(@Tenant() ctx: TenantContext, @Query() q: TaskListQuery): Promise<{ items: TaskView[]; nextCursor: string | null }> {
+    return this.tasks.list(ctx, {
+      limit: q.limit ?? 50,
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.phase ? { phase: q.phase } : {}),
+      ...(q.section ? { section: q.section } : {}),
+      ...(q.assigneeId ? { assigneeId: q.assigneeId === 'none' ? null : q.assigneeId } : {}),
+      ...(q.overdue !== undefined ? { overdue: q.overdue } : {}),
+      ...(q.dueBefore ? { dueBefore: q.dueBefore } : {}),
+      ...(q.q ? { q: q.q } : {}),
+      ...(q.subscriptionId ? { subscriptionId: q.subscriptionId } : {}),
+      ...(q.cursor ? { cursor: q.cursor } : {}),
+    });
+  }
+
+  @Get(':taskId')
+  @Roles(...ANY_ROLE)
+  get(@Tenant() ctx: TenantContext, @Param() params: TaskParams): ReturnType<TasksService['get']> {
+    return this.tasks.get(ctx, params.taskId);
+  }
+
+  @Patch(':taskId')
+  @Roles('admin', 'member')
+  update(@Tenant() ctx: TenantContext, @Param() params: TaskParams, @Body() body: UpdateTaskDto): Promise<TaskView> {
+    return this.tasks.update(ctx, params.taskId, {
+      ...(body.assigneeId !== undefined ? { assigneeId: body.assigneeId } : {}),
+      ...(body.dueDate !== undefined ? { dueDate: body.dueDate } : {}),
+      ...(body.status !== undefined ? { status: body.status } : {}),
+      ...(body.reason !== undefined ? { reason: body.reason } : {}),
+    });
+  }
+
+  @Post(':taskId/complete')
+  @HttpCode(200)
+  @Roles('admin', 'member')
+  complete(@Tenant() ctx: TenantContext, @Param() params: TaskParams, @Body() body: CompleteDto): Promise<TaskView> {
+    return this.tasks.complete(ctx, params.taskId, body.comment);
+  }
+
+  @Post(':taskId/reviews')
+  @Roles('admin', 'auditor')
+  review(@Tenant() ctx: TenantContext, @Param() params: TaskParams, @Body() body: ReviewDto): Promise<TaskView & { review: ReviewView }> {
+    return this.tasks.review(ctx, params.taskId, body.decision, body.comment);
+  }
+
+  @Post(':taskId/occurrences')
+  @Roles('admin', 'member')
+  logEvent(@Tenant() ctx: TenantContext, @Param() params: TaskParams, @Body() body: LogEventDto): Promise<TaskEventView> {
+    return this.tasks.logEvent(ctx, params.taskId, body.occurredOn, body.description);
+  }
+}

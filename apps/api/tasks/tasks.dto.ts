@@ -1,0 +1,197 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, Validate, ValidateIf, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import { PHASES, type Phase } from '../../../libs/catalog';
+import { isIsoDate, isTimeZone, type TaskStatus } from '../../../libs/tasks';
+
+@ValidatorConstraint({ name: 'isoDate' })
+class IsoDateConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && isIsoDate(value);
+  }
+  defaultMessage(): string {
+    return '$property must be a real date YYYY-MM-DD';
+  }
+}
+
+@ValidatorConstraint({ name: 'timeZone' })
+class TimeZoneConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && isTimeZone(value);
+  }
+  defaultMessage(): string {
+    return '$property must be an IANA time zone such as Europe/Paris';
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const STATUSES: TaskStatus[] = ['todo', 'in_progress', 'done', 'approved', 'rejected', 'not_applicable'];
+
+export class SubscribeDto {
+  @ApiProperty({ example: 'ovhcloud-private-exchange' })
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9-]{1,63}$/, { message: 'catalogKey must be a catalog key (GET /api/v1/catalogs)' })
+  catalogKey!: string;
+
+  @ApiPropertyOptional({ description: 'Default: the latest version.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  version?: string;
+
+  @ApiProperty({ format: 'date', example: '2026-01-01', description: 'Anchor of every recurring duty.' })
+  @Validate(IsoDateConstraint)
+  startsOn!: string;
+
+  @ApiPropertyOptional({ enum: PHASES, default: 'operations' })
+  @IsOptional()
+  @IsIn(PHASES, { message: `phase must be one of ${PHASES.join(', ')}` })
+  phase?: Phase;
+
+  @ApiPropertyOptional({ default: 'UTC', example: 'Europe/Paris' })
+  @IsOptional()
+  @Validate(TimeZoneConstraint)
+  timezone?: string;
+}
+
+export class ChangePhaseDto {
+  @ApiProperty({ enum: PHASES })
+  @IsIn(PHASES, { message: `phase must be one of ${PHASES.join(', ')}` })
+  phase!: Phase;
+}
+
+export class TenantParam {
+  @IsString()
+  tenantId!: string;
+}
+
+export class SubscriptionParams extends TenantParam {
+  @ApiProperty({ format: 'uuid' })
+  @IsString()
+  id!: string;
+}
+
+export class TaskParams extends TenantParam {
+  @ApiProperty({ format: 'uuid' })
+  @IsString()
+  taskId!: string;
+}
+
+export class TaskListQuery {
+  @ApiPropertyOptional({ description: 'Comma-separated statuses.', example: 'todo,in_progress' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value))
+  @IsIn(STATUSES, { each: true, message: `status must be among ${STATUSES.join(', ')}` })
+  status?: TaskStatus[];
+
+  @ApiPropertyOptional({ enum: PHASES })
+  @IsOptional()
+  @IsIn(PHASES, { message: `phase must be one of ${PHASES.join(', ')}` })
+  phase?: Phase;
+
+  @ApiPropertyOptional({ example: '3.1.1' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  section?: string;
+
+  @ApiPropertyOptional({ description: 'A user id, or `none` for unassigned tasks.' })
+  @IsOptional()
+  @Matches(/^(none|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, { message: 'assigneeId must be a user id or none' })
+  assigneeId?: string;
+
+  @ApiPropertyOptional({ type: Boolean })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'overdue must be true or false' })
+  overdue?: boolean;
+
+  @ApiPropertyOptional({ format: 'date' })
+  @IsOptional()
+  @Validate(IsoDateConstraint)
+  dueBefore?: string;
+
+  @ApiPropertyOptional({ description: 'Words to find in the duty title.' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @Matches(UUID, { message: 'subscriptionId must be a UUID' })
+  subscriptionId?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number from 1 to 200' })
+  @Min(1, { message: 'limit must be a whole number from 1 to 200' })
+  @Max(200, { message: 'limit must be a whole number from 1 to 200' })
+  limit?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+}
+
+export class UpdateTaskDto {
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'null unassigns.' })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @Matches(UUID, { message: 'assigneeId must be a user id or null' })
+  assigneeId?: string | null;
+
+  @ApiPropertyOptional({ format: 'date', nullable: true })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @Validate(IsoDateConstraint)
+  dueDate?: string | null;
+
+  @ApiPropertyOptional({ enum: ['todo', 'in_progress', 'not_applicable'] })
+  @IsOptional()
+  @IsIn(['todo', 'in_progress', 'not_applicable'], { message: 'status must be todo, in_progress or not_applicable (complete and review have their own endpoints)' })
+  status?: 'todo' | 'in_progress' | 'not_applicable';
+
+  @ApiPropertyOptional({ description: 'Why the duty is not applicable.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string;
+}
+
+export class CompleteDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  comment?: string;
+}
+
+export class ReviewDto {
+  @ApiProperty({ enum: ['approve', 'reject'] })
+  @IsIn(['approve', 'reject'], { message: 'decision must be approve or reject' })
+  decision!: 'approve' | 'reject';
+
+  @ApiPropertyOptional({ description: 'Required to reject.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  comment?: string;
+}
+
+export class LogEventDto {
+  @ApiProperty({ format: 'date' })
+  @Validate(IsoDateConstraint)
+  occurredOn!: string;
+
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(4000)
+  @Matches(/\S/, { message: 'description must not be blank' })
+  description!: string;
+}

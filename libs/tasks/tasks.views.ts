@@ -1,0 +1,68 @@
+import type { Phase, RaciMap } from '../catalog';
+import type { TaskStatus } from './task-evidence';
+
+export interface SubscriptionView {
+  id: string;
+  catalogKey: string;
+  catalogVersion: string;
+  phase: Phase;
+  startsOn: string;
+  timezone: string;
+  phaseStartedOn: Partial<Record<Phase, string>>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TaskView {
+  id: string;
+  subscriptionId: string;
+  activityKey: string;
+  title: string;
+  section: string;
+  phase: Phase;
+  cadence: string | null;
+  optional: boolean;
+  raci: RaciMap;
+  status: TaskStatus;
+  dueDate: string | null;
+  periodStart: string;
+  periodEnd: string | null;
+  overdue: boolean;
+  assigneeId: string | null;
+  notApplicableReason: string | null;
+  evidenceCount: number;
+  completedAt: string | null;
+  completedBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ReviewView {
+  id: string;
+  reviewerId: string;
+  decision: 'approve' | 'reject';
+  comment: string | null;
+  createdAt: string;
+}
+
+export interface TaskEventView {
+  id: string;
+  occurredOn: string;
+  description: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface ProviderCommitmentView {
+  activityKey: string;
+  title: string;
+  section: string;
+  phase: Phase;
+  raci: RaciMap;
+  raw: string;
+  certain: boolean;
+  note: string | null;
+}
+
+export const iso = (d: Date | string): string => (typeof d === 'string' ? new Date(d) : d).toISOString();
+export const isoOrNull = (d: Date | string | null): string | null => (d === null ? null : iso(d));
