@@ -61,10 +61,12 @@ export async function createApi(config: AppConfig, target: DatabaseTarget, logge
   });
   // Fastify's JSON parser (with prototype-poisoning checks), its failures turned into our code.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.removeContentTypeParser('application/json');
+  // Only the body formats we accept: JSON objects here (text/plain and others answer 415).
+  fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     void parseJson(request, body as string, (error, value) => {
       if (error) done(new ValidationError('The body is not valid JSON: send one JSON object, or no Content-Type when there is no body.', undefined, 'MALFORMED_JSON'));
+      else if (typeof value !== 'object' || value === null || Array.isArray(value)) done(new ValidationError('The body must be a JSON object ({...}).', [{ field: 'body', problems: ['must be a JSON object'] }]));
       else done(null, value);
     });
   });

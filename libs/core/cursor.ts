@@ -1,14 +1,33 @@
 import { ValidationError } from './errors/domain-error';
 
+export type CursorPart = 'string' | 'uuid' | 'date' | 'number';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+const fits = (part: CursorPart, v: unknown): boolean => {
+  switch (part) {
+    case 'number':
+      return typeof v === 'number' && Number.isFinite(v);
+    case 'uuid':
+      return typeof v === 'string' && UUID.test(v);
+    case 'date':
+      return typeof v === 'string' && DATE.test(v) && !Number.isNaN(Date.parse(v));
+    case 'string':
+      return typeof v === 'string' && v.length <= 500;
+  }
+};
+
 /** Opaque page cursors: base64url JSON of the last row's sort key. */
 export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, arity: number): (string | number)[] {
+/** Decodes a cursor whose parts must have the given shapes, or answers 400 INVALID_CURSOR. */
+export function decodeCursor(cursor: string, shape: readonly CursorPart[]): (string | number)[] {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === arity && value.every((v) => typeof v === 'string' || typeof v === 'number')) return value;
+    if (Array.isArray(value) && value.length === shape.length && shape.every((part, i) => fits(part, value[i]))) return value as (string | number)[];
   } catch {
     // fall through
   }

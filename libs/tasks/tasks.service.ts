@@ -148,8 +148,7 @@ export class TasksService {
     if (f.dueBefore) add((n) => `t.due_date < ${n}::date`, f.dueBefore);
     if (f.q) add((n) => `to_tsvector('english', a.title) @@ websearch_to_tsquery('english', ${n})`, f.q);
     if (f.cursor) {
-      const [due, id] = decodeCursor(f.cursor, 2) as [string, string];
-      if (!UUID.test(id) || !/^\d{4}-\d{2}-\d{2}$/.test(due)) decodeCursor('', 2);
+      const [due, id] = decodeCursor(f.cursor, ['date', 'uuid']) as [string, string];
       params.push(due, id);
       where.push(`(coalesce(t.due_date, '${NO_DUE}'::date), t.id) > ($${params.length - 1}::date, $${params.length}::uuid)`);
     }

@@ -31,7 +31,7 @@ export class MembersService {
   ) {}
 
   async list(ctx: TenantContext, page: { limit: number; cursor?: string }): Promise<Page<MemberView>> {
-    const after = page.cursor ? decodeCursor(page.cursor, 2) : null;
+    const after = page.cursor ? decodeCursor(page.cursor, ['string', 'uuid']) : null;
     const rows = await inScope(this.ds, { tenantId: ctx.tenantId, userId: ctx.userId }, (em) =>
       em.query<MemberRow[]>(
         `SELECT m.user_id, u.email, u.name, m.role, m.expires_at, m.created_at

@@ -1,10 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsDate, IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { ROLES, type Role } from '../../../libs/core';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../../../libs/tenancy';
 
 const NAME_MAX = 200;
+
+/** Optional, but never null: null is checked (and refused) like any other wrong value. */
+export const Optional = (): PropertyDecorator => ValidateIf((_o: object, value: unknown) => value !== undefined);
+
+/** ISO-8601 strings become Dates; anything else (numbers, booleans) stays as is and fails @IsDate. */
+export const ToDate = (): PropertyDecorator => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? new Date(value) : value));
 
 export class SignupDto {
   @ApiProperty({ example: 'ada@example.com' })
@@ -74,8 +80,8 @@ export class InviteDto {
   role!: Role;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'When the membership ends (e.g. an audit engagement).' })
-  @IsOptional()
-  @Type(() => Date)
+  @Optional()
+  @ToDate()
   @IsDate({ message: 'expiresAt must be an ISO-8601 date-time' })
   expiresAt?: Date;
 }
@@ -88,14 +94,14 @@ export class AcceptInvitationDto {
   token!: string;
 
   @ApiPropertyOptional({ description: 'Needed when the invitation creates the account.' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(NAME_MAX)
   @Matches(/\S/, { message: 'name must not be blank' })
   name?: string;
 
   @ApiPropertyOptional({ description: 'Needed when the invitation creates the account.' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(PASSWORD_MIN, { message: `password must be at least ${PASSWORD_MIN} characters` })
   @MaxLength(PASSWORD_MAX)
@@ -104,13 +110,13 @@ export class AcceptInvitationDto {
 
 export class UpdateMemberDto {
   @ApiPropertyOptional({ enum: ROLES })
-  @IsOptional()
+  @Optional()
   @IsIn(ROLES, { message: `role must be one of ${ROLES.join(', ')}` })
   role?: Role;
 
   @ApiPropertyOptional({ format: 'date-time', nullable: true, description: 'null removes the expiry.' })
   @IsOptional()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'expiresAt must be an ISO-8601 date-time or null' })
   expiresAt?: Date | null;
 }

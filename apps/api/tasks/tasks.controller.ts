@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { TenantContext } from '../../../libs/core';
+import { NothingToChangeError, type TenantContext } from '../../../libs/core';
 import { SubscriptionsService, TasksService, type ProviderCommitmentView, type ReviewView, type SubscriptionView, type TaskEventView, type TaskView } from '../../../libs/tasks';
 import { Tenant } from '../auth/request-context';
 import { ANY_ROLE, Roles } from '../auth/roles.decorator';
@@ -75,6 +75,7 @@ export class TasksController {
   @Patch(':taskId')
   @Roles('admin', 'member')
   update(@Tenant() ctx: TenantContext, @Param() params: TaskParams, @Body() body: UpdateTaskDto): Promise<TaskView> {
+    if (body.assigneeId === undefined && body.dueDate === undefined && body.status === undefined) throw new NothingToChangeError(['assigneeId', 'dueDate', 'status']);
     return this.tasks.update(ctx, params.taskId, {
       ...(body.assigneeId !== undefined ? { assigneeId: body.assigneeId } : {}),
       ...(body.dueDate !== undefined ? { dueDate: body.dueDate } : {}),

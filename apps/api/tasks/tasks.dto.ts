@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, Validate, ValidateIf, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
 import { PHASES, type Phase } from '../../../libs/catalog';
+import { Optional } from '../auth/auth.dto';
 import { isIsoDate, isTimeZone, type TaskStatus } from '../../../libs/tasks';
 
 @ValidatorConstraint({ name: 'isoDate' })
@@ -34,7 +35,7 @@ export class SubscribeDto {
   catalogKey!: string;
 
   @ApiPropertyOptional({ description: 'Default: the latest version.' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(64)
   version?: string;
@@ -44,12 +45,12 @@ export class SubscribeDto {
   startsOn!: string;
 
   @ApiPropertyOptional({ enum: PHASES, default: 'operations' })
-  @IsOptional()
+  @Optional()
   @IsIn(PHASES, { message: `phase must be one of ${PHASES.join(', ')}` })
   phase?: Phase;
 
   @ApiPropertyOptional({ default: 'UTC', example: 'Europe/Paris' })
-  @IsOptional()
+  @Optional()
   @Validate(TimeZoneConstraint)
   timezone?: string;
 }
@@ -140,24 +141,24 @@ export class TaskListQuery {
 
 export class UpdateTaskDto {
   @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'null unassigns.' })
-  @IsOptional()
+  @Optional()
   @ValidateIf((_o, v) => v !== null)
   @Matches(UUID, { message: 'assigneeId must be a user id or null' })
   assigneeId?: string | null;
 
   @ApiPropertyOptional({ format: 'date', nullable: true })
-  @IsOptional()
+  @Optional()
   @ValidateIf((_o, v) => v !== null)
   @Validate(IsoDateConstraint)
   dueDate?: string | null;
 
   @ApiPropertyOptional({ enum: ['todo', 'in_progress', 'not_applicable'] })
-  @IsOptional()
+  @Optional()
   @IsIn(['todo', 'in_progress', 'not_applicable'], { message: 'status must be todo, in_progress or not_applicable (complete and review have their own endpoints)' })
   status?: 'todo' | 'in_progress' | 'not_applicable';
 
   @ApiPropertyOptional({ description: 'Why the duty is not applicable.' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(2000)
   reason?: string;
@@ -165,7 +166,7 @@ export class UpdateTaskDto {
 
 export class CompleteDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(2000)
   comment?: string;
@@ -177,7 +178,7 @@ export class ReviewDto {
   decision!: 'approve' | 'reject';
 
   @ApiPropertyOptional({ description: 'Required to reject.' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(4000)
   comment?: string;

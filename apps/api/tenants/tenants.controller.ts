@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Public, type RequestContext, type TenantContext, type UserContext } from '../../../libs/core';
+import { NothingToChangeError, Public, type RequestContext, type TenantContext, type UserContext } from '../../../libs/core';
 import { InvitationsService, MembersService, TenantsService, type AcceptResult, type InvitationView, type MemberView, type MembershipView, type Page, type TenantView, type UserView } from '../../../libs/tenancy';
 import { AcceptInvitationDto, CreateTenantDto, InviteDto, PageQuery, UpdateMemberDto, UserIdParam } from '../auth/auth.dto';
 import { CurrentUser, Req, Tenant } from '../auth/request-context';
@@ -56,6 +56,7 @@ export class TenantsController {
   @Patch(':tenantId/members/:userId')
   @Roles('admin')
   updateMember(@Tenant() ctx: TenantContext, @Param() params: UserIdParam, @Body() body: UpdateMemberDto): Promise<MemberView> {
+    if (body.role === undefined && body.expiresAt === undefined) throw new NothingToChangeError(['role', 'expiresAt']);
     return this.members.update(ctx, params.userId, {
       ...(body.role !== undefined ? { role: body.role } : {}),
       ...(body.expiresAt !== undefined ? { expiresAt: body.expiresAt } : {}),

@@ -26,6 +26,13 @@ export class ConflictError extends DomainError {
   }
 }
 
+/** A PATCH that names nothing to change is a client mistake, not a silent success. */
+export class NothingToChangeError extends DomainError {
+  constructor(fields: readonly string[]) {
+    super('NOTHING_TO_CHANGE', `Send at least one of: ${fields.join(', ')}.`, 400, { fields });
+  }
+}
+
 export class ValidationError extends DomainError {
   constructor(message: string, details?: unknown, code = 'VALIDATION_FAILED') {
     super(code, message, 400, details);
