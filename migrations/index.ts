@@ -1,6 +1,8 @@
 import { Catalog1764000000000 } from './1764000000000-catalog';
 import { Tenancy1764000001000 } from './1764000001000-tenancy';
 import { Tasks1764000002000 } from './1764000002000-tasks';
+import { Evidence1764000003000 } from './1764000003000-evidence';
+import { Audit1764000004000 } from './1764000004000-audit';
 
 /** Every migration, in order. Listed explicitly so sources (tests) and dist run the same set. */
-export const MIGRATIONS = [Catalog1764000000000, Tenancy1764000001000, Tasks1764000002000];
+export const MIGRATIONS = [Catalog1764000000000, Tenancy1764000001000, Tasks1764000002000, Evidence1764000003000, Audit1764000004000];

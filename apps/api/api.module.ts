@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule, AuditSink } from '../../libs/audit';
 import { CatalogModule } from '../../libs/catalog';
 import { ConfigModule, EventsModule, type AppConfig, type Logger } from '../../libs/core';
+import { EvidenceModule } from '../../libs/evidence';
 import { NotifyModule } from '../../libs/notify';
 import { TasksModule } from '../../libs/tasks';
 import { TenancyModule } from '../../libs/tenancy';
@@ -18,6 +19,7 @@ import { LocalStrategy } from './auth/local.strategy';
 import { TenantGuard } from './auth/tenant.guard';
 import { AuditController } from './audit/audit.controller';
 import { CatalogController } from './catalog/catalog.controller';
+import { EvidenceController } from './evidence/evidence.controller';
 import { SubscriptionsController, TasksController } from './tasks/tasks.controller';
 import { InvitationsController, MeController, TenantsController } from './tenants/tenants.controller';
 import { HealthController } from './health/health.controller';
@@ -41,9 +43,10 @@ export class ApiModule {
         TenancyModule,
         AuditModule,
         TasksModule,
-        ...(withWorker ? [WorkerJobsModule] : []),
+        EvidenceModule,
+        ...(withWorker ? [WorkerJobsModule.forRoot(target, logger)] : []),
       ],
-      controllers: [HealthController, CatalogController, AuthController, MeController, TenantsController, InvitationsController, SubscriptionsController, TasksController, AuditController],
+      controllers: [HealthController, CatalogController, AuthController, MeController, TenantsController, InvitationsController, SubscriptionsController, TasksController, EvidenceController, AuditController],
       providers: [
         JwtStrategy,
         LocalStrategy,

@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NestPinoLogger, ValidationError, type AppConfig, type Logger } from '../../libs/core';
 import type { DatabaseTarget } from '../../libs/db';
 import { ApiModule } from './api.module';
+import { registerMultipart } from './evidence/multipart';
 import { GlobalErrorFilter, sendError } from './http/error.filter';
 import { createValidationPipe } from './http/validation.pipe';
 
@@ -70,6 +71,9 @@ export async function createApi(config: AppConfig, target: DatabaseTarget, logge
       else done(null, value);
     });
   });
+
+  // multipart/form-data, streamed, for the routes that opt in (evidence uploads).
+  await registerMultipart(app, config);
 
   await app.register(helmet, {
     contentSecurityPolicy: {

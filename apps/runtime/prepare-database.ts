@@ -1,15 +1,17 @@
 import path from 'node:path';
 import { loadCatalogDir, seedCatalogs, type SeedResult } from '../../libs/catalog';
 import { projectRoot, type AppConfig, type Logger } from '../../libs/core';
-import { createDataSource, runMigrations, withSchemaLock, type DatabaseTarget } from '../../libs/db';
+import { createDataSource, installJobQueue, runMigrations, withSchemaLock, type DatabaseTarget } from '../../libs/db';
+import { ALL_QUEUES } from '../worker/queues';
 import { SCHEMA } from './schema';
 
 export const CATALOG_DIR = (): string => path.join(projectRoot(), 'seeds', 'catalogs');
 
-/** Applies migrations as the owner role. */
+/** Applies migrations, then installs pg-boss's schema and our queues, as the owner role. */
 export async function migrate(target: DatabaseTarget, logger: Logger): Promise<string[]> {
   const applied = await runMigrations({ url: target.ownerUrl, poolSize: 2, applicationName: 'dutybook-migrate', appRole: target.appRole }, SCHEMA, logger);
   if (applied.length > 0) logger.info({ applied }, `applied ${applied.length} migration(s)`);
+  await installJobQueue(target.ownerUrl, target.appRole, ALL_QUEUES, logger);
   return applied;
 }
 

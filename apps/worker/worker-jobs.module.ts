@@ -1,16 +1,18 @@
-import { Injectable, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
-
-@Injectable()
-class WorkerStatus implements OnApplicationBootstrap {
-  private readonly logger = new Logger('Worker');
-  onApplicationBootstrap(): void {
-    this.logger.log('worker ready: no background job is registered yet');
-  }
-}
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { Logger } from '../../libs/core';
+import type { DatabaseTarget } from '../../libs/db';
+import { JobRunner, WORKER_LOGGER, WORKER_TARGET } from './job-runner';
 
 /**
- * The background jobs (reminder sweeps, occurrence roll-over). Hosted by the worker process, or
+ * The background jobs (occurrence roll-over, reminder sweeps). Hosted by the worker process, or
  * by the api process when both run together (`npm start`).
  */
-@Module({ providers: [WorkerStatus] })
-export class WorkerJobsModule {}
+@Module({})
+export class WorkerJobsModule {
+  static forRoot(target: DatabaseTarget, logger: Logger): DynamicModule {
+    return {
+      module: WorkerJobsModule,
+      providers: [{ provide: WORKER_TARGET, useValue: target }, { provide: WORKER_LOGGER, useValue: logger.child({ app: 'worker' }) }, JobRunner],
+    };
+  }
+}

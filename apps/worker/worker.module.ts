@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ConfigModule, type AppConfig, type Logger } from '../../libs/core';
+import { AuditSink } from '../../libs/audit';
+import { ConfigModule, EventsModule, type AppConfig, type Logger } from '../../libs/core';
 import { dataSourceOptions, type DatabaseTarget } from '../../libs/db';
 import { SCHEMA } from '../runtime/schema';
 import { WorkerJobsModule } from './worker-jobs.module';
@@ -17,7 +18,8 @@ export class WorkerModule {
           ...dataSourceOptions({ url: target.appUrl, poolSize: Math.min(4, config.databasePoolSize), applicationName: 'dutybook-worker' }, SCHEMA, logger),
           retryAttempts: 0,
         }),
-        WorkerJobsModule,
+        EventsModule.forRoot(new AuditSink(logger)),
+        WorkerJobsModule.forRoot(target, logger),
       ],
     };
   }

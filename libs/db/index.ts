@@ -12,3 +12,4 @@ export {
 export { resolveDatabase, warnIfRlsCannotProtect, EMBEDDED_DATABASE, type DatabaseTarget } from './database-target';
 export { SnakeNamingStrategy } from './naming.strategy';
 export { inScope, updateReturning, type DbScope } from './scoped-tx';
+export { installJobQueue, createJobQueue, inTransaction, JOB_SCHEMA, PgBoss, type QueueDefinition } from './job-queue';

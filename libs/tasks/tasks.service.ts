@@ -31,7 +31,7 @@ export interface TaskChange {
   reason?: string;
 }
 
-interface TaskRow {
+export interface TaskRow {
   id: string;
   subscription_id: string;
   activity_key: string;
@@ -122,6 +122,40 @@ export class ReasonRequiredError extends DomainError {
   }
 }
 
+/** The task-list SQL for a filter (shared with the benchmark's raw baseline, so both run the same). */
+export function taskListQuery(tenantId: string, f: TaskFilter): { sql: string; params: unknown[] } {
+  const where = ['t.tenant_id = $1'];
+  const params: unknown[] = [tenantId];
+  const add = (sql: (n: string) => string, value: unknown): void => {
+    params.push(value);
+    where.push(sql(`$${params.length}`));
+  };
+  if (f.status?.length) add((n) => `t.status = ANY(${n}::text[])`, f.status);
+  if (f.phase) add((n) => `a.phase = ${n}`, f.phase);
+  if (f.section) add((n) => `sec.key = ${n}`, f.section);
+  if (f.subscriptionId) add((n) => `t.subscription_id = ${n}::uuid`, f.subscriptionId);
+  if (f.assigneeId === null) where.push('t.assignee_id IS NULL');
+  else if (f.assigneeId) add((n) => `t.assignee_id = ${n}::uuid`, f.assigneeId);
+  if (f.overdue === true) where.push("t.status IN ('todo', 'in_progress', 'rejected') AND t.due_date < (now() AT TIME ZONE s.timezone)::date");
+  if (f.overdue === false) where.push("NOT (t.status IN ('todo', 'in_progress', 'rejected') AND t.due_date IS NOT NULL AND t.due_date < (now() AT TIME ZONE s.timezone)::date)");
+  if (f.dueBefore) add((n) => `t.due_date < ${n}::date`, f.dueBefore);
+  if (f.q) add((n) => `to_tsvector('english', a.title) @@ websearch_to_tsquery('english', ${n})`, f.q);
+  if (f.cursor) {
+    const [due, id] = decodeCursor(f.cursor, ['date', 'uuid']) as [string, string];
+    params.push(due, id);
+    where.push(`(coalesce(t.due_date, '${NO_DUE}'::date), t.id) > ($${params.length - 1}::date, $${params.length}::uuid)`);
+  }
+  params.push(f.limit + 1);
+  return { sql: `SELECT ${TASK_COLUMNS} ${TASK_FROM} WHERE ${where.join(' AND ')} ORDER BY coalesce(t.due_date, '${NO_DUE}'::date), t.id LIMIT $${params.length}`, params };
+}
+
+/** One page from the rows of taskListQuery (which asks for one row more than the page). */
+export function taskPage(rows: TaskRow[], limit: number): { items: TaskView[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit).map(toTaskView);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.dueDate ?? NO_DUE, last.id]) : null };
+}
+
 @Injectable()
 export class TasksService {
   constructor(
@@ -131,34 +165,9 @@ export class TasksService {
 
   /** Sorted by due date (none last), then id; the cursor is the last row's (due date, id). */
   async list(ctx: TenantContext, f: TaskFilter): Promise<{ items: TaskView[]; nextCursor: string | null }> {
-    const where = ['t.tenant_id = $1'];
-    const params: unknown[] = [ctx.tenantId];
-    const add = (sql: (n: string) => string, value: unknown): void => {
-      params.push(value);
-      where.push(sql(`$${params.length}`));
-    };
-    if (f.status?.length) add((n) => `t.status = ANY(${n}::text[])`, f.status);
-    if (f.phase) add((n) => `a.phase = ${n}`, f.phase);
-    if (f.section) add((n) => `sec.key = ${n}`, f.section);
-    if (f.subscriptionId) add((n) => `t.subscription_id = ${n}::uuid`, f.subscriptionId);
-    if (f.assigneeId === null) where.push('t.assignee_id IS NULL');
-    else if (f.assigneeId) add((n) => `t.assignee_id = ${n}::uuid`, f.assigneeId);
-    if (f.overdue === true) where.push("t.status IN ('todo', 'in_progress', 'rejected') AND t.due_date < (now() AT TIME ZONE s.timezone)::date");
-    if (f.overdue === false) where.push("NOT (t.status IN ('todo', 'in_progress', 'rejected') AND t.due_date IS NOT NULL AND t.due_date < (now() AT TIME ZONE s.timezone)::date)");
-    if (f.dueBefore) add((n) => `t.due_date < ${n}::date`, f.dueBefore);
-    if (f.q) add((n) => `to_tsvector('english', a.title) @@ websearch_to_tsquery('english', ${n})`, f.q);
-    if (f.cursor) {
-      const [due, id] = decodeCursor(f.cursor, ['date', 'uuid']) as [string, string];
-      params.push(due, id);
-      where.push(`(coalesce(t.due_date, '${NO_DUE}'::date), t.id) > ($${params.length - 1}::date, $${params.length}::uuid)`);
-    }
-    params.push(f.limit + 1);
-    const rows = await inScope(this.ds, { tenantId: ctx.tenantId, userId: ctx.userId }, (em) =>
-      em.query<TaskRow[]>(`SELECT ${TASK_COLUMNS} ${TASK_FROM} WHERE ${where.join(' AND ')} ORDER BY coalesce(t.due_date, '${NO_DUE}'::date), t.id LIMIT $${params.length}`, params),
-    );
-    const items = rows.slice(0, f.limit).map(toTaskView);
-    const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > f.limit && last ? encodeCursor([last.dueDate ?? NO_DUE, last.id]) : null };
+    const query = taskListQuery(ctx.tenantId, f);
+    const rows = await inScope(this.ds, { tenantId: ctx.tenantId, userId: ctx.userId }, (em) => em.query<TaskRow[]>(query.sql, query.params));
+    return taskPage(rows, f.limit);
   }
 
   async get(ctx: TenantContext, taskId: string): Promise<TaskView & { reviews: ReviewView[]; events: TaskEventView[]; activity: { key: string; raw: string; certain: boolean; note: string | null } }> {

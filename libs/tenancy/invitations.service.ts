@@ -87,6 +87,8 @@ export class InvitationsService {
         action: { label: 'Accept the invitation', url: link },
         footer: 'If you did not expect this invitation, ignore this mail.',
       });
+      await this.mailer.send({ to: email, subject: `Invitation to ${tenantName} on Dutybook`, text: body.text, html: body.html });
+      // Last: the audit append locks the tenant's chain head until commit, so it must not wait on SMTP.
       await this.events.publish(em, {
         action: 'member.invited',
         tenantId: ctx.tenantId,
@@ -95,7 +97,6 @@ export class InvitationsService {
         data: { email, role: input.role, membershipExpiresAt: isoOrNull(row.membership_expires_at) },
         requestId: ctx.requestId,
       });
-      await this.mailer.send({ to: email, subject: `Invitation to ${tenantName} on Dutybook`, text: body.text, html: body.html });
       return { id: row.id, email, role: input.role, expiresAt: iso(row.expires_at), membershipExpiresAt: isoOrNull(row.membership_expires_at) };
     });
   }

@@ -30,6 +30,25 @@ export interface AppConfig {
   readonly rateLimits: Readonly<Record<RateLimitName, RateLimit>>;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlDays: number;
+  /** When the worker opens new periods of recurring duties (cron, UTC). */
+  readonly rolloverCron: string;
+  readonly evidence: {
+    /** Largest evidence file accepted, in bytes. */
+    readonly maxBytes: number;
+    /** Where evidence files are kept: files under dataDir/evidence, or an S3-compatible bucket. */
+    readonly storage:
+      | { readonly kind: 'fs'; readonly dir: string }
+      | {
+          readonly kind: 's3';
+          /** Unset: AWS S3 itself. */
+          readonly endpoint: string | undefined;
+          readonly bucket: string;
+          readonly region: string;
+          readonly accessKeyId: string;
+          readonly secretAccessKey: string;
+          readonly forcePathStyle: boolean;
+        };
+  };
 }
 
 export type RateLimitName = 'signup' | 'loginAccount' | 'loginIp' | 'refresh' | 'invitationAccept';
@@ -54,7 +73,7 @@ export class ConfigError extends Error {
   }
 }
 
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'DATABASE_OWNER_URL', 'SMTP_URL', 'JWT_SECRET']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'DATABASE_OWNER_URL', 'SMTP_URL', 'JWT_SECRET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY']);
 
 /** Validates the environment; throws ConfigError naming every bad variable at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -79,6 +98,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (parsed.NODE_ENV === 'production' && parsed.DATABASE_URL && !parsed.JWT_SECRET) {
     // Several api processes on a shared database must sign with one secret.
     throw new ConfigError(['JWT_SECRET is required when NODE_ENV=production and DATABASE_URL is set (every api process must share it)']);
+  }
+  if (parsed.EVIDENCE_STORAGE === 's3') {
+    const missing = (['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter((name) => parsed[name] === undefined);
+    if (missing.length > 0) throw new ConfigError(missing.map((name) => `${name} is required when EVIDENCE_STORAGE=s3`));
   }
   const dataDir = path.resolve(parsed.DATA_DIR);
   return {
@@ -109,6 +132,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     accessTokenTtlSeconds: parsed.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: parsed.REFRESH_TOKEN_TTL_DAYS,
+    rolloverCron: parsed.ROLLOVER_CRON,
+    evidence: {
+      maxBytes: parsed.EVIDENCE_MAX_BYTES,
+      storage:
+        parsed.EVIDENCE_STORAGE === 's3'
+          ? {
+              kind: 's3',
+              endpoint: parsed.S3_ENDPOINT,
+              bucket: parsed.S3_BUCKET ?? '',
+              region: parsed.S3_REGION,
+              accessKeyId: parsed.S3_ACCESS_KEY_ID ?? '',
+              secretAccessKey: parsed.S3_SECRET_ACCESS_KEY ?? '',
+              forcePathStyle: parsed.S3_FORCE_PATH_STYLE === 'true',
+            }
+          : { kind: 'fs', dir: path.join(dataDir, 'evidence') },
+    },
   };
 }
 

@@ -10,6 +10,9 @@ const toInt = ({ value }: { value: unknown }): unknown =>
 const POSTGRES_URL = /^postgres(ql)?:\/\/.+/;
 /** `<count>/<window>`: 20/1h, 10/15m, 60/1m, 5/30s. */
 export const RATE = /^[1-9]\d{0,6}\/[1-9]\d{0,4}[smhd]$/;
+/** Five cron fields (minute hour day month weekday), evaluated in UTC. */
+const CRON = /^(\S+\s+){4}\S+$/;
+const CRON_MESSAGE = 'must be a cron expression with five fields, e.g. "*/15 * * * *"';
 const RATE_MESSAGE = 'must be <count>/<window> such as 20/1h, 10/15m or 60/1m';
 
 /**
@@ -73,6 +76,9 @@ export class EnvironmentVariables {
   @Max(10 * 1024 * 1024, { message: 'must be a whole number of bytes between 1024 and 10485760' })
   BODY_LIMIT_BYTES = 1024 * 1024;
 
+  @Matches(CRON, { message: CRON_MESSAGE })
+  ROLLOVER_CRON = '5 * * * *';
+
   @IsOptional()
   @Matches(/^smtps?:\/\/.+/, { message: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587' })
   SMTP_URL?: string;
@@ -119,4 +125,35 @@ export class EnvironmentVariables {
   @Min(1000, { message: 'must be a whole number of milliseconds between 1000 and 120000' })
   @Max(120000, { message: 'must be a whole number of milliseconds between 1000 and 120000' })
   SHUTDOWN_TIMEOUT_MS = 10000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of bytes between 1 and 10737418240 (10 GiB)' })
+  @Min(1, { message: 'must be a whole number of bytes between 1 and 10737418240 (10 GiB)' })
+  @Max(10 * 1024 * 1024 * 1024, { message: 'must be a whole number of bytes between 1 and 10737418240 (10 GiB)' })
+  EVIDENCE_MAX_BYTES = 100 * 1024 * 1024;
+
+  @IsIn(['fs', 's3'], { message: 'must be fs (files under DATA_DIR/evidence) or s3 (an S3-compatible object store)' })
+  EVIDENCE_STORAGE: 'fs' | 's3' = 'fs';
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'must be an http(s) URL of the S3-compatible service, e.g. http://minio:9000' })
+  S3_ENDPOINT?: string;
+
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be a bucket name: 3 to 63 lower-case letters, digits, dots and hyphens' })
+  S3_BUCKET?: string;
+
+  @Matches(/^[a-z0-9-]{1,64}$/, { message: 'must be a region name such as us-east-1 or eu-west-par' })
+  S3_REGION = 'us-east-1';
+
+  @IsOptional()
+  @Matches(/^\S{1,256}$/, { message: 'must be 1 to 256 characters without spaces' })
+  S3_ACCESS_KEY_ID?: string;
+
+  @IsOptional()
+  @Matches(/^\S{1,256}$/, { message: 'must be 1 to 256 characters without spaces' })
+  S3_SECRET_ACCESS_KEY?: string;
+
+  @IsIn(['true', 'false'], { message: 'must be true or false' })
+  S3_FORCE_PATH_STYLE: 'true' | 'false' = 'false';
 }

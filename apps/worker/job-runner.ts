@@ -1,0 +1,43 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { APP_CONFIG, DOMAIN_EVENT_SINK, type AppConfig, type DomainEventSink, type Logger } from '../../libs/core';
+import { createJobQueue, type DatabaseTarget, type PgBoss } from '../../libs/db';
+import { openAllStartedPeriods } from '../../libs/tasks';
+import { QUEUES } from './queues';
+
+export const WORKER_TARGET = Symbol('WORKER_TARGET');
+export const WORKER_LOGGER = Symbol('WORKER_LOGGER');
+
+/**
+ * Registers the schedules (cron, UTC; pg-boss runs each once across any number of workers) and
+ * the handlers. Handlers hold no state: a job killed half-way is retried by pg-boss.
+ */
+@Injectable()
+export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private boss: PgBoss | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(WORKER_TARGET) private readonly target: DatabaseTarget,
+    @Inject(WORKER_LOGGER) private readonly logger: Logger,
+    @Inject(DOMAIN_EVENT_SINK) private readonly events: DomainEventSink,
+    @InjectDataSource() private readonly ds: DataSource,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const boss = createJobQueue(this.target.appUrl, { applicationName: 'dutybook-worker', schedule: true, supervise: true }, this.logger);
+    await boss.start();
+    this.boss = boss;
+    await boss.schedule(QUEUES.rollover.name, this.config.rolloverCron, {}, { tz: 'UTC', singletonKey: 'rollover' });
+    await boss.work(QUEUES.rollover.name, { batchSize: 1 }, async () => {
+      const result = await openAllStartedPeriods(this.ds, this.events);
+      this.logger.info({ job: QUEUES.rollover.name, ...result }, 'occurrence roll-over done');
+    });
+    this.logger.info({ rollover: this.config.rolloverCron }, 'worker ready: schedules registered');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.boss?.stop({ graceful: true, wait: true, timeout: Math.max(1000, this.config.shutdownTimeoutMs - 2000) });
+  }
+}

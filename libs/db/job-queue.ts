@@ -1,0 +1,75 @@
+import PgBoss from 'pg-boss';
+import { Client } from 'pg';
+import type { EntityManager } from 'typeorm';
+import type { Logger } from '../core';
+
+/** pg-boss lives in its own schema of the product's database. */
+export const JOB_SCHEMA = 'pgboss';
+
+// pg-boss's own queue for cron schedules: created here, as the owner, like ours.
+const PGBOSS_SEND_IT = '__pgboss__send-it';
+
+export interface QueueDefinition {
+  readonly name: string;
+  readonly retryLimit?: number;
+  readonly retryDelay?: number;
+  readonly retryBackoff?: boolean;
+  readonly expireInSeconds?: number;
+  readonly policy?: 'standard' | 'short' | 'singleton' | 'stately';
+}
+
+/**
+ * Installs or upgrades pg-boss's schema and creates the queues, as the owner role: queue
+ * creation is DDL (one table partition per queue), which the app role may not do. The app role
+ * then gets the rights to use them (DML only).
+ */
+export async function installJobQueue(ownerUrl: string, appRole: string, queues: readonly QueueDefinition[], logger: Logger): Promise<void> {
+  const boss = new PgBoss({ connectionString: ownerUrl, schema: JOB_SCHEMA, application_name: 'dutybook-migrate', max: 2, migrate: true, schedule: false, supervise: false });
+  boss.on('error', (error: Error) => logger.error({ err: error }, 'pg-boss (install) error'));
+  await boss.start();
+  try {
+    for (const q of [{ name: PGBOSS_SEND_IT }, ...queues]) {
+      const { name, ...options } = q;
+      await boss.createQueue(name, { name, ...options });
+    }
+  } finally {
+    await boss.stop({ graceful: false, wait: true });
+  }
+  const client = new Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    const owner = (await client.query<{ u: string }>('SELECT current_user AS u')).rows[0]?.u;
+    if (owner === appRole) return;
+    const app = client.escapeIdentifier(appRole);
+    await client.query(`GRANT USAGE ON SCHEMA ${JOB_SCHEMA} TO ${app}`);
+    await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${JOB_SCHEMA} TO ${app}`);
+    await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${JOB_SCHEMA} TO ${app}`);
+    await client.query(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA ${JOB_SCHEMA} TO ${app}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A pg-boss client as the app role: no schema changes, optional schedules and maintenance. */
+export function createJobQueue(appUrl: string, options: { applicationName: string; schedule: boolean; supervise: boolean; poolSize?: number }, logger: Logger): PgBoss {
+  const boss = new PgBoss({
+    connectionString: appUrl,
+    schema: JOB_SCHEMA,
+    application_name: options.applicationName,
+    max: options.poolSize ?? 4,
+    migrate: false,
+    schedule: options.schedule,
+    supervise: options.supervise,
+  });
+  boss.on('error', (error: Error) => logger.error({ err: error }, 'pg-boss error'));
+  return boss;
+}
+
+/** Lets pg-boss write a job inside our transaction: the job exists if and only if it commits. */
+export function inTransaction(em: EntityManager): PgBoss.Db {
+  return {
+    executeSql: async (text: string, values: unknown[]) => ({ rows: await em.query<Record<string, unknown>[]>(text, values) }),
+  };
+}
+
+export { PgBoss };

@@ -1,0 +1,19 @@
+export { EvidenceModule, createEvidenceStorage } from './evidence.module';
+export {
+  EvidenceService,
+  normalizeLink,
+  DESCRIPTION_MAX,
+  NOTE_MAX,
+  URL_MAX,
+  VERIFY_IN_MEMORY_BYTES,
+  type EvidenceContent,
+  type FileFields,
+  type IncomingFile,
+} from './evidence.service';
+export type { EvidenceKind, EvidenceView } from './evidence.views';
+export * from './evidence.errors';
+export { EVIDENCE_STORAGE, type EvidenceStorage } from './storage/evidence-storage';
+export { FsEvidenceStorage } from './storage/fs-storage';
+export { S3EvidenceStorage, type S3StorageOptions } from './storage/s3-storage';
+export { ALLOWED_TYPE_LIST, type AllowedMediaType } from './content/media-types';
+export { sanitizeFileName } from './content/file-name';
