@@ -12,10 +12,31 @@ export interface DbScope {
  * The api, the worker and scripts all reach tenant rows through here.
  */
 export async function inScope<T>(ds: DataSource, scope: DbScope, fn: (em: EntityManager) => Promise<T>): Promise<T> {
-  return ds.transaction(async (em) => {
-    await em.query("SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)", [scope.tenantId ?? '', scope.userId ?? '']);
-    return fn(em);
-  });
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  try {
+    // BEGIN and the scope in one round trip: a parameterless query goes over the simple
+    // protocol, which takes several statements; the values are checked UUIDs, safe inline.
+    await runner.query(`BEGIN; SELECT set_config('app.tenant_id', '${scopeValue(scope.tenantId)}', true), set_config('app.user_id', '${scopeValue(scope.userId)}', true)`);
+    try {
+      const result = await fn(runner.manager);
+      await runner.query('COMMIT');
+      return result;
+    } catch (error) {
+      await runner.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function scopeValue(id: string | null): string {
+  if (id === null) return '';
+  if (!UUID.test(id)) throw new Error(`inScope: "${id}" is not a UUID`);
+  return id.toLowerCase();
 }
 
 /**

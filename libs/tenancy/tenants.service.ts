@@ -30,15 +30,10 @@ export class TenantsService {
    */
   async resolveRole(userId: string, tenantId: string): Promise<Role> {
     if (!UUID.test(tenantId)) throw new TenantNotFoundError();
-    const rows = await inScope(this.ds, { tenantId, userId }, (em) =>
-      em.query<{ role: Role }[]>(
-        'SELECT role FROM membership WHERE tenant_id = $1 AND user_id = $2 AND (expires_at IS NULL OR expires_at > now())',
-        [tenantId, userId],
-      ),
-    );
-    const role = rows[0]?.role;
-    if (!role) throw new TenantNotFoundError();
-    return role;
+    // One round trip on the hot path of every tenant route (see migration MemberRole).
+    const [row] = await this.ds.query<{ role: Role | null }[]>('SELECT app_member_role($1, $2) AS role', [tenantId, userId]);
+    if (!row?.role) throw new TenantNotFoundError();
+    return row.role;
   }
 
   async create(ctx: UserContext, name: string): Promise<TenantView> {

@@ -3,6 +3,7 @@ import { createDataSource } from '../../libs/db';
 import { SCHEMA } from '../../apps/runtime/schema';
 import { createTestDatabase, query, quietLogger, type TestDatabase } from '../harness/database';
 import type { DataSource } from 'typeorm';
+import { Client } from 'pg';
 
 let db: TestDatabase;
 let ds: DataSource;
@@ -67,6 +68,19 @@ describe('row-level security', () => {
     await expect(query(db.appUrl, "SET row_security = off; SELECT * FROM membership")).rejects.toThrow(/row-level security/);
     const [role] = await query<{ rolsuper: boolean; rolbypassrls: boolean }>(db.appUrl, 'SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user');
     expect(role).toEqual({ rolsuper: false, rolbypassrls: false });
+  });
+
+  it('app_member_role scopes only its own statement', async () => {
+    const client = new Client({ connectionString: db.appUrl });
+    await client.connect();
+    try {
+      expect((await client.query<{ role: string }>('SELECT app_member_role($1, $2) AS role', [A, userA])).rows).toEqual([{ role: 'admin' }]);
+      expect((await client.query<{ role: string | null }>('SELECT app_member_role($1, $2) AS role', [A, userB])).rows).toEqual([{ role: null }]);
+      expect((await client.query<{ t: string | null }>("SELECT nullif(current_setting('app.tenant_id', true), '') AS t")).rows).toEqual([{ t: null }]);
+      expect((await client.query('SELECT * FROM membership')).rows).toEqual([]);
+    } finally {
+      await client.end();
+    }
   });
 
   it('FORCE binds the owner role too', async () => {
