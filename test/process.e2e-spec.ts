@@ -1,23 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../libs/core';
+import { freePort } from '../libs/db';
 
 // The real `npm start` entry point, as built by `npm run build` (run by `npm test` first).
 const MAIN = path.join(projectRoot(), 'dist', 'apps', 'main.js');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 interface Started {
   child: ChildProcess;
@@ -40,12 +30,12 @@ function launch(env: Record<string, string>): { child: ChildProcess; output: () 
 
 async function start(dataDir: string, pgPort: number): Promise<Started> {
   const { child, output } = launch({ DATA_DIR: dataDir, PORT: '0', EMBEDDED_PG_PORT: String(pgPort) });
-  const deadline = Date.now() + 30000;
+  const deadline = Date.now() + 60000;
   for (;;) {
     const m = /Dutybook API on (http:\/\/[^/]+)\/api\/v1/.exec(output());
     if (m?.[1]) return { child, baseUrl: m[1], output };
     if (child.exitCode !== null) throw new Error(`exited ${child.exitCode}:\n${output()}`);
-    if (Date.now() > deadline) throw new Error(`not started in 30 s:\n${output()}`);
+    if (Date.now() > deadline) throw new Error(`not started in 60 s:\n${output()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -114,7 +104,7 @@ describe('the npm start process', () => {
     expect(version.counts).toMatchObject({ activities: 40, customerDuties: 20 });
     // Secrets kept under DATA_DIR are readable by the owner only.
     expect(fs.statSync(path.join(dataDir, 'postgres-app.secret')).mode & 0o777).toBe(0o600);
-  }, 40000);
+  }, 90000);
 
   it('SIGTERM stops the app, then Postgres, leaving no process behind', async () => {
     const child = running!.child;
@@ -129,7 +119,7 @@ describe('the npm start process', () => {
     running = await start(dataDir, pgPort);
     expect(await catalogVersions(running.baseUrl)).toBe(1);
     expect(running.output()).not.toContain('loaded');
-  }, 40000);
+  }, 90000);
 
   it('recovers after SIGKILL of the whole process group (stale postmaster.pid)', async () => {
     const pid = running!.child.pid!;
@@ -145,7 +135,7 @@ describe('the npm start process', () => {
     expect(running.output()).toContain('stale postmaster.pid');
     running.child.kill('SIGTERM');
     expect(await exited(running.child)).toBe(0);
-  }, 60000);
+  }, 90000);
 
   it('rebuilds a cluster whose first initialisation was cut short', async () => {
     const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'dutybook-half-'));
@@ -162,5 +152,5 @@ describe('the npm start process', () => {
     } finally {
       fs.rmSync(fresh, { recursive: true, force: true });
     }
-  }, 60000);
+  }, 90000);
 });

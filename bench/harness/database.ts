@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { migrate, seed } from '../../apps/runtime/prepare-database';
 import type { Logger } from '../../libs/core';
-import { ensureDatabase, ensureRoles, startEmbeddedPostgres, urlFor, type DatabaseRoles, type DatabaseTarget } from '../../libs/db';
+import { ensureDatabase, ensureRoles, freePort, startEmbeddedPostgres, urlFor, type DatabaseRoles, type DatabaseTarget } from '../../libs/db';
 import type { BenchDatabase } from './scenario';
 
 const DATABASE = 'dutybook_bench';
@@ -26,19 +25,6 @@ export function makeRunDir(): string {
   return dir;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (typeof address === 'object' && address) resolve(address.port);
-        else reject(new Error('no port assigned'));
-      });
-    });
-  });
-}
 
 /**
  * A fresh embedded cluster in dir (from makeRunDir), the product's roles (random passwords), one

@@ -55,7 +55,7 @@ export interface CatalogVersionView {
   sections: SectionView[];
 }
 
-interface VersionRow {
+export interface VersionRow {
   id: string;
   key: string;
   name: string;
@@ -68,7 +68,7 @@ interface VersionRow {
   parties: string[];
 }
 
-interface ActivityRow {
+export interface ActivityRow {
   section_key: string;
   section_title: string;
   section_phase: Phase;
@@ -83,6 +83,21 @@ interface ActivityRow {
   note: string | null;
   optional: boolean;
 }
+
+/** One catalog version (`latest`: the newest). */
+export const VERSION_SQL = `SELECT v.id, c.key, c.name, c.provider, v.version, v.published_on::text AS published_on, v.source_title,
+              v.source_url, v.content_hash, v.parties
+         FROM catalog c JOIN catalog_version v ON v.catalog_id = c.id
+        WHERE c.key = $1 AND ($2 = 'latest' OR v.version = $2)
+        ORDER BY v.published_on DESC, v.version DESC
+        LIMIT 1`;
+
+/** Its activities in section order. */
+export const ACTIVITIES_SQL = `SELECT s.key AS section_key, s.title AS section_title, s.phase AS section_phase,
+              a.key, a.title, a.phase, a.cadence, a.raci, a.raw, a.certain, a.source, a.note, a.optional
+         FROM activity a JOIN catalog_section s ON s.id = a.section_id
+        WHERE a.version_id = $1
+        ORDER BY s.position, a.position`;
 
 /** Read side of provider catalogs. Catalog data is global: no tenant context. */
 @Injectable()
@@ -111,29 +126,21 @@ export class CatalogService {
   /** `version` may be `latest`: the most recently published one. */
   async getVersion(key: string, version: string): Promise<CatalogVersionView> {
     const found: VersionRow[] = await this.ds.query(
-      `SELECT v.id, c.key, c.name, c.provider, v.version, v.published_on::text AS published_on, v.source_title,
-              v.source_url, v.content_hash, v.parties
-         FROM catalog c JOIN catalog_version v ON v.catalog_id = c.id
-        WHERE c.key = $1 AND ($2 = 'latest' OR v.version = $2)
-        ORDER BY v.published_on DESC, v.version DESC
-        LIMIT 1`,
+      VERSION_SQL,
       [key, version],
     );
     const v = found[0];
     if (!v) throw new CatalogNotFoundError(key, version);
     const rows: ActivityRow[] = await this.ds.query(
-      `SELECT s.key AS section_key, s.title AS section_title, s.phase AS section_phase,
-              a.key, a.title, a.phase, a.cadence, a.raci, a.raw, a.certain, a.source, a.note, a.optional
-         FROM activity a JOIN catalog_section s ON s.id = a.section_id
-        WHERE a.version_id = $1
-        ORDER BY s.position, a.position`,
+      ACTIVITIES_SQL,
       [v.id],
     );
     return toVersionView(v, rows);
   }
 }
 
-function toVersionView(v: VersionRow, rows: ActivityRow[]): CatalogVersionView {
+/** Shapes the two queries' rows into the API view (shared with the benchmark baseline). */
+export function toVersionView(v: VersionRow, rows: ActivityRow[]): CatalogVersionView {
   const sections: SectionView[] = [];
   const counts = { activities: 0, customerDuties: 0, providerCommitments: 0, uncertain: 0 };
   for (const r of rows) {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../core';
@@ -180,4 +181,19 @@ function assertReachableByPostgresUser(clusterDir: string): void {
     }
     dir = path.dirname(dir);
   }
+}
+
+/** A TCP port free on loopback right now (for an embedded cluster or a test server). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (typeof address === 'object' && address) resolve(address.port);
+        else reject(new Error('no port assigned'));
+      });
+    });
+  });
 }

@@ -1,4 +1,4 @@
-export { startEmbeddedPostgres, readOrCreateSecret, type EmbeddedPostgresHandle } from './embedded-postgres';
+export { startEmbeddedPostgres, readOrCreateSecret, freePort, type EmbeddedPostgresHandle } from './embedded-postgres';
 export { ensureDatabase, ensureRoles, inspectRole, urlFor, type DatabaseRoles, type RoleCredentials, type RolePowers } from './provision';
 export {
   createDataSource,

@@ -1,25 +1,14 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../libs/core';
-import { ensureRoles, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../libs/db';
+import { ensureRoles, freePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../libs/db';
 import { TEST_ROLES } from './cluster';
 
 declare global {
   var __dutybookTestCluster: { pg?: EmbeddedPostgresHandle; dir?: string } | undefined;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /**
  * One Postgres per test run: TEST_DATABASE_URL (a superuser URL) when given, else an embedded

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, Validate, ValidateIf, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, Validate, ValidateIf, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
 import { PHASES, type Phase } from '../../../libs/catalog';
-import { Optional } from '../auth/auth.dto';
+import { Optional, PageQuery } from '../auth/auth.dto';
 import { isIsoDate, isTimeZone, type TaskStatus } from '../../../libs/tasks';
 
 @ValidatorConstraint({ name: 'isoDate' })
@@ -78,7 +78,8 @@ export class TaskParams extends TenantParam {
   taskId!: string;
 }
 
-export class TaskListQuery {
+/** Filters plus `limit` and `cursor` (PageQuery). */
+export class TaskListQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Comma-separated statuses.', example: 'todo,in_progress' })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value))
@@ -124,19 +125,6 @@ export class TaskListQuery {
   @Matches(UUID, { message: 'subscriptionId must be a UUID' })
   subscriptionId?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number from 1 to 200' })
-  @Min(1, { message: 'limit must be a whole number from 1 to 200' })
-  @Max(200, { message: 'limit must be a whole number from 1 to 200' })
-  limit?: number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
 }
 
 export class UpdateTaskDto {
