@@ -2,16 +2,35 @@ import Fastify from 'fastify';
 import { Pool } from 'pg';
 import type { BaselineFactory, Json } from './harness/scenario';
 
-// The tenant's row with the same SELECT as TenantsService.get, no token, no membership check,
-// no row-level-security transaction (it connects as the superuser of the bench database).
+interface AuthState {
+  readonly userId: string;
+}
+
+// The same SQL as the app, statement for statement, as the same app role: the membership role
+// (app_member_role), then the tenant read in a row-level-security transaction with BEGIN and the
+// scope sent together. What it skips is the framework and the token: no Nest, no passport, no
+// JWT verification. (The user id comes from the setup state instead of the token.)
 export const createBaseline: BaselineFactory<Json> = (context) => {
-  const pool = new Pool({ connectionString: context.db.adminUrl, max: context.poolSize });
+  const state = context.state as unknown as AuthState | null;
+  if (!state) throw new Error('auth baseline needs the setup state');
+  const pool = new Pool({ connectionString: context.db.appUrl, max: context.poolSize });
+  pool.on('error', () => undefined);
   const app = Fastify({ logger: false });
   app.get<{ Params: { tenantId: string } }>('/api/v1/tenants/:tenantId', async (request, reply) => {
-    const { rows } = await pool.query<{ id: string; name: string; created_at: Date }>('SELECT id, name, created_at FROM tenant WHERE id = $1', [request.params.tenantId]);
-    const row = rows[0];
-    if (!row) return reply.status(404).send({ statusCode: 404, code: 'TENANT_NOT_FOUND' });
-    return { id: row.id, name: row.name, createdAt: row.created_at.toISOString(), role: 'auditor' };
+    const tenantId = request.params.tenantId;
+    const role = (await pool.query<{ role: string | null }>('SELECT app_member_role($1, $2) AS role', [tenantId, state.userId])).rows[0]?.role;
+    if (!role) return reply.status(404).send({ statusCode: 404, code: 'TENANT_NOT_FOUND' });
+    const client = await pool.connect();
+    try {
+      await client.query(`BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true), set_config('app.user_id', '${state.userId}', true)`);
+      const { rows } = await client.query<{ id: string; name: string; created_at: Date }>('SELECT id, name, created_at FROM tenant WHERE id = $1', [tenantId]);
+      await client.query('COMMIT');
+      const row = rows[0];
+      if (!row) return await reply.status(404).send({ statusCode: 404, code: 'TENANT_NOT_FOUND' });
+      return { id: row.id, name: row.name, createdAt: row.created_at.toISOString(), role };
+    } finally {
+      client.release();
+    }
   });
   app.addHook('onClose', async () => pool.end());
   return Promise.resolve(app);

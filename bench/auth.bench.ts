@@ -11,6 +11,7 @@ process.env.BENCH_JWT_SECRET = secret;
 interface AuthState {
   readonly [key: string]: string;
   tenantId: string;
+  userId: string;
   token: string;
 }
 
@@ -24,7 +25,7 @@ async function setup(db: BenchDatabase): Promise<AuthState> {
     await client.query("INSERT INTO tenant (id, name, created_by) VALUES ($1, 'Bench Tenant', $2)", [tenantId, userId]);
     await client.query("INSERT INTO membership (tenant_id, user_id, role) VALUES ($1, $2, 'auditor')", [tenantId, userId]);
     const token = jwt.sign({ typ: 'access' }, secret, { subject: userId, issuer: 'dutybook', audience: 'dutybook-api', algorithm: 'HS256', expiresIn: 3600 });
-    return { tenantId, token };
+    return { tenantId, userId, token };
   } finally {
     await client.end();
   }

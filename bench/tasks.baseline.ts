@@ -3,16 +3,35 @@ import { Pool } from 'pg';
 import { taskListQuery, taskPage, type TaskRow } from '../libs/tasks';
 import type { BaselineFactory, Json } from './harness/scenario';
 
-// The same list SQL as TasksService.list (taskListQuery) and the same page shaping, without
-// token, membership check or row-level-security transaction (superuser connection).
+interface TasksState {
+  readonly userId: string;
+}
+
+// The same SQL as the app, statement for statement, as the same app role: the membership role
+// (app_member_role), then the list query (taskListQuery, shared with TasksService) in a
+// row-level-security transaction, and the same page shaping. What it skips is the framework and
+// the token: no Nest, no passport, no JWT verification, no query validation.
 export const createBaseline: BaselineFactory<Json> = (context) => {
-  const pool = new Pool({ connectionString: context.db.adminUrl, max: context.poolSize });
+  const state = context.state as unknown as TasksState | null;
+  if (!state) throw new Error('tasks baseline needs the setup state');
+  const pool = new Pool({ connectionString: context.db.appUrl, max: context.poolSize });
+  pool.on('error', () => undefined);
   const app = Fastify({ logger: false });
-  app.get<{ Params: { tenantId: string }; Querystring: { limit?: string } }>('/api/v1/tenants/:tenantId/tasks', async (request) => {
+  app.get<{ Params: { tenantId: string }; Querystring: { limit?: string } }>('/api/v1/tenants/:tenantId/tasks', async (request, reply) => {
+    const tenantId = request.params.tenantId;
+    const role = (await pool.query<{ role: string | null }>('SELECT app_member_role($1, $2) AS role', [tenantId, state.userId])).rows[0]?.role;
+    if (!role) return reply.status(404).send({ statusCode: 404, code: 'TENANT_NOT_FOUND' });
     const limit = Number(request.query.limit ?? 50);
-    const q = taskListQuery(request.params.tenantId, { overdue: true, limit });
-    const { rows } = await pool.query<TaskRow>(q.sql, q.params);
-    return taskPage(rows, limit);
+    const q = taskListQuery(tenantId, { overdue: true, limit });
+    const client = await pool.connect();
+    try {
+      await client.query(`BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true), set_config('app.user_id', '${state.userId}', true)`);
+      const { rows } = await client.query<TaskRow>(q.sql, q.params);
+      await client.query('COMMIT');
+      return taskPage(rows, limit);
+    } finally {
+      client.release();
+    }
   });
   app.addHook('onClose', async () => pool.end());
   return Promise.resolve(app);

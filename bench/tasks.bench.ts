@@ -16,6 +16,7 @@ const STARTS_ON = '2025-11-01';
 interface TasksState {
   readonly [key: string]: string | number;
   tenantId: string;
+  userId: string;
   token: string;
   tenants: number;
 }
@@ -84,7 +85,7 @@ async function firstTenant(db: BenchDatabase, tenants: number): Promise<TasksSta
     const [row] = (await client.query<{ tenant_id: string; user_id: string }>("SELECT m.tenant_id, m.user_id FROM membership m JOIN app_user u ON u.id = m.user_id WHERE u.email = 'user0@bench.test'")).rows;
     if (!row) throw new Error('tenant 0 missing');
     const token = jwt.sign({ typ: 'access' }, secret, { subject: row.user_id, issuer: 'dutybook', audience: 'dutybook-api', algorithm: 'HS256', expiresIn: 7200 });
-    return { tenantId: row.tenant_id, token, tenants };
+    return { tenantId: row.tenant_id, userId: row.user_id, token, tenants };
   } finally {
     await client.end();
   }
