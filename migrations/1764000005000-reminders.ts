@@ -5,6 +5,11 @@ import { grantToApp } from './grants';
 export const NO_TASK = '00000000-0000-0000-0000-000000000000';
 
 const OPEN = `('todo', 'in_progress', 'rejected')`;
+
+/** Notifications per mail-send job: one job per notification costs the sweep more than the inserts. */
+export const NOTIFICATIONS_PER_JOB = 25;
+/** The mail-send job of a row: chunks of NOTIFICATIONS_PER_JOB, numbered per statement of a call. */
+const CHUNK_JOB = (statement: string): string => `md5(v_batch || ':${statement}:' || (row_number() OVER () - 1) / ${NOTIFICATIONS_PER_JOB})::uuid`;
 const ACTIVE = (m: string, now: string): string => `(${m}.expires_at IS NULL OR ${m}.expires_at > ${now})`;
 
 /** Tables the sweep reads or writes across tenants: each gets a policy for the definer scope. */
@@ -51,35 +56,36 @@ export function taskReminderCandidates(now: string, kinds: string, bound: string
         FROM owned o
         JOIN membership a ON a.tenant_id = o.tenant_id AND a.role = 'admin' AND ${ACTIVE('a', now)}
        WHERE o.kind = 'escalation' OR o.owner_id IS NULL
+    ), who AS MATERIALIZED (
+      -- Preferences applied; for due-soon rows, the recipient's local time for the digest week
+      -- (their time zone, else the tenant's: its first subscription's).
+      SELECT x.*, coalesce(p.digest, true) AS wants_digest,
+             CASE WHEN x.kind = 'due_soon' THEN ${now} AT TIME ZONE coalesce(p.timezone, (
+               SELECT s1.timezone FROM subscription s1 WHERE s1.tenant_id = x.tenant_id ORDER BY s1.created_at, s1.id LIMIT 1)) END AS local_now
+        FROM rcpt x
+        LEFT JOIN notification_preference p ON p.user_id = x.recipient_id
+       WHERE CASE x.kind
+               WHEN 'due_soon' THEN coalesce(p.due_soon, true)
+               WHEN 'overdue' THEN coalesce(p.overdue, true)
+               ELSE coalesce(p.escalation, true)
+             END
+    ), digests AS MATERIALIZED (
+      -- The digests of the last 8 days, read once, before anything is inserted.
+      SELECT d.tenant_id, d.recipient_id, d."window", d.data -> 'taskIds' AS task_ids
+        FROM notification d
+       WHERE d.kind = 'digest' AND d.created_at > ${now} - interval '8 days' AND d.created_at <= ${now}
     )
-    SELECT x.tenant_id, x.recipient_id, x.task_id, x.kind, x.win, x.due_date, x.assignee_id
-      FROM rcpt x
-      LEFT JOIN notification_preference p ON p.user_id = x.recipient_id
-      -- The recipient's digest week (their time zone, else the tenant's: its first subscription's).
-      LEFT JOIN LATERAL (
-        SELECT ${now} AT TIME ZONE coalesce(p.timezone, (
-                 SELECT s1.timezone FROM subscription s1 WHERE s1.tenant_id = x.tenant_id ORDER BY s1.created_at, s1.id LIMIT 1)) AS local_now
-      ) l ON x.kind = 'due_soon'
-     WHERE CASE x.kind
-             WHEN 'due_soon' THEN coalesce(p.due_soon, true)
-             WHEN 'overdue' THEN coalesce(p.overdue, true)
-             ELSE coalesce(p.escalation, true)
-           END
-       AND (x.kind <> 'due_soon' OR NOT EXISTS (
-             -- No separate due-soon mail for a task this week's digest lists ...
-             SELECT 1 FROM notification d
-              WHERE d.tenant_id = x.tenant_id AND d.recipient_id = x.recipient_id AND d.task_key = '${NO_TASK}'
-                AND d.kind = 'digest' AND d."window" = to_char(l.local_now, 'IYYY-"W"IW')
-                AND (d.data -> 'taskIds') ? x.task_id::text))
-       AND (x.kind <> 'due_soon' OR NOT (
-             -- ... and none while that digest is due but not written yet: held for it, not lost.
-             coalesce(p.digest, true)
-             AND l.local_now >= date_trunc('week', l.local_now) + interval '8 hours'
-             AND l.local_now < date_trunc('week', l.local_now) + interval '32 hours'
-             AND NOT EXISTS (
-               SELECT 1 FROM notification d
-                WHERE d.tenant_id = x.tenant_id AND d.recipient_id = x.recipient_id AND d.task_key = '${NO_TASK}'
-                  AND d.kind = 'digest' AND d."window" = to_char(l.local_now, 'IYYY-"W"IW'))))`;
+    SELECT w.tenant_id, w.recipient_id, w.task_id, w.kind, w.win, w.due_date, w.assignee_id
+      FROM who w
+      LEFT JOIN digests d ON w.kind = 'due_soon' AND d.tenant_id = w.tenant_id AND d.recipient_id = w.recipient_id
+       AND d."window" = to_char(w.local_now, 'IYYY-"W"IW')
+     WHERE w.kind <> 'due_soon'
+        -- No separate due-soon mail for a task this week's digest lists ...
+        OR (d.tenant_id IS NOT NULL AND NOT d.task_ids ? w.task_id::text)
+        -- ... and none while that digest is due but not written yet: held for it, not lost.
+        OR (d.tenant_id IS NULL AND NOT (w.wants_digest
+              AND w.local_now >= date_trunc('week', w.local_now) + interval '8 hours'
+              AND w.local_now < date_trunc('week', w.local_now) + interval '32 hours'))`;
 }
 
 /**
@@ -91,8 +97,10 @@ export function taskReminderCandidates(now: string, kinds: string, bound: string
  * table it touches has an extra permissive policy `app_definer_scope('reminders')`, which holds
  * only while `app.scope` is set *and* the statement runs inside a definer function (current_user,
  * the owner, differs from session_user, the app role). The app role setting `app.scope` itself
- * therefore sees nothing more; and every other SECURITY DEFINER function resets `app.scope`
- * (SET clause), so it cannot be borrowed through them either.
+ * therefore sees nothing more. A caller could still carry a scope it set into *another* definer
+ * function; the two that exist (audit_claim_head, audit_event_link) read only audit tables,
+ * which have no definer-scope policy, and test/reminders/reminders-rls.int-spec.ts fails when a
+ * new definer function appears, so it gets the same review (docs/reminders.md).
  */
 export class Reminders1764000005000 implements MigrationInterface {
   name = 'Reminders1764000005000';
@@ -110,8 +118,12 @@ export class Reminders1764000005000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE notification (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-        tenant_id uuid NOT NULL REFERENCES tenant (id) ON DELETE CASCADE,
-        recipient_id uuid NOT NULL REFERENCES app_user (id) ON DELETE CASCADE,
+        -- No foreign keys: this is the mail log, written 10,000 rows at a time by the sweep, where
+        -- their row locks (FOR KEY SHARE on tenant, user and task) cost more than the rest of the
+        -- insert. Tasks and users are never deleted by the api; the sender skips a row whose
+        -- task or recipient is gone. Deleting a tenant (an operator procedure) must delete its rows too.
+        tenant_id uuid NOT NULL,
+        recipient_id uuid NOT NULL,
         task_id uuid,
         task_key uuid GENERATED ALWAYS AS (coalesce(task_id, '${NO_TASK}'::uuid)) STORED,
         kind text NOT NULL CONSTRAINT notification_kind CHECK (kind IN ('due_soon', 'overdue', 'escalation', 'digest', 'review_rejected')),
@@ -120,21 +132,22 @@ export class Reminders1764000005000 implements MigrationInterface {
         attempts int NOT NULL DEFAULT 0,
         last_error text,
         message_id text,
-        -- The pg-boss job meant to deliver it now: the requeue pass looks it up.
-        job_id uuid,
+        -- The pg-boss job meant to deliver it now (a chunk of up to NOTIFICATIONS_PER_JOB rows,
+        -- or a retry of this one); the requeue pass looks it up.
+        job_id uuid NOT NULL,
         data jsonb NOT NULL DEFAULT '{}',
         created_at timestamptz NOT NULL DEFAULT now(),
         sent_at timestamptz,
         failed_at timestamptz,
-        CONSTRAINT notification_task_fk FOREIGN KEY (tenant_id, task_id) REFERENCES task (tenant_id, id) ON DELETE CASCADE,
         CONSTRAINT notification_task_kind CHECK ((kind = 'digest') = (task_id IS NULL)),
         CONSTRAINT notification_once UNIQUE (tenant_id, recipient_id, task_key, kind, "window")
       )`);
-    // GET /tenants/:id/notifications, newest first; the requeue pass over what is still queued.
-    await q.query('CREATE INDEX notification_tenant_created_idx ON notification (tenant_id, created_at DESC, id DESC)');
+    // Each index slows the sweep's inserts. GET /tenants/:id/notifications walks the tenant's rows
+    // through notification_once (tenant_id first) and sorts them: a few thousand a year per tenant.
+    // The requeue pass looks only at what is still queued.
     await q.query(`CREATE INDEX notification_queued_idx ON notification (created_at) WHERE status = 'queued'`);
-    // notification_task_fk needs (tenant_id, id) unique on task; the evidence migration may have made it.
-    await q.query('CREATE UNIQUE INDEX IF NOT EXISTS task_tenant_id_unique ON task (tenant_id, id)');
+    // The due-soon rule reads the week's digests; digests are few, so this index stays small.
+    await q.query(`CREATE INDEX notification_digest_idx ON notification (created_at) WHERE kind = 'digest'`);
 
     await q.query(`
       CREATE TABLE notification_preference (
@@ -175,12 +188,14 @@ export class Reminders1764000005000 implements MigrationInterface {
 
     await q.query(`
       CREATE FUNCTION sweep_reminders(p_now timestamptz, p_kinds text[])
-      RETURNS TABLE (notification_id uuid, tenant_id uuid)
+      RETURNS TABLE (notification_id uuid, tenant_id uuid, job_id uuid)
       LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
       #variable_conflict use_column
       DECLARE
         v_kinds text[] := coalesce(p_kinds, ARRAY['digest', 'review_rejected', 'escalation', 'overdue', 'due_soon']);
         v_bound date;
+        -- Job ids of this call: unique across calls, shared by the rows of one chunk.
+        v_batch text := gen_random_uuid()::text;
       BEGIN
         IF session_user = current_user THEN
           RAISE EXCEPTION 'sweep_reminders must be called by the app role, not by the schema owner (%)', current_user
@@ -221,18 +236,18 @@ export class Reminders1764000005000 implements MigrationInterface {
              GROUP BY w.tenant_id, w.user_id, w.week
           ), ins AS (
             INSERT INTO notification (tenant_id, recipient_id, task_id, kind, "window", data, created_at, job_id)
-            SELECT tenant_id, user_id, NULL, 'digest', week, jsonb_build_object('taskIds', task_ids), p_now, NULL FROM lists
+            SELECT tenant_id, user_id, NULL, 'digest', week, jsonb_build_object('taskIds', task_ids), p_now, ${CHUNK_JOB('digest')} FROM lists
             ON CONFLICT DO NOTHING
-            RETURNING id, tenant_id
+            RETURNING id, tenant_id, job_id
           )
-          SELECT id, tenant_id FROM ins;
+          SELECT id, tenant_id, job_id FROM ins;
         END IF;
 
         IF 'review_rejected' = ANY (v_kinds) THEN
           RETURN QUERY
           WITH ins AS (
-            INSERT INTO notification (tenant_id, recipient_id, task_id, kind, "window", data, created_at)
-            SELECT r.tenant_id, who.user_id, r.task_id, 'review_rejected', r.id::text, jsonb_build_object('reviewId', r.id), p_now
+            INSERT INTO notification (tenant_id, recipient_id, task_id, kind, "window", data, created_at, job_id)
+            SELECT r.tenant_id, who.user_id, r.task_id, 'review_rejected', r.id::text, jsonb_build_object('reviewId', r.id), p_now, ${CHUNK_JOB('review')}
               FROM review r
               JOIN task t ON t.id = r.task_id AND t.tenant_id = r.tenant_id
               -- The assignee, else whoever completed the task; never the reviewer themselves.
@@ -240,15 +255,15 @@ export class Reminders1764000005000 implements MigrationInterface {
                 SELECT m.user_id FROM membership m
                  WHERE m.tenant_id = r.tenant_id AND m.user_id IN (t.assignee_id, t.completed_by)
                    AND m.role IN ('admin', 'member') AND ${ACTIVE('m', 'p_now')}
-                 ORDER BY m.user_id = t.assignee_id DESC LIMIT 1
+                 ORDER BY (m.user_id = t.assignee_id) IS TRUE DESC LIMIT 1
               ) who
               LEFT JOIN notification_preference p ON p.user_id = who.user_id
              WHERE r.decision = 'reject' AND r.created_at > p_now - interval '7 days' AND r.created_at <= p_now
                AND who.user_id <> r.reviewer_id AND coalesce(p.review_rejected, true)
             ON CONFLICT DO NOTHING
-            RETURNING id, tenant_id
+            RETURNING id, tenant_id, job_id
           )
-          SELECT id, tenant_id FROM ins;
+          SELECT id, tenant_id, job_id FROM ins;
         END IF;
 
         IF v_kinds && ARRAY['due_soon', 'overdue', 'escalation'] THEN
@@ -261,14 +276,16 @@ export class Reminders1764000005000 implements MigrationInterface {
           RETURN QUERY
           WITH wanted AS (${taskReminderCandidates('p_now', 'v_kinds', 'v_bound')}
           ), ins AS (
-            INSERT INTO notification (tenant_id, recipient_id, task_id, kind, "window", data, created_at)
+            INSERT INTO notification (tenant_id, recipient_id, task_id, kind, "window", data, created_at, job_id)
             SELECT w.tenant_id, w.recipient_id, w.task_id, w.kind, w.win,
-                   jsonb_build_object('dueDate', w.due_date, 'assigneeId', w.assignee_id), p_now
+                   CASE WHEN w.kind = 'escalation' THEN jsonb_build_object('dueDate', w.due_date, 'assigneeId', w.assignee_id)
+                        ELSE jsonb_build_object('dueDate', w.due_date) END,
+                   p_now, ${CHUNK_JOB('tasks')}
               FROM wanted w
             ON CONFLICT DO NOTHING
-            RETURNING id, tenant_id
+            RETURNING id, tenant_id, job_id
           )
-          SELECT id, tenant_id FROM ins;
+          SELECT id, tenant_id, job_id FROM ins;
         END IF;
 
         PERFORM set_config('app.scope', '', true);
@@ -276,12 +293,15 @@ export class Reminders1764000005000 implements MigrationInterface {
       END $fn$`);
 
     // Queued notifications whose delivery job is gone (retries exhausted by crashes, removed by
-    // hand): each gets a new job id, which the caller queues in the same transaction.
+    // hand): they get new job ids (chunked like the sweep's), which the caller queues in the same
+    // transaction.
     await q.query(`
       CREATE FUNCTION requeue_reminders(p_now timestamptz, p_queue text, p_older_than interval)
       RETURNS TABLE (notification_id uuid, tenant_id uuid, job_id uuid)
       LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
       #variable_conflict use_column
+      DECLARE
+        v_batch text := gen_random_uuid()::text;
       BEGIN
         IF session_user = current_user THEN
           RAISE EXCEPTION 'requeue_reminders must be called by the app role, not by the schema owner (%)', current_user;
@@ -295,9 +315,11 @@ export class Reminders1764000005000 implements MigrationInterface {
                SELECT 1 FROM pgboss.job j
                 WHERE j.name = p_queue AND j.id = n.job_id AND j.state IN ('created', 'retry', 'active'))
            -- A row a sender holds is being delivered right now.
-           FOR UPDATE SKIP LOCKED
+           FOR UPDATE OF n SKIP LOCKED
+        ), numbered AS (
+          SELECT o.id, ${CHUNK_JOB('requeue')} AS job_id FROM orphan o
         ), upd AS (
-          UPDATE notification n SET job_id = gen_random_uuid() FROM orphan o WHERE n.id = o.id
+          UPDATE notification n SET job_id = x.job_id FROM numbered x WHERE n.id = x.id
           RETURNING n.id, n.tenant_id, n.job_id
         )
         SELECT id, tenant_id, job_id FROM upd;
@@ -309,9 +331,6 @@ export class Reminders1764000005000 implements MigrationInterface {
       await q.query(`REVOKE ALL ON FUNCTION ${fn} FROM PUBLIC`);
       await grantToApp(q, 'EXECUTE', `FUNCTION ${fn}`);
     }
-    // Other definer functions must not run with a scope the caller set beforehand.
-    await q.query(`ALTER FUNCTION audit_claim_head(uuid) SET app.scope = ''`);
-    await q.query(`ALTER FUNCTION audit_event_link() SET app.scope = ''`);
 
     // The sender marks rows; it never inserts (only the sweep does) or deletes them.
     await grantToApp(q, 'SELECT, UPDATE', 'notification');
@@ -319,8 +338,6 @@ export class Reminders1764000005000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query('ALTER FUNCTION audit_event_link() RESET app.scope');
-    await q.query('ALTER FUNCTION audit_claim_head(uuid) RESET app.scope');
     await q.query('DROP FUNCTION requeue_reminders(timestamptz, text, interval)');
     await q.query('DROP FUNCTION sweep_reminders(timestamptz, text[])');
     for (const table of READ_ACROSS_TENANTS) {

@@ -23,6 +23,7 @@ import { EvidenceController } from './evidence/evidence.controller';
 import { SubscriptionsController, TasksController } from './tasks/tasks.controller';
 import { InvitationsController, MeController, TenantsController } from './tenants/tenants.controller';
 import { HealthController } from './health/health.controller';
+import { NotificationsApiModule } from './notifications/notifications-api.module';
 
 @Module({})
 export class ApiModule {
@@ -44,6 +45,7 @@ export class ApiModule {
         AuditModule,
         TasksModule,
         EvidenceModule,
+        NotificationsApiModule,
         ...(withWorker ? [WorkerJobsModule.forRoot(target, logger)] : []),
       ],
       controllers: [HealthController, CatalogController, AuthController, MeController, TenantsController, InvitationsController, SubscriptionsController, TasksController, EvidenceController, AuditController],

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, DOMAIN_EVENT_SINK, type AppConfig, type DomainEventSink, type Logger } from '../../libs/core';
 import { createJobQueue, type DatabaseTarget, type PgBoss } from '../../libs/db';
+import { ReminderJobs } from '../../libs/reminders';
 import { openAllStartedPeriods } from '../../libs/tasks';
 import { QUEUES } from './queues';
 
@@ -16,6 +17,7 @@ export const WORKER_LOGGER = Symbol('WORKER_LOGGER');
 @Injectable()
 export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private boss: PgBoss | undefined;
+  private reminders: ReminderJobs | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -34,10 +36,22 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
       const result = await openAllStartedPeriods(this.ds, this.events);
       this.logger.info({ job: QUEUES.rollover.name, ...result }, 'occurrence roll-over done');
     });
-    this.logger.info({ rollover: this.config.rolloverCron }, 'worker ready: schedules registered');
+    const reminders = new ReminderJobs(this.ds, boss, this.config, this.logger, QUEUES.mailSend.name);
+    this.reminders = reminders;
+    await boss.schedule(QUEUES.remindersSweep.name, this.config.remindersCron, {}, { tz: 'UTC', singletonKey: 'reminders-sweep' });
+    await boss.schedule(QUEUES.remindersDigest.name, this.config.digestCron, {}, { tz: 'UTC', singletonKey: 'reminders-digest' });
+    await boss.work(QUEUES.remindersSweep.name, { batchSize: 1 }, async () => {
+      await reminders.sweep();
+    });
+    await boss.work(QUEUES.remindersDigest.name, { batchSize: 1 }, async () => {
+      await reminders.digest();
+    });
+    await reminders.workMailQueue();
+    this.logger.info({ rollover: this.config.rolloverCron, reminders: this.config.remindersCron, digest: this.config.digestCron }, 'worker ready: schedules registered');
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.boss?.stop({ graceful: true, wait: true, timeout: Math.max(1000, this.config.shutdownTimeoutMs - 2000) });
+    this.reminders?.close();
   }
 }

@@ -32,6 +32,10 @@ export interface AppConfig {
   readonly refreshTokenTtlDays: number;
   /** When the worker opens new periods of recurring duties (cron, UTC). */
   readonly rolloverCron: string;
+  /** When the worker sweeps for due-soon, overdue, escalation and review mails (cron, UTC). */
+  readonly remindersCron: string;
+  /** When the worker writes weekly digests whose Monday 08:00 (local) has come (cron, UTC). */
+  readonly digestCron: string;
   readonly evidence: {
     /** Largest evidence file accepted, in bytes. */
     readonly maxBytes: number;
@@ -133,6 +137,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     accessTokenTtlSeconds: parsed.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: parsed.REFRESH_TOKEN_TTL_DAYS,
     rolloverCron: parsed.ROLLOVER_CRON,
+    remindersCron: parsed.REMINDERS_CRON,
+    digestCron: parsed.DIGEST_CRON,
     evidence: {
       maxBytes: parsed.EVIDENCE_MAX_BYTES,
       storage:

@@ -79,6 +79,12 @@ export class EnvironmentVariables {
   @Matches(CRON, { message: CRON_MESSAGE })
   ROLLOVER_CRON = '5 * * * *';
 
+  @Matches(CRON, { message: CRON_MESSAGE })
+  REMINDERS_CRON = '*/15 * * * *';
+
+  @Matches(CRON, { message: CRON_MESSAGE })
+  DIGEST_CRON = '0 * * * *';
+
   @IsOptional()
   @Matches(/^smtps?:\/\/.+/, { message: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587' })
   SMTP_URL?: string;

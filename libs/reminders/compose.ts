@@ -1,0 +1,199 @@
+import { renderMail, type OutgoingMail } from '../notify';
+import { dayCount, formatDay, isoWeekMonday } from './dates';
+import type { NotificationKind } from './reminder.types';
+
+export interface Person {
+  readonly name: string;
+  readonly email: string;
+}
+
+export interface TaskRef {
+  readonly id: string;
+  readonly title: string;
+  /** Activity key, e.g. `PX-15`. */
+  readonly key: string;
+  readonly dueDate: string;
+}
+
+export interface DigestItem extends TaskRef {
+  /** Negative when overdue. */
+  readonly daysLeft: number;
+}
+
+export type ReminderContent =
+  | { readonly kind: 'due_soon'; readonly task: TaskRef; readonly daysLeft: number }
+  | { readonly kind: 'overdue'; readonly task: TaskRef; readonly daysOverdue: number }
+  | { readonly kind: 'escalation'; readonly task: TaskRef; readonly daysOverdue: number; readonly assignee: Person | null }
+  | { readonly kind: 'review_rejected'; readonly task: TaskRef; readonly comment: string; readonly reviewer: string; readonly rejectedOn: string }
+  | {
+      readonly kind: 'digest';
+      /** ISO week, e.g. `2026-W14`. */
+      readonly week: string;
+      readonly dueSoonDays: number;
+      readonly overdue: readonly DigestItem[];
+      readonly dueSoon: readonly DigestItem[];
+      readonly open: readonly DigestItem[];
+    };
+
+export interface ReminderEnvelope {
+  readonly notificationId: string;
+  readonly tenantId: string;
+  readonly tenantName: string;
+  readonly recipient: Person;
+  /** The time zone "today" and the dates were reckoned in. */
+  readonly timeZone: string;
+  readonly publicUrl: string;
+  readonly unsubscribeToken: string;
+}
+
+/** Items listed per digest section; the rest are counted. */
+export const DIGEST_LIST_MAX = 20;
+const SUBJECT_TITLE_MAX = 80;
+
+/** Subjects are one line: names never add header lines, and long titles are cut. */
+function oneLine(s: string, max: number): string {
+  const flat = s.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1).trimEnd()}…` : flat;
+}
+
+function dueIn(days: number): string {
+  if (days === 0) return 'Due today';
+  if (days === 1) return 'Due tomorrow';
+  return `Due in ${dayCount(days)}`;
+}
+
+const KIND_LABEL: Readonly<Record<NotificationKind, string>> = {
+  due_soon: 'due-soon reminders',
+  overdue: 'overdue reminders',
+  escalation: 'escalations of overdue duties',
+  digest: 'the weekly digest',
+  review_rejected: 'notices of rejected reviews',
+};
+
+export const taskUrl = (publicUrl: string, tenantId: string, taskId: string): string => `${publicUrl}/tenants/${tenantId}/tasks/${taskId}`;
+export const unsubscribeUrl = (publicUrl: string, token: string): string => `${publicUrl}/api/v1/notifications/unsubscribe?token=${encodeURIComponent(token)}`;
+/** Deterministic, so a mail sent again after a crash can be recognised as the same message. */
+export const messageIdOf = (notificationId: string): string => `<${notificationId}@dutybook>`;
+
+function digestLines(items: readonly DigestItem[], describe: (i: DigestItem) => string): string {
+  const shown = items.slice(0, DIGEST_LIST_MAX).map((i) => `• ${i.key} ${oneLine(i.title, 200)}: ${describe(i)}`);
+  if (items.length > DIGEST_LIST_MAX) shown.push(`… and ${items.length - DIGEST_LIST_MAX} more`);
+  return shown.join('\n');
+}
+
+/**
+ * The mail for one notification: subject saying what and when, HTML (escaped by renderMail)
+ * and plain text, a link to the task, and one-click unsubscribe headers (RFC 8058).
+ */
+export function composeReminder(envelope: ReminderEnvelope, content: ReminderContent): OutgoingMail {
+  const tenant = oneLine(envelope.tenantName, 60);
+  const greeting = `Hello ${envelope.recipient.name},`;
+  let subject: string;
+  let title: string;
+  let paragraphs: string[];
+  let action: { label: string; url: string };
+  let why: string;
+
+  switch (content.kind) {
+    case 'due_soon': {
+      const t = content.task;
+      const when = `${dueIn(content.daysLeft)} (${formatDay(t.dueDate)})`;
+      subject = `${when}: ${oneLine(t.title, SUBJECT_TITLE_MAX)} — ${tenant}`;
+      title = `${when}: ${t.key}`;
+      paragraphs = [greeting, `This duty of ${envelope.tenantName} falls due on ${formatDay(t.dueDate)}:`, `${t.key}: ${t.title}`, 'Attach the evidence and mark it complete before then.'];
+      action = { label: 'Open the task', url: taskUrl(envelope.publicUrl, envelope.tenantId, t.id) };
+      why = 'the task is assigned to you (or, unassigned, you are an admin of the organisation)';
+      break;
+    }
+    case 'overdue': {
+      const t = content.task;
+      const when = `Overdue by ${dayCount(content.daysOverdue)} (due ${formatDay(t.dueDate)})`;
+      subject = `${when}: ${oneLine(t.title, SUBJECT_TITLE_MAX)} — ${tenant}`;
+      title = `${when}: ${t.key}`;
+      paragraphs = [
+        greeting,
+        `This duty of ${envelope.tenantName} was due on ${formatDay(t.dueDate)} and is still open:`,
+        `${t.key}: ${t.title}`,
+        'You will be reminded weekly while it stays open.',
+      ];
+      action = { label: 'Open the task', url: taskUrl(envelope.publicUrl, envelope.tenantId, t.id) };
+      why = 'the task is assigned to you (or, unassigned, you are an admin of the organisation)';
+      break;
+    }
+    case 'escalation': {
+      const t = content.task;
+      const who = content.assignee ? `assigned to ${oneLine(content.assignee.name, 60)}` : 'unassigned';
+      const when = `overdue by ${dayCount(content.daysOverdue)} (due ${formatDay(t.dueDate)})`;
+      subject = `Escalation: ${when}, ${who}: ${oneLine(t.title, SUBJECT_TITLE_MAX)} — ${tenant}`;
+      title = `Escalation: ${t.key} is ${when}`;
+      paragraphs = [
+        greeting,
+        `As an admin of ${envelope.tenantName} (accountable for its duties), you are told that this duty is ${when}:`,
+        `${t.key}: ${t.title}`,
+        content.assignee ? `It is assigned to ${content.assignee.name} <${content.assignee.email}>.` : 'Nobody is assigned to it.',
+      ];
+      action = { label: 'Open the task', url: taskUrl(envelope.publicUrl, envelope.tenantId, t.id) };
+      why = 'you are an admin of the organisation';
+      break;
+    }
+    case 'review_rejected': {
+      const t = content.task;
+      subject = `Rejected on ${formatDay(content.rejectedOn)}: ${oneLine(t.title, SUBJECT_TITLE_MAX)} — ${tenant}`;
+      title = `Evidence rejected: ${t.key}`;
+      paragraphs = [
+        greeting,
+        `${content.reviewer} rejected the completion of this duty of ${envelope.tenantName} on ${formatDay(content.rejectedOn)}:`,
+        `${t.key}: ${t.title}`,
+        `Their comment:\n${content.comment}`,
+        'Add the missing evidence and complete the task again.',
+      ];
+      action = { label: 'Open the task', url: taskUrl(envelope.publicUrl, envelope.tenantId, t.id) };
+      why = 'you carry out this task';
+      break;
+    }
+    case 'digest': {
+      const monday = formatDay(isoWeekMonday(content.week));
+      const counts = `${content.overdue.length} overdue, ${content.dueSoon.length} due soon, ${content.open.length} open`;
+      subject = `Weekly digest for the week of ${monday}: ${counts} — ${tenant}`;
+      title = `Your duties in ${envelope.tenantName}, week of ${monday}`;
+      paragraphs = [greeting];
+      if (content.overdue.length > 0) {
+        paragraphs.push(`Overdue (${content.overdue.length}):\n${digestLines(content.overdue, (i) => `due ${formatDay(i.dueDate)}, ${dayCount(-i.daysLeft)} ago`)}`);
+      }
+      if (content.dueSoon.length > 0) {
+        paragraphs.push(
+          `Due in the next ${dayCount(content.dueSoonDays)} (${content.dueSoon.length}):\n${digestLines(content.dueSoon, (i) => `due ${formatDay(i.dueDate)}`)}`,
+        );
+      }
+      if (content.open.length > 0) {
+        paragraphs.push(`Open, due later (${content.open.length}):\n${digestLines(content.open, (i) => `due ${formatDay(i.dueDate)}`)}`);
+      }
+      paragraphs.push('This digest replaces the separate due-soon reminders for these tasks this week.');
+      action = { label: 'Open your tasks', url: `${envelope.publicUrl}/tenants/${envelope.tenantId}/tasks` };
+      why = 'you carry out duties of the organisation';
+      break;
+    }
+  }
+
+  const stopUrl = unsubscribeUrl(envelope.publicUrl, envelope.unsubscribeToken);
+  const rendered = renderMail({
+    title,
+    paragraphs,
+    action,
+    footer: `Dates are reckoned in the ${envelope.timeZone} time zone. You get this mail because ${why} in ${envelope.tenantName} on Dutybook. To stop ${KIND_LABEL[content.kind]}, open ${stopUrl}`,
+  });
+  return {
+    to: envelope.recipient.email,
+    subject,
+    text: rendered.text,
+    html: rendered.html,
+    headers: {
+      'Message-ID': messageIdOf(envelope.notificationId),
+      'List-Unsubscribe': `<${stopUrl}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      // RFC 3834: no out-of-office replies to a machine.
+      'Auto-Submitted': 'auto-generated',
+      'X-Dutybook-Kind': content.kind,
+    },
+  };
+}

@@ -1,0 +1,13 @@
+export { RemindersModule } from './reminders.module';
+export { ReminderJobs } from './reminder-jobs';
+export { PreferencesService } from './preferences.service';
+export { NotificationsService, type NotificationFilter } from './notifications.service';
+export { ReminderSettingsService, type ReminderSettingsChange } from './reminder-settings.service';
+export { sweepReminders, type SweepOptions, type SweepResult } from './sweep';
+export { ReminderSender, type DeliveryOutcome, type SenderSettings } from './sender';
+export { UnsubscribeTokens } from './unsubscribe-token';
+export { composeReminder, messageIdOf, taskUrl, unsubscribeUrl, DIGEST_LIST_MAX, type ReminderContent, type ReminderEnvelope } from './compose';
+export { nextAttemptAt, GIVE_UP_AFTER_MS } from './retry';
+export * from './reminder.types';
+export * from './reminders.errors';
+export type { NotificationPage, NotificationPreferencesView, NotificationView, PreferencesChange, ReminderSettingsView, UnsubscribeResult } from './reminders.views';

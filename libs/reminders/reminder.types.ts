@@ -1,0 +1,24 @@
+/** What a reminder mail is about; each kind is also a preference the recipient can turn off. */
+export const NOTIFICATION_KINDS = ['due_soon', 'overdue', 'escalation', 'digest', 'review_rejected'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/** `skipped`: no longer true when its turn came (task closed, preference turned off, ...). */
+export const NOTIFICATION_STATUSES = ['queued', 'sent', 'failed', 'skipped'] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+
+/** The kinds the 15-minute sweep writes; digests have their own (hourly) schedule. */
+export const SWEEP_KINDS: readonly NotificationKind[] = ['review_rejected', 'escalation', 'overdue', 'due_soon'];
+export const DIGEST_KINDS: readonly NotificationKind[] = ['digest'];
+
+export const isNotificationKind = (s: string): s is NotificationKind => (NOTIFICATION_KINDS as readonly string[]).includes(s);
+
+/** One notification to deliver. */
+export interface MailItem {
+  readonly tenantId: string;
+  readonly notificationId: string;
+}
+
+/** The payload of one mail-send job: a chunk of the sweep's notifications, or one retry. */
+export interface MailJobData {
+  readonly items: readonly MailItem[];
+}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../core';
+import { jwtSecret } from '../tenancy';
+import { NotificationsService } from './notifications.service';
+import { PreferencesService } from './preferences.service';
+import { ReminderSettingsService } from './reminder-settings.service';
+import { UnsubscribeTokens } from './unsubscribe-token';
+
+/** The api side of reminders: preferences, unsubscribe, the mail log, tenant settings. */
+@Module({
+  providers: [
+    { provide: UnsubscribeTokens, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new UnsubscribeTokens(jwtSecret(config)) },
+    PreferencesService,
+    NotificationsService,
+    ReminderSettingsService,
+  ],
+  exports: [PreferencesService, NotificationsService, ReminderSettingsService, UnsubscribeTokens],
+})
+export class RemindersModule {}

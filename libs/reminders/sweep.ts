@@ -1,0 +1,68 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { inTransaction, type PgBoss } from '../db';
+import { NOTIFICATION_KINDS, type MailItem, type MailJobData, type NotificationKind } from './reminder.types';
+
+export interface SweepOptions {
+  /** The mail-send queue. */
+  readonly queue: string;
+  /** The sweep's "now" (tests pin it); defaults to the current time. */
+  readonly now?: Date;
+  /** Which kinds to write; default all of them. */
+  readonly kinds?: readonly NotificationKind[];
+  /** A queued notification without a live job for this long is queued again. */
+  readonly requeueAfterMinutes?: number;
+}
+
+export interface SweepResult {
+  /** Notifications written (and queued) by this sweep. */
+  readonly queued: number;
+  /** Older queued notifications whose job was gone, queued again. */
+  readonly requeued: number;
+}
+
+// pg-boss takes jobs as one JSON parameter: keep each statement's payload reasonable.
+const JOBS_PER_INSERT = 1000;
+
+/** Writes jobs into pg-boss inside the caller's transaction: they exist if and only if it commits. */
+export async function queueMailJobs(boss: PgBoss, em: EntityManager, queue: string, jobs: readonly { jobId: string; data: MailJobData; startAfter?: Date }[]): Promise<void> {
+  for (let i = 0; i < jobs.length; i += JOBS_PER_INSERT) {
+    const chunk = jobs.slice(i, i + JOBS_PER_INSERT).map((j) => ({ id: j.jobId, name: queue, data: j.data, ...(j.startAfter ? { startAfter: j.startAfter } : {}) }));
+    await boss.insert(chunk, { db: inTransaction(em) });
+  }
+}
+
+/** One job per job id the database gave the rows (chunks of notifications). */
+function jobsOf(rows: readonly { notification_id: string; tenant_id: string; job_id: string }[]): { jobId: string; data: MailJobData }[] {
+  const byJob = new Map<string, MailItem[]>();
+  for (const r of rows) {
+    const items = byJob.get(r.job_id) ?? [];
+    items.push({ tenantId: r.tenant_id, notificationId: r.notification_id });
+    byJob.set(r.job_id, items);
+  }
+  return [...byJob].map(([jobId, items]) => ({ jobId, data: { items } }));
+}
+
+/**
+ * One sweep: `sweep_reminders()` writes every due notification across all tenants (set-based,
+ * ON CONFLICT DO NOTHING on the idempotency key) and gives each a job id (one per chunk of rows);
+ * those mail-send jobs are written in the same transaction. Then queued notifications
+ * whose job is gone get a new one. Two sweeps at once, or one run twice, write each row once;
+ * a crash before commit leaves neither rows nor jobs, after commit both.
+ */
+export async function sweepReminders(ds: DataSource, boss: PgBoss, options: SweepOptions): Promise<SweepResult> {
+  const now = options.now ?? new Date();
+  const kinds = options.kinds ?? NOTIFICATION_KINDS;
+  return ds.transaction(async (em) => {
+    const written = await em.query<{ notification_id: string; tenant_id: string; job_id: string }[]>('SELECT notification_id, tenant_id, job_id FROM sweep_reminders($1, $2)', [
+      now.toISOString(),
+      kinds,
+    ]);
+    await queueMailJobs(boss, em, options.queue, jobsOf(written));
+    const orphans = await em.query<{ notification_id: string; tenant_id: string; job_id: string }[]>(
+      'SELECT notification_id, tenant_id, job_id FROM requeue_reminders($1, $2, make_interval(mins => $3))',
+      [now.toISOString(), options.queue, options.requeueAfterMinutes ?? 10],
+    );
+    await queueMailJobs(boss, em, options.queue, jobsOf(orphans));
+    return { queued: written.length, requeued: orphans.length };
+  });
+}
