@@ -11,13 +11,16 @@ FROM ${NODE_IMAGE} AS base
 # script (including the denied @scarf/scarf telemetry). npm 11 reads the policy from the
 # package.json at the project root, which is copied before each `npm ci` below.
 RUN npm install --global npm@11.19.1 && npm cache clean --force
+# argon2 is compiled from source (.npmrc build-from-source): its prebuilt binary crashed on
+# some x86-64 machines. Compilers are needed wherever `npm ci` runs.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 # Belt and braces for npm versions that ignore the policy.
 ENV SCARF_ANALYTICS=false
 WORKDIR /app
 
 # ---- build: all dependencies, compile TypeScript to dist/ ----
 FROM base AS build
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 RUN npm ci
 COPY . .
 RUN npm run build
@@ -28,7 +31,7 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
     DATA_DIR=/var/lib/dutybook
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY seeds ./seeds
