@@ -179,17 +179,22 @@ export class Reminders1764000005000 implements MigrationInterface {
     // Preferences belong to a user, not a tenant: the scoped user's own row only.
     await q.query('CREATE POLICY notification_preference_own ON notification_preference USING (user_id = app_user_id()) WITH CHECK (user_id = app_user_id())');
     // The definer scope: read everywhere it must, write only notification rows. The sub-select
-    // makes the check one InitPlan per statement instead of a call per row.
+    // makes the check one InitPlan per statement instead of a call per row, and the names sort
+    // after the tables' other policies: Postgres ORs permissive policies in descending name order,
+    // so inside the sweep this check comes first and the per-row tenant check is skipped.
     for (const table of READ_ACROSS_TENANTS) {
-      await q.query(`CREATE POLICY ${table}_reminders_read ON ${table} FOR SELECT USING ((SELECT app_definer_scope('reminders')))`);
+      await q.query(`CREATE POLICY via_reminders_read ON ${table} FOR SELECT USING ((SELECT app_definer_scope('reminders')))`);
     }
-    await q.query(`CREATE POLICY notification_reminders_insert ON notification FOR INSERT WITH CHECK ((SELECT app_definer_scope('reminders')))`);
-    await q.query(`CREATE POLICY notification_reminders_update ON notification FOR UPDATE USING ((SELECT app_definer_scope('reminders'))) WITH CHECK ((SELECT app_definer_scope('reminders')))`);
+    await q.query(`CREATE POLICY via_reminders_insert ON notification FOR INSERT WITH CHECK ((SELECT app_definer_scope('reminders')))`);
+    await q.query(`CREATE POLICY via_reminders_update ON notification FOR UPDATE USING ((SELECT app_definer_scope('reminders'))) WITH CHECK ((SELECT app_definer_scope('reminders')))`);
 
     await q.query(`
       CREATE FUNCTION sweep_reminders(p_now timestamptz, p_kinds text[])
       RETURNS TABLE (notification_id uuid, tenant_id uuid, job_id uuid)
-      LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+      LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
+      -- Closed tasks are mostly in the past, so the planner overestimates the open tasks due by
+      -- the bound and, given workers, picks a parallel scan of every task over the index range.
+      SET max_parallel_workers_per_gather = 0 AS $fn$
       #variable_conflict use_column
       DECLARE
         v_kinds text[] := coalesce(p_kinds, ARRAY['digest', 'review_rejected', 'escalation', 'overdue', 'due_soon']);
@@ -341,7 +346,7 @@ export class Reminders1764000005000 implements MigrationInterface {
     await q.query('DROP FUNCTION requeue_reminders(timestamptz, text, interval)');
     await q.query('DROP FUNCTION sweep_reminders(timestamptz, text[])');
     for (const table of READ_ACROSS_TENANTS) {
-      if (table !== 'notification' && table !== 'notification_preference') await q.query(`DROP POLICY ${table}_reminders_read ON ${table}`);
+      if (table !== 'notification' && table !== 'notification_preference') await q.query(`DROP POLICY via_reminders_read ON ${table}`);
     }
     await q.query('DROP TABLE notification');
     await q.query('DROP TABLE notification_preference');
