@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, createLogger, loadConfig, projectRoot, type Logger } from '../../libs/core';
+import { createLogger, projectRoot, type AppConfig, type Logger } from '../../libs/core';
 import { createDataSource, resolveDatabase, revertLastMigration, type DatabaseTarget } from '../../libs/db';
 import { migrate, seed } from '../runtime/prepare-database';
 import { SCHEMA } from '../runtime/schema';
+import { runCli } from './run-cli';
 
 const USAGE = `usage: node dist/apps/cli/db.js <command>
   migration:run            apply pending migrations (as the owner role)
@@ -47,18 +48,8 @@ ${lines([...sql.downQueries].reverse())}
   }
 }
 
-async function main(): Promise<number> {
+async function main(config: AppConfig): Promise<number> {
   const [command, arg] = process.argv.slice(2);
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
   if (!command || !['migration:run', 'migration:revert', 'migration:generate', 'seed'].includes(command)) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
@@ -95,10 +86,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runCli('dutybook-db', main);

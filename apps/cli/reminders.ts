@@ -1,27 +1,18 @@
 import 'reflect-metadata';
-import { ConfigError, createLogger, loadConfig } from '../../libs/core';
+import { createLogger, type AppConfig } from '../../libs/core';
 import { createDataSource, createJobQueue, resolveDatabase } from '../../libs/db';
 import { sweepReminders } from '../../libs/reminders';
 import { migrate } from '../runtime/prepare-database';
 import { SCHEMA } from '../runtime/schema';
 import { QUEUES } from '../worker/queues';
+import { runCli } from './run-cli';
 
 /**
  * `npm run reminders:sweep`: one sweep of every kind (digests included) now, against the
  * configured database. Exit 0 once the notifications it wrote and their mail-send jobs are
  * committed; a running worker (`npm start`, `npm run start:worker`) then sends them.
  */
-async function main(): Promise<number> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
+async function main(config: AppConfig): Promise<number> {
   const logger = createLogger(config.logLevel, 'dutybook-reminders');
   const target = await resolveDatabase(config, logger);
   try {
@@ -42,10 +33,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`reminders:sweep failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runCli('reminders:sweep', main);
