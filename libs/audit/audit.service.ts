@@ -143,6 +143,23 @@ export class AuditService {
   }
 
   /**
+   * A task's history, oldest first (at most `limit`): the events about the task itself and
+   * about what was attached to it (evidence carries `data.taskId`).
+   */
+  async taskHistory(ctx: TenantContext, taskId: string, limit = 200): Promise<AuditEventView[]> {
+    const id = taskId.toLowerCase();
+    const rows = await inScope(this.ds, { tenantId: ctx.tenantId, userId: ctx.userId }, (em) =>
+      em.query<EventRow[]>(
+        `SELECT ${COLUMNS} FROM audit_event
+          WHERE tenant_id = $1 AND ((entity_type = 'task' AND entity_id = $2) OR (entity_type = 'evidence' AND data->>'taskId' = $2))
+          ORDER BY seq LIMIT $3`,
+        [ctx.tenantId, id, limit],
+      ),
+    );
+    return rows.map(viewOf);
+  }
+
+  /**
    * Walks the tenant's chain in seq order, in batches, recomputing every hash; then checks the
    * head row and, when given, that the chain still contains `expectedHead`.
    */

@@ -154,6 +154,8 @@ describe('complete and review', () => {
 
     const detail = await call({ method: 'GET', url: url(`/${id}`), token: tt.viewer.accessToken });
     expect(detail.json<{ reviews: { decision: string }[] }>().reviews.map((r) => r.decision)).toEqual(['reject', 'approve']);
+    // History: the task's audit events, oldest first.
+    expect(detail.json<{ history: { action: string }[] }>().history.map((h) => h.action)).toEqual(['task.completed', 'task.rejected', 'task.completed', 'task.approved']);
     const late = await call({ method: 'POST', url: url(`/${id}/reviews`), token: tt.auditor.accessToken, payload: { decision: 'reject', comment: 'no' } });
     expect(late.statusCode).toBe(409);
     expect(late.json<{ code: string }>().code).toBe('INVALID_TRANSITION');
@@ -183,6 +185,17 @@ describe('complete and review', () => {
     ]);
     expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409]);
     expect(await query(t.db.adminUrl, 'SELECT 1 FROM review WHERE task_id = $1', [id])).toHaveLength(1);
+  });
+});
+
+describe('task detail', () => {
+  it('carries the evidence attached to the task', async () => {
+    const id = tt.tasks['PX-09']!;
+    const added = await call({ method: 'POST', url: url(`/${id}/evidence`), token: tt.member.accessToken, payload: { kind: 'note', text: 'Migrator chosen: imapsync, see ticket 12' } });
+    expect(added.statusCode).toBe(201);
+    const detail = await call({ method: 'GET', url: url(`/${id}`), token: tt.auditor.accessToken });
+    expect(detail.json()).toMatchObject({ evidenceCount: 1, status: 'in_progress', evidence: [{ kind: 'note', text: 'Migrator chosen: imapsync, see ticket 12' }] });
+    expect(detail.json<{ history: { action: string }[] }>().history.map((h) => h.action)).toContain('evidence.added');
   });
 });
 

@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AuditService, type AuditEventView } from '../../../libs/audit';
 import { NothingToChangeError, type TenantContext } from '../../../libs/core';
+import { EvidenceService, type EvidenceView } from '../../../libs/evidence';
 import { SubscriptionsService, TasksService, type ProviderCommitmentView, type ReviewView, type SubscriptionView, type TaskEventView, type TaskView } from '../../../libs/tasks';
 import { Tenant } from '../auth/request-context';
 import { ANY_ROLE, Roles } from '../auth/roles.decorator';
@@ -47,7 +49,11 @@ export class SubscriptionsController {
 @ApiBearerAuth()
 @Controller('tenants/:tenantId/tasks')
 export class TasksController {
-  constructor(private readonly tasks: TasksService) {}
+  constructor(
+    private readonly tasks: TasksService,
+    private readonly evidence: EvidenceService,
+    private readonly audit: AuditService,
+  ) {}
 
   @Get()
   @Roles(...ANY_ROLE)
@@ -68,8 +74,14 @@ export class TasksController {
 
   @Get(':taskId')
   @Roles(...ANY_ROLE)
-  get(@Tenant() ctx: TenantContext, @Param() params: TaskParams): ReturnType<TasksService['get']> {
-    return this.tasks.get(ctx, params.taskId);
+  async get(
+    @Tenant() ctx: TenantContext,
+    @Param() params: TaskParams,
+  ): Promise<Awaited<ReturnType<TasksService['get']>> & { evidence: EvidenceView[]; history: AuditEventView[] }> {
+    // The task first: it answers TASK_NOT_FOUND before anything else is read.
+    const task = await this.tasks.get(ctx, params.taskId);
+    const [evidence, history] = await Promise.all([this.evidence.listForTask(ctx, task.id), this.audit.taskHistory(ctx, task.id)]);
+    return { ...task, evidence, history };
   }
 
   @Patch(':taskId')
