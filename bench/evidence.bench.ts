@@ -18,6 +18,7 @@ import { Client } from 'pg';
 import { createLogger } from '../libs/core';
 import { makeRunDir, startBenchCluster, type BenchCluster } from './harness/database';
 import { isChildMessage, type StartMessage } from './harness/protocol';
+import { positiveInt as positiveIntFrom } from './harness/options';
 
 const MiB = 1024 * 1024;
 const FILE_BYTES = 200 * MiB;
@@ -30,13 +31,7 @@ const say = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
-function positiveInt(name: string, fallback: number, max: number): number {
-  const raw = process.env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`${name} must be a whole number between 1 and ${max} (got ${JSON.stringify(raw)})`);
-  return value;
-}
+const positiveInt = (name: string, fallback: number, max: number): number => positiveIntFrom(process.env, name, fallback, max);
 
 /** The api child: forked, given the database, ready once it reports its port. */
 async function startApi(start: StartMessage): Promise<{ child: ChildProcess; port: number }> {

@@ -26,6 +26,7 @@ import { taskReminderCandidates } from '../migrations/1764000005000-reminders';
 import { makeRunDir, startBenchCluster, type BenchCluster } from './harness/database';
 import { writeDataset } from './reminders/dataset';
 import type { CounterMessage } from './reminders/smtp-counter';
+import { positiveInt as positiveIntFrom } from './harness/options';
 
 const SWEEP_TARGET = 2;
 const SEND_TARGET = 200;
@@ -36,13 +37,7 @@ const say = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
-function positiveInt(name: string, fallback: number, max: number): number {
-  const raw = process.env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`${name} must be a whole number between 1 and ${max} (got ${JSON.stringify(raw)})`);
-  return value;
-}
+const positiveInt = (name: string, fallback: number, max: number): number => positiveIntFrom(process.env, name, fallback, max);
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);

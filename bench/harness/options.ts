@@ -16,7 +16,8 @@ export interface BenchOptions {
   readonly cpuProfileDir: string | undefined;
 }
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
+/** A whole-number BENCH_* variable, with its default and a ceiling; a bad value names the variable. */
+export function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw.trim());

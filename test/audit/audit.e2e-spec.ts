@@ -12,18 +12,9 @@ import { addMember, caller, PASSWORD, signup, uniqueEmail, type Account, type Ca
 import { bootTestApp, type TestApp } from '../harness/app';
 import { query, quietLogger } from '../harness/database';
 import { startSmtpSink, type SmtpSink } from '../harness/smtp-sink';
+import type { AuditEventView } from '../../libs/audit';
 
-interface AuditEvent {
-  seq: number;
-  at: string;
-  actorId: string | null;
-  action: string;
-  entity: { type: string; id: string };
-  data: Record<string, unknown>;
-  requestId: string | null;
-  prevHash: string;
-  hash: string;
-}
+type AuditEvent = AuditEventView;
 interface Verification {
   valid: boolean;
   count: number;
