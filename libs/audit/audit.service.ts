@@ -91,17 +91,8 @@ function recordOf(row: EventRow): AuditRecord {
 }
 
 function viewOf(row: EventRow): AuditEventView {
-  return {
-    seq: Number(row.seq),
-    at: isoOf(row.at_text),
-    actorId: row.actor_id,
-    action: row.action,
-    entity: { type: row.entity_type, id: row.entity_id },
-    data: row.data,
-    requestId: row.request_id,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
+  const { tenantId: _tenant, ...record } = recordOf(row);
+  return { ...record, prevHash: row.prev_hash, hash: row.hash };
 }
 
 interface Break {

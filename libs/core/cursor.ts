@@ -1,8 +1,8 @@
 import { ValidationError } from './errors/domain-error';
+import { isUuid } from './values';
 
 export type CursorPart = 'string' | 'uuid' | 'date' | 'number';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 const fits = (part: CursorPart, v: unknown): boolean => {
@@ -10,7 +10,7 @@ const fits = (part: CursorPart, v: unknown): boolean => {
     case 'number':
       return typeof v === 'number' && Number.isFinite(v);
     case 'uuid':
-      return typeof v === 'string' && UUID.test(v);
+      return typeof v === 'string' && isUuid(v);
     case 'date':
       return typeof v === 'string' && DATE.test(v) && !Number.isNaN(Date.parse(v));
     case 'string':

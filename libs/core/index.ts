@@ -10,3 +10,4 @@ export { ROLES, type Role, type RequestContext, type TenantContext, type UserCon
 export { DOMAIN_EVENT_SINK, LoggingEventSink, type DomainEvent, type DomainEventSink } from './events';
 export { encodeCursor, decodeCursor, type CursorPart } from './cursor';
 export { EventsModule } from './events.module';
+export { UUID_PATTERN, isUuid, iso, isoOrNull } from './values';

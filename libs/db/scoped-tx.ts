@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { isUuid } from '../core';
 
 /** Which rows row-level security lets a transaction see. */
 export interface DbScope {
@@ -31,11 +32,10 @@ export async function inScope<T>(ds: DataSource, scope: DbScope, fn: (em: Entity
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function scopeValue(id: string | null): string {
   if (id === null) return '';
-  if (!UUID.test(id)) throw new Error(`inScope: "${id}" is not a UUID`);
+  if (!isUuid(id)) throw new Error(`inScope: "${id}" is not a UUID`);
   return id.toLowerCase();
 }
 

@@ -3,7 +3,7 @@ import { pipeline, type Readable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { APP_CONFIG, DOMAIN_EVENT_SINK, DomainError, ValidationError, type AppConfig, type DomainEventSink, type TenantContext } from '../core';
+import { APP_CONFIG, DOMAIN_EVENT_SINK, DomainError, isUuid, ValidationError, type AppConfig, type DomainEventSink, type TenantContext } from '../core';
 import { inScope, type DbScope } from '../db';
 import { lockTaskForEvidence, noteEvidenceAdded, TaskNotFoundError } from '../tasks';
 import { attachmentDisposition, downloadName, sanitizeFileName } from './content/file-name';
@@ -21,7 +21,6 @@ import {
 import { EVIDENCE_COLUMNS, toEvidenceView, type EvidenceKind, type EvidenceRow, type EvidenceView } from './evidence.views';
 import { EVIDENCE_STORAGE, type EvidenceStorage } from './storage/evidence-storage';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const DESCRIPTION_MAX = 2000;
 export const NOTE_MAX = 20000;
@@ -184,7 +183,7 @@ export class EvidenceService {
 
   /** A task's evidence, oldest first. TASK_NOT_FOUND for a task that is not in the tenant. */
   async listForTask(ctx: TenantContext, taskId: string): Promise<EvidenceView[]> {
-    if (!UUID.test(taskId)) throw new TaskNotFoundError();
+    if (!isUuid(taskId)) throw new TaskNotFoundError();
     return inScope(this.ds, this.scope(ctx), async (em) => {
       const [task] = await em.query<{ id: string }[]>('SELECT id FROM task WHERE tenant_id = $1 AND id = $2', [ctx.tenantId, taskId]);
       if (!task) throw new TaskNotFoundError();
@@ -258,7 +257,7 @@ export class EvidenceService {
   }
 
   private async row(ctx: TenantContext, evidenceId: string): Promise<EvidenceRow> {
-    if (!UUID.test(evidenceId)) throw new EvidenceNotFoundError();
+    if (!isUuid(evidenceId)) throw new EvidenceNotFoundError();
     const [row] = await inScope(this.ds, this.scope(ctx), (em) =>
       em.query<EvidenceRow[]>(`SELECT ${EVIDENCE_COLUMNS} FROM evidence WHERE tenant_id = $1 AND id = $2`, [ctx.tenantId, evidenceId]),
     );

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CatalogNotFoundError, PHASES, type Cadence, type Phase } from '../catalog';
-import { ConflictError, DOMAIN_EVENT_SINK, ValidationError, type DomainEventSink, type TenantContext } from '../core';
+import { ConflictError, DOMAIN_EVENT_SINK, isUuid, type DomainEventSink, type TenantContext } from '../core';
 import { inScope } from '../db';
 import { occurrence, phaseIndex, todayIn, type IsoDate } from './schedule';
 import { SubscriptionNotFoundError } from './tasks.errors';
@@ -179,14 +179,10 @@ export class SubscriptionsService {
   }
 
   private async load(em: EntityManager, ctx: TenantContext, id: string, lock = false): Promise<SubscriptionRow> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new SubscriptionNotFoundError();
+    if (!isUuid(id)) throw new SubscriptionNotFoundError();
     const [row] = await em.query<SubscriptionRow[]>(`${SELECT_SUBSCRIPTION} WHERE s.tenant_id = $1 AND s.id = $2${lock ? ' FOR UPDATE OF s' : ''}`, [ctx.tenantId, id]);
     if (!row) throw new SubscriptionNotFoundError();
     return row;
   }
-}
-
-export function assertValidSubscribeInput(input: SubscribeInput, isTz: (tz: string) => boolean): void {
-  if (input.timezone !== undefined && !isTz(input.timezone)) throw new ValidationError(`timezone "${input.timezone}" is not an IANA time zone such as Europe/Paris`, [{ field: 'timezone', problems: ['must be an IANA time zone'] }]);
 }
 

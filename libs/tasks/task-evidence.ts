@@ -1,10 +1,9 @@
 import type { EntityManager } from 'typeorm';
-import type { TenantContext } from '../core';
+import { isUuid, type TenantContext } from '../core';
 import { TaskClosedError, TaskNotFoundError } from './tasks.errors';
 
 export type TaskStatus = 'todo' | 'in_progress' | 'done' | 'approved' | 'rejected' | 'not_applicable';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * For the evidence lib, inside its transaction (scoped to ctx's tenant by inScope): locks the
@@ -12,7 +11,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * task; TASK_CLOSED once approved or not applicable.
  */
 export async function lockTaskForEvidence(em: EntityManager, ctx: TenantContext, taskId: string): Promise<{ id: string; status: TaskStatus }> {
-  if (!UUID.test(taskId)) throw new TaskNotFoundError();
+  if (!isUuid(taskId)) throw new TaskNotFoundError();
   const [row] = await em.query<{ id: string; status: TaskStatus }[]>('SELECT id, status FROM task WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [ctx.tenantId, taskId]);
   if (!row) throw new TaskNotFoundError();
   if (row.status === 'approved' || row.status === 'not_applicable') throw new TaskClosedError(row.status);

@@ -39,3 +39,27 @@ export class ConcurrentChangeError extends ConflictError {
     super('CONCURRENT_CHANGE', 'Someone else changed this task at the same moment: reload it and try again.');
   }
 }
+
+export class AssigneeNotMemberError extends DomainError {
+  constructor() {
+    super('ASSIGNEE_NOT_MEMBER', 'The assignee must be an admin or member of this tenant (auditors and viewers do not carry out duties).', 422);
+  }
+}
+
+export class NotOptionalError extends DomainError {
+  constructor() {
+    super('DUTY_NOT_OPTIONAL', 'Only an optional duty can be marked not applicable; this one is required by the responsibility model.', 409);
+  }
+}
+
+export class SelfReviewError extends DomainError {
+  constructor() {
+    super('SELF_REVIEW', 'You completed this task: someone else (an auditor or another admin) must review it.', 403);
+  }
+}
+
+export class ReasonRequiredError extends DomainError {
+  constructor(what: string) {
+    super('REASON_REQUIRED', `${what} needs a reason: send it in the body.`, 400);
+  }
+}

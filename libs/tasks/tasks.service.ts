@@ -2,10 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Phase, RaciMap } from '../catalog';
-import { decodeCursor, DomainError, DOMAIN_EVENT_SINK, encodeCursor, type DomainEventSink, type Role, type TenantContext } from '../core';
+import { decodeCursor, DomainError, DOMAIN_EVENT_SINK, encodeCursor, isUuid, type DomainEventSink, type Role, type TenantContext } from '../core';
 import { inScope } from '../db';
 import type { TaskStatus } from './task-evidence';
-import { ConcurrentChangeError, EvidenceRequiredError, InvalidTransitionError, TaskNotFoundError } from './tasks.errors';
+import { AssigneeNotMemberError, ConcurrentChangeError, EvidenceRequiredError, InvalidTransitionError, NotOptionalError, ReasonRequiredError, SelfReviewError, TaskNotFoundError } from './tasks.errors';
 import { iso, isoOrNull, type ReviewView, type TaskEventView, type TaskView } from './tasks.views';
 
 export const OPEN_STATUSES: readonly TaskStatus[] = ['todo', 'in_progress', 'rejected'];
@@ -55,6 +55,9 @@ export interface TaskRow {
   updated_at: Date;
   last_evidence_at: Date | null;
   reviewed_at: Date | null;
+  activity_raw: string;
+  activity_certain: boolean;
+  activity_note: string | null;
 }
 
 const TASK_COLUMNS = `
@@ -62,7 +65,7 @@ const TASK_COLUMNS = `
   t.status, t.due_date::text AS due_date, t.period_start::text AS period_start, t.period_end::text AS period_end,
   (t.status IN ('todo', 'in_progress', 'rejected') AND t.due_date < (now() AT TIME ZONE s.timezone)::date) AS overdue,
   t.assignee_id, t.not_applicable_reason, t.evidence_count, t.completed_at, t.completed_by, t.created_at, t.updated_at,
-  t.last_evidence_at, t.reviewed_at`;
+  t.last_evidence_at, t.reviewed_at, a.raw AS activity_raw, a.certain AS activity_certain, a.note AS activity_note`;
 
 const TASK_FROM = `
   FROM task t
@@ -96,31 +99,6 @@ export const toTaskView = (r: TaskRow): TaskView => ({
 
 // Tasks without a due date sort last.
 const NO_DUE = '9999-12-31';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export class AssigneeNotMemberError extends DomainError {
-  constructor() {
-    super('ASSIGNEE_NOT_MEMBER', 'The assignee must be an admin or member of this tenant (auditors and viewers do not carry out duties).', 422);
-  }
-}
-
-export class NotOptionalError extends DomainError {
-  constructor() {
-    super('DUTY_NOT_OPTIONAL', 'Only an optional duty can be marked not applicable; this one is required by the responsibility model.', 409);
-  }
-}
-
-export class SelfReviewError extends DomainError {
-  constructor() {
-    super('SELF_REVIEW', 'You completed this task: someone else (an auditor or another admin) must review it.', 403);
-  }
-}
-
-export class ReasonRequiredError extends DomainError {
-  constructor(what: string) {
-    super('REASON_REQUIRED', `${what} needs a reason: send it in the body.`, 400);
-  }
-}
 
 /** The task-list SQL for a filter (shared with the benchmark's raw baseline, so both run the same). */
 export function taskListQuery(tenantId: string, f: TaskFilter): { sql: string; params: unknown[] } {
@@ -181,10 +159,9 @@ export class TasksService {
         'SELECT id, occurred_on::text AS occurred_on, description, created_by, created_at FROM task_event WHERE tenant_id = $1 AND task_id = $2 ORDER BY occurred_on, created_at',
         [ctx.tenantId, taskId],
       );
-      const [activity] = await em.query<{ raw: string; certain: boolean; note: string | null }[]>('SELECT a.raw, a.certain, a.note FROM task t JOIN activity a ON a.id = t.activity_id WHERE t.tenant_id = $1 AND t.id = $2', [ctx.tenantId, taskId]);
       return {
         ...toTaskView(task),
-        activity: { key: task.activity_key, raw: activity?.raw ?? '', certain: activity?.certain ?? true, note: activity?.note ?? null },
+        activity: { key: task.activity_key, raw: task.activity_raw, certain: task.activity_certain, note: task.activity_note },
         reviews: reviews.map((r) => ({ id: r.id, reviewerId: r.reviewer_id, decision: r.decision, comment: r.comment, createdAt: iso(r.created_at) })),
         events: events.map((e) => ({ id: e.id, occurredOn: e.occurred_on, description: e.description, createdBy: e.created_by, createdAt: iso(e.created_at) })),
       };
@@ -292,7 +269,7 @@ export class TasksService {
   }
 
   private async assertAssignable(em: EntityManager, tenantId: string, userId: string): Promise<void> {
-    if (!UUID.test(userId)) throw new AssigneeNotMemberError();
+    if (!isUuid(userId)) throw new AssigneeNotMemberError();
     const rows = await em.query<unknown[]>(
       "SELECT 1 FROM membership WHERE tenant_id = $1 AND user_id = $2 AND role IN ('admin', 'member') AND (expires_at IS NULL OR expires_at > now())",
       [tenantId, userId],
@@ -301,7 +278,7 @@ export class TasksService {
   }
 
   private async load(em: EntityManager, ctx: TenantContext, taskId: string, lock = false): Promise<TaskRow> {
-    if (!UUID.test(taskId)) throw new TaskNotFoundError();
+    if (!isUuid(taskId)) throw new TaskNotFoundError();
     const [row] = await em.query<TaskRow[]>(`SELECT ${TASK_COLUMNS} ${TASK_FROM} WHERE t.tenant_id = $1 AND t.id = $2${lock ? ' FOR UPDATE OF t' : ''}`, [ctx.tenantId, taskId]);
     if (!row) throw new TaskNotFoundError();
     return row;

@@ -64,5 +64,4 @@ export interface ProviderCommitmentView {
   note: string | null;
 }
 
-export const iso = (d: Date | string): string => (typeof d === 'string' ? new Date(d) : d).toISOString();
-export const isoOrNull = (d: Date | string | null): string | null => (d === null ? null : iso(d));
+export { iso, isoOrNull } from '../core';

@@ -44,6 +44,5 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export const iso = (d: Date | string): string => (typeof d === 'string' ? new Date(d) : d).toISOString();
-export const isoOrNull = (d: Date | string | null): string | null => (d === null ? null : iso(d));
+export { iso, isoOrNull } from '../core';
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();

@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { DOMAIN_EVENT_SINK, type DomainEventSink, type Role, type TenantContext, type UserContext } from '../core';
+import { DOMAIN_EVENT_SINK, isUuid, type DomainEventSink, type Role, type TenantContext, type UserContext } from '../core';
 import { inScope } from '../db';
-import { TenantNotFoundError } from './tenancy.errors';
+import { InvalidTokenError, TenantNotFoundError } from './tenancy.errors';
 import { iso, isoOrNull, type MembershipView, type TenantView, type UserView } from './tenancy.views';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface MembershipRow {
   tenant_id: string;
@@ -29,7 +28,7 @@ export class TenantsService {
    * not exist, one the caller is not in, and one whose membership has expired.
    */
   async resolveRole(userId: string, tenantId: string): Promise<Role> {
-    if (!UUID.test(tenantId)) throw new TenantNotFoundError();
+    if (!isUuid(tenantId)) throw new TenantNotFoundError();
     // One round trip on the hot path of every tenant route (see migration MemberRole).
     const [row] = await this.ds.query<{ role: Role | null }[]>('SELECT app_member_role($1, $2) AS role', [tenantId, userId]);
     if (!row?.role) throw new TenantNotFoundError();
@@ -65,7 +64,8 @@ export class TenantsService {
 
   async me(ctx: UserContext): Promise<{ user: UserView; memberships: MembershipView[] }> {
     const [user] = await this.ds.query<{ id: string; email: string; name: string; created_at: Date }[]>('SELECT id, email, name, created_at FROM app_user WHERE id = $1', [ctx.userId]);
-    if (!user) throw new TenantNotFoundError();
+    // A valid token whose account is gone.
+    if (!user) throw new InvalidTokenError('UNAUTHENTICATED', 'This account no longer exists: sign up or log in again.');
     return { user: { id: user.id, email: user.email, name: user.name, createdAt: iso(user.created_at) }, memberships: await this.listMine(ctx) };
   }
 

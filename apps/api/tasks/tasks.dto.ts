@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, Validate, ValidateIf, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
 import { PHASES, type Phase } from '../../../libs/catalog';
+import { UUID_PATTERN } from '../../../libs/core';
 import { Optional, PageQuery } from '../auth/auth.dto';
 import { isIsoDate, isTimeZone, type TaskStatus } from '../../../libs/tasks';
 
@@ -25,7 +26,6 @@ class TimeZoneConstraint implements ValidatorConstraintInterface {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STATUSES: TaskStatus[] = ['todo', 'in_progress', 'done', 'approved', 'rejected', 'not_applicable'];
 
 export class SubscribeDto {
@@ -122,7 +122,7 @@ export class TaskListQuery extends PageQuery {
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @Matches(UUID, { message: 'subscriptionId must be a UUID' })
+  @Matches(UUID_PATTERN, { message: 'subscriptionId must be a UUID' })
   subscriptionId?: string;
 
 }
@@ -131,7 +131,7 @@ export class UpdateTaskDto {
   @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'null unassigns.' })
   @Optional()
   @ValidateIf((_o, v) => v !== null)
-  @Matches(UUID, { message: 'assigneeId must be a user id or null' })
+  @Matches(UUID_PATTERN, { message: 'assigneeId must be a user id or null' })
   assigneeId?: string | null;
 
   @ApiPropertyOptional({ format: 'date', nullable: true })
