@@ -5,7 +5,8 @@ import { APP_CONFIG, DOMAIN_EVENT_SINK, type AppConfig, type DomainEventSink, ty
 import { createJobQueue, type DatabaseTarget, type PgBoss } from '../../libs/db';
 import { ReminderJobs } from '../../libs/reminders';
 import { openAllStartedPeriods } from '../../libs/tasks';
-import { QUEUES } from './queues';
+import { pruneAuthTables } from '../../libs/tenancy';
+import { HOUSEKEEPING_CRON, QUEUES } from './queues';
 
 export const WORKER_TARGET = Symbol('WORKER_TARGET');
 export const WORKER_LOGGER = Symbol('WORKER_LOGGER');
@@ -47,6 +48,11 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
       await reminders.digest();
     });
     await reminders.workMailQueue();
+    await boss.schedule(QUEUES.housekeeping.name, HOUSEKEEPING_CRON, {}, { tz: 'UTC', singletonKey: 'housekeeping' });
+    await boss.work(QUEUES.housekeeping.name, { batchSize: 1 }, async () => {
+      const pruned = await pruneAuthTables(this.ds);
+      this.logger.info({ job: QUEUES.housekeeping.name, ...pruned }, 'housekeeping done');
+    });
     this.logger.info({ rollover: this.config.rolloverCron, reminders: this.config.remindersCron, digest: this.config.digestCron }, 'worker ready: schedules registered');
   }
 

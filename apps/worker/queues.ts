@@ -5,9 +5,13 @@ export const QUEUES = {
   rollover: { name: 'occurrences-rollover', retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 900, policy: 'singleton' },
   remindersSweep: { name: 'reminders-sweep', retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 900, policy: 'singleton' },
   remindersDigest: { name: 'reminders-digest', retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 900, policy: 'singleton' },
+  housekeeping: { name: 'housekeeping', retryLimit: 3, retryDelay: 300, retryBackoff: true, expireInSeconds: 900, policy: 'singleton' },
   // Mail delivery. SMTP refusals are retried by libs/reminders itself (backoff, 24 hours, then
   // failed); pg-boss's retries cover handlers that crashed (database down, process killed).
   mailSend: { name: 'mail-send', retryLimit: 12, retryDelay: 60, retryBackoff: true, expireInSeconds: 300 },
 } as const satisfies Record<string, QueueDefinition>;
+
+/** Daily, at a quiet hour (UTC): pruning of rate-limit windows and expired refresh tokens. */
+export const HOUSEKEEPING_CRON = '17 3 * * *';
 
 export const ALL_QUEUES: QueueDefinition[] = Object.values(QUEUES);

@@ -9,3 +9,4 @@ export { PASSWORD_MAX, PASSWORD_MIN } from './password';
 export { TENANCY_ENTITIES } from './tenancy.entities';
 export * from './tenancy.errors';
 export type { InvitationView, MemberView, MembershipView, Page, TenantView, UserView } from './tenancy.views';
+export { pruneAuthTables, type HousekeepingResult } from './housekeeping';

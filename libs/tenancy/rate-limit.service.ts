@@ -51,10 +51,4 @@ export class RateLimitService {
   async clear(bucket: string, key: string): Promise<void> {
     await this.ds.query('DELETE FROM rate_limit_hit WHERE bucket = $1 AND key = $2', [bucket, key]);
   }
-
-  /** Drops windows that ended more than a day ago. */
-  async prune(): Promise<number> {
-    const result = await this.ds.query<[unknown[], number]>("DELETE FROM rate_limit_hit WHERE window_start < now() - interval '1 day'");
-    return result[1];
-  }
 }

@@ -67,6 +67,7 @@ describe('the worker', () => {
   it('registers its schedules (cron, UTC) and says where mail goes', async () => {
     const schedules = await query<{ name: string; cron: string; timezone: string }>(w.t.db.adminUrl, 'SELECT name, cron, timezone FROM pgboss.schedule ORDER BY name');
     expect(schedules).toEqual([
+      { name: QUEUES.housekeeping.name, cron: '17 3 * * *', timezone: 'UTC' },
       { name: QUEUES.rollover.name, cron: '5 * * * *', timezone: 'UTC' },
       { name: QUEUES.remindersDigest.name, cron: '0 * * * *', timezone: 'UTC' },
       { name: QUEUES.remindersSweep.name, cron: '*/15 * * * *', timezone: 'UTC' },
