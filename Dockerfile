@@ -3,24 +3,21 @@
 # Dutybook image: one image for the api (default CMD) and the worker
 # (`node dist/apps/worker/main.js`). See docs/operations.md.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
-# ---- base: Node 20 with the npm the lockfile and the allowScripts policy are written for ----
+# ---- base: Node 24 LTS with the npm the lockfile and the allowScripts policy are written for ----
 FROM ${NODE_IMAGE} AS base
-# Node 20 bundles npm 10, which ignores package.json#allowScripts and would run every install
-# script (including the denied @scarf/scarf telemetry). npm 11 reads the policy from the
-# package.json at the project root, which is copied before each `npm ci` below.
+# Pinned npm 11: it reads the install-script policy (package.json#allowScripts) from the
+# package.json at the project root, which is copied before each `npm ci` below. No compiler is
+# needed: every native dependency (@node-rs/argon2, embedded Postgres) ships a prebuilt binary.
 RUN npm install --global npm@11.19.1 && npm cache clean --force
-# argon2 is compiled from source (.npmrc build-from-source): its prebuilt binary crashed on
-# some x86-64 machines. Compilers are needed wherever `npm ci` runs.
-RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 # Belt and braces for npm versions that ignore the policy.
 ENV SCARF_ANALYTICS=false
 WORKDIR /app
 
 # ---- build: all dependencies, compile TypeScript to dist/ ----
 FROM base AS build
-COPY package.json package-lock.json .npmrc ./
+COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
 RUN npm run build
@@ -31,7 +28,7 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
     DATA_DIR=/var/lib/dutybook
-COPY package.json package-lock.json .npmrc ./
+COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY seeds ./seeds

@@ -18,12 +18,18 @@ export const createBaseline: BaselineFactory<Json> = (context) => {
   const app = Fastify({ logger: false });
   app.get<{ Params: { tenantId: string } }>('/api/v1/tenants/:tenantId', async (request, reply) => {
     const tenantId = request.params.tenantId;
-    const role = (await pool.query<{ role: string | null }>('SELECT app_member_role($1, $2) AS role', [tenantId, state.userId])).rows[0]?.role;
+    const role = (await pool.query<{ role: string | null }>('SELECT app_member_role($1, $2) AS role', [tenantId, state.userId])).rows[0]
+      ?.role;
     if (!role) return reply.status(404).send({ statusCode: 404, code: 'TENANT_NOT_FOUND' });
     const client = await pool.connect();
     try {
-      await client.query(`BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true), set_config('app.user_id', '${state.userId}', true)`);
-      const { rows } = await client.query<{ id: string; name: string; created_at: Date }>('SELECT id, name, created_at FROM tenant WHERE id = $1', [tenantId]);
+      await client.query(
+        `BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true), set_config('app.user_id', '${state.userId}', true)`,
+      );
+      const { rows } = await client.query<{ id: string; name: string; created_at: Date }>(
+        'SELECT id, name, created_at FROM tenant WHERE id = $1',
+        [tenantId],
+      );
       await client.query('COMMIT');
       const row = rows[0];
       if (!row) return await reply.status(404).send({ statusCode: 404, code: 'TENANT_NOT_FOUND' });

@@ -21,17 +21,26 @@ async function setup(db: BenchDatabase): Promise<AuthState> {
   try {
     const userId = randomUUID();
     const tenantId = randomUUID();
-    await client.query("INSERT INTO app_user (id, email, name, password_hash) VALUES ($1, 'bench@example.test', 'Bench', 'not-a-hash')", [userId]);
+    await client.query("INSERT INTO app_user (id, email, name, password_hash) VALUES ($1, 'bench@example.test', 'Bench', 'not-a-hash')", [
+      userId,
+    ]);
     await client.query("INSERT INTO tenant (id, name, created_by) VALUES ($1, 'Bench Tenant', $2)", [tenantId, userId]);
     await client.query("INSERT INTO membership (tenant_id, user_id, role) VALUES ($1, $2, 'auditor')", [tenantId, userId]);
-    const token = jwt.sign({ typ: 'access' }, secret, { subject: userId, issuer: 'dutybook', audience: 'dutybook-api', algorithm: 'HS256', expiresIn: 3600 });
+    const token = jwt.sign({ typ: 'access' }, secret, {
+      subject: userId,
+      issuer: 'dutybook',
+      audience: 'dutybook-api',
+      algorithm: 'HS256',
+      expiresIn: 3600,
+    });
     return { tenantId, userId, token };
   } finally {
     await client.end();
   }
 }
 
-const bodyOf = (r: ProbeResponse): Record<string, unknown> => (typeof r.body === 'object' && r.body !== null ? (r.body as Record<string, unknown>) : {});
+const bodyOf = (r: ProbeResponse): Record<string, unknown> =>
+  typeof r.body === 'object' && r.body !== null ? (r.body as Record<string, unknown>) : {};
 
 /** GET /tenants/:tenantId with a bearer token: JWT check, membership lookup, RLS transactions. */
 export const authScenario: Scenario<AuthState> = {
@@ -41,12 +50,20 @@ export const authScenario: Scenario<AuthState> = {
   setup,
   requests: (state) => {
     if (!state) throw new Error('auth bench needs its setup state');
-    return [{ method: 'GET', path: `/api/v1/tenants/${state.tenantId}`, headers: { authorization: `Bearer ${state.token}`, accept: 'application/json' } }];
+    return [
+      {
+        method: 'GET',
+        path: `/api/v1/tenants/${state.tenantId}`,
+        headers: { authorization: `Bearer ${state.token}`, accept: 'application/json' },
+      },
+    ];
   },
   compare: (app, baseline) => {
     const a = bodyOf(app);
     const b = bodyOf(baseline);
-    return ['id', 'name', 'createdAt'].filter((k) => a[k] !== b[k]).map((k) => `${k} differs: app ${String(a[k])}, baseline ${String(b[k])}`);
+    return ['id', 'name', 'createdAt']
+      .filter((k) => a[k] !== b[k])
+      .map((k) => `${k} differs: app ${String(a[k])}, baseline ${String(b[k])}`);
   },
 };
 

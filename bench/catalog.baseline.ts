@@ -7,7 +7,12 @@ import type { BaselineFactory } from './harness/scenario';
 // response object, straight on pg and Fastify: what the app's framework layers are measured against.
 
 export const createBaseline: BaselineFactory = async ({ db, poolSize }) => {
-  const pool = new Pool({ connectionString: db.appUrl, max: poolSize, application_name: 'dutybook-bench-baseline', connectionTimeoutMillis: 5000 });
+  const pool = new Pool({
+    connectionString: db.appUrl,
+    max: poolSize,
+    application_name: 'dutybook-bench-baseline',
+    connectionTimeoutMillis: 5000,
+  });
   // An idle client dropped by the server (Postgres stopping) must not crash the process; TypeORM
   // does the same for the app.
   pool.on('error', () => undefined);

@@ -69,7 +69,13 @@ function stopApi(child: ChildProcess): Promise<void> {
   });
 }
 
-function request(port: number, method: string, urlPath: string, headers: Record<string, string | number>, body?: Readable | string): Promise<{ status: number; body: string }> {
+function request(
+  port: number,
+  method: string,
+  urlPath: string,
+  headers: Record<string, string | number>,
+  body?: Readable | string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -86,7 +92,18 @@ function request(port: number, method: string, urlPath: string, headers: Record<
 
 /** A signed-up admin and one task of its tenant (made as the superuser, as the tests do). */
 async function prepareTask(port: number, adminUrl: string): Promise<{ token: string; tenantId: string; taskId: string }> {
-  const signup = await request(port, 'POST', '/api/v1/auth/signup', { 'content-type': 'application/json' }, JSON.stringify({ email: `bench-${Date.now()}@example.test`, password: 'plum-orchard-lantern-42', name: 'Bench', organization: 'Bench Org' }));
+  const signup = await request(
+    port,
+    'POST',
+    '/api/v1/auth/signup',
+    { 'content-type': 'application/json' },
+    JSON.stringify({
+      email: `bench-${Date.now()}@example.test`,
+      password: 'plum-orchard-lantern-42',
+      name: 'Bench',
+      organization: 'Bench Org',
+    }),
+  );
   if (signup.status !== 201) throw new Error(`signup failed: ${signup.status} ${signup.body}`);
   const { accessToken, user, tenant } = JSON.parse(signup.body) as { accessToken: string; user: { id: string }; tenant: { id: string } };
   const client = new Client({ connectionString: adminUrl });
@@ -141,7 +158,9 @@ function run(command: string, args: string[]): Promise<string> {
     const out: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(Buffer.concat(out).toString('utf8')) : reject(new Error(`${command} exited with ${code ?? 'a signal'}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(Buffer.concat(out).toString('utf8')) : reject(new Error(`${command} exited with ${code ?? 'a signal'}`)),
+    );
   });
 }
 
@@ -180,8 +199,17 @@ interface Upload {
 }
 
 /** One upload of the file as multipart, streamed from disk; RSS of the api sampled meanwhile. */
-async function upload(port: number, pid: number, ctx: { token: string; tenantId: string; taskId: string }, file: string, size: number, sha: string): Promise<Upload> {
-  const pre = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="description"\r\n\r\nbench upload\r\n--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="bench.pdf"\r\nContent-Type: application/pdf\r\n\r\n`);
+async function upload(
+  port: number,
+  pid: number,
+  ctx: { token: string; tenantId: string; taskId: string },
+  file: string,
+  size: number,
+  sha: string,
+): Promise<Upload> {
+  const pre = Buffer.from(
+    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="description"\r\n\r\nbench upload\r\n--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="bench.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+  );
   const post = Buffer.from(`\r\n--${BOUNDARY}--\r\n`);
   async function* body(): AsyncGenerator<Buffer> {
     yield pre;
@@ -202,7 +230,11 @@ async function upload(port: number, pid: number, ctx: { token: string; tenantId:
       port,
       'POST',
       `/api/v1/tenants/${ctx.tenantId}/tasks/${ctx.taskId}/evidence`,
-      { authorization: `Bearer ${ctx.token}`, 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': pre.length + size + post.length },
+      {
+        authorization: `Bearer ${ctx.token}`,
+        'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+        'content-length': pre.length + size + post.length,
+      },
       Readable.from(body()),
     );
   } finally {
@@ -212,7 +244,8 @@ async function upload(port: number, pid: number, ctx: { token: string; tenantId:
   if (hwmReset) peak = Math.max(peak, rssOf(pid).hwm);
   if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${res.body.slice(0, 500)}`);
   const view = JSON.parse(res.body) as { size: number; sha256: string; mediaType: string };
-  if (view.size !== size || view.sha256 !== sha || view.mediaType !== 'application/pdf') throw new Error(`upload recorded ${JSON.stringify(view)}, expected size ${size} and sha256 ${sha}`);
+  if (view.size !== size || view.sha256 !== sha || view.mediaType !== 'application/pdf')
+    throw new Error(`upload recorded ${JSON.stringify(view)}, expected size ${size} and sha256 ${sha}`);
   return { seconds, rssBefore: before, rssPeak: peak };
 }
 
@@ -273,13 +306,23 @@ async function main(): Promise<boolean> {
     const ratioOk = ratio >= TARGET_RATIO;
     const rssOk = growth < RSS_LIMIT_BYTES;
     say('');
-    say(`evidence upload: ${FILE_BYTES / MiB} MiB, node ${process.version}, ${os.availableParallelism()} CPUs, ${rounds} round(s), medians`);
+    say(
+      `evidence upload: ${FILE_BYTES / MiB} MiB, node ${process.version}, ${os.availableParallelism()} CPUs, ${rounds} round(s), medians`,
+    );
     say(`  baseline sha256sum + cp: ${baseSeconds.toFixed(3)} s = ${(FILE_BYTES / MiB / baseSeconds).toFixed(0)} MiB/s`);
-    say(`  api upload (multipart over loopback, sha256, sniff, fsync, commit): ${uploadSeconds.toFixed(3)} s = ${(FILE_BYTES / MiB / uploadSeconds).toFixed(0)} MiB/s`);
+    say(
+      `  api upload (multipart over loopback, sha256, sniff, fsync, commit): ${uploadSeconds.toFixed(3)} s = ${(FILE_BYTES / MiB / uploadSeconds).toFixed(0)} MiB/s`,
+    );
     say(`  throughput ratio upload/baseline: ${ratio.toFixed(2)}, target >= ${TARGET_RATIO.toFixed(2)}: ${ratioOk ? 'PASS' : 'FAIL'}`);
-    say(`  api RSS growth during upload (max over rounds): ${(growth / MiB).toFixed(1)} MiB, target < ${RSS_LIMIT_BYTES / MiB} MiB: ${rssOk ? 'PASS' : 'FAIL'}`);
+    say(
+      `  api RSS growth during upload (max over rounds): ${(growth / MiB).toFixed(1)} MiB, target < ${RSS_LIMIT_BYTES / MiB} MiB: ${rssOk ? 'PASS' : 'FAIL'}`,
+    );
     const jsonFile = process.env.BENCH_JSON?.trim();
-    if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify({ scenario: 'evidence', at: new Date().toISOString(), node: process.version, fileBytes: FILE_BYTES, rounds: results, baseSeconds, uploadSeconds, ratio, rssGrowthBytes: growth, passed: ratioOk && rssOk }, null, 2)}\n`);
+    if (jsonFile)
+      fs.writeFileSync(
+        jsonFile,
+        `${JSON.stringify({ scenario: 'evidence', at: new Date().toISOString(), node: process.version, fileBytes: FILE_BYTES, rounds: results, baseSeconds, uploadSeconds, ratio, rssGrowthBytes: growth, passed: ratioOk && rssOk }, null, 2)}\n`,
+      );
     return ratioOk && rssOk;
   } finally {
     await cleanup();

@@ -56,11 +56,19 @@ async function bareSelection(client: Client, now: Date): Promise<{ ms: number; r
       [now.toISOString()],
     )
   ).rows;
-  const result = await client.query(taskReminderCandidates('$1::timestamptz', '$2::text[]', '$3::date'), [now.toISOString(), SWEEP_KINDS, bound?.bound]);
+  const result = await client.query(taskReminderCandidates('$1::timestamptz', '$2::text[]', '$3::date'), [
+    now.toISOString(),
+    SWEEP_KINDS,
+    bound?.bound,
+  ]);
   return { ms: ms(start), rows: result.rowCount ?? 0 };
 }
 
-async function startCounter(): Promise<{ child: ChildProcess; port: number; stats: () => Promise<Extract<CounterMessage, { type: 'stats' }>> }> {
+async function startCounter(): Promise<{
+  child: ChildProcess;
+  port: number;
+  stats: () => Promise<Extract<CounterMessage, { type: 'stats' }>>;
+}> {
   const child = fork(COUNTER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the SMTP sink did not start')), 20_000);
@@ -180,7 +188,9 @@ async function main(): Promise<number> {
         const swept = await sweepReminders(ds, boss, { queue: QUEUES.mailSend.name, now, kinds: SWEEP_KINDS });
         const sweepMs = ms(start);
         results.push({ round, baselineMs: median(baselines), sweepMs, rows, queued: swept.queued });
-        say(`round ${round}: baseline ${median(baselines).toFixed(0)} ms (${rows} rows), sweep ${sweepMs.toFixed(0)} ms (${swept.queued} queued), ratio ${(sweepMs / median(baselines)).toFixed(2)}`);
+        say(
+          `round ${round}: baseline ${median(baselines).toFixed(0)} ms (${rows} rows), sweep ${sweepMs.toFixed(0)} ms (${swept.queued} queued), ratio ${(sweepMs / median(baselines)).toFixed(2)}`,
+        );
         if (round < rounds) {
           await admin.query('DELETE FROM notification');
           await admin.query('DELETE FROM pgboss.job WHERE name = $1', [QUEUES.mailSend.name]);
@@ -205,7 +215,7 @@ async function main(): Promise<number> {
     const startupMs = ms(start);
     const sendStart = process.hrtime.bigint();
     let sent = 0;
-    for (const deadline = Date.now() + 600_000; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 600_000; Date.now() < deadline;) {
       sent = (await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM notification WHERE status = 'sent'")).rows[0]?.n ?? 0;
       if (sent >= dueTomorrow) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -213,9 +223,11 @@ async function main(): Promise<number> {
     const sendMs = ms(sendStart);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const stats = await counter.stats();
-    const [states] = (await admin.query<{ queued: number; failed: number; sent: number }>(
-      "SELECT count(*) FILTER (WHERE status = 'queued')::int AS queued, count(*) FILTER (WHERE status = 'failed')::int AS failed, count(*) FILTER (WHERE status = 'sent')::int AS sent FROM notification",
-    )).rows;
+    const [states] = (
+      await admin.query<{ queued: number; failed: number; sent: number }>(
+        "SELECT count(*) FILTER (WHERE status = 'queued')::int AS queued, count(*) FILTER (WHERE status = 'failed')::int AS failed, count(*) FILTER (WHERE status = 'sent')::int AS sent FROM notification",
+      )
+    ).rows;
     await admin.end();
     const sinkSpanMs = stats.firstAt !== null && stats.lastAt !== null ? stats.lastAt - stats.firstAt : sendMs;
     const rate = (sent / sendMs) * 1000;
@@ -224,15 +236,28 @@ async function main(): Promise<number> {
     say('');
     say(`| round | bare selection (pg, superuser) | sweep (select + insert + queue, app role, RLS) | ratio |`);
     say(`|---:|---:|---:|---:|`);
-    for (const r of results) say(`| ${r.round} | ${r.baselineMs.toFixed(0)} ms | ${r.sweepMs.toFixed(0)} ms | ${(r.sweepMs / r.baselineMs).toFixed(2)} |`);
+    for (const r of results)
+      say(`| ${r.round} | ${r.baselineMs.toFixed(0)} ms | ${r.sweepMs.toFixed(0)} ms | ${(r.sweepMs / r.baselineMs).toFixed(2)} |`);
     say('');
     say(`sweep/baseline (median): ${ratio.toFixed(2)} (target <= ${SWEEP_TARGET}) ${ratio <= SWEEP_TARGET ? 'PASS' : 'MISS'}`);
     say(`rows: ${countsOk ? `${dueTomorrow} selected and queued in every round` : `MISMATCH ${JSON.stringify(results)}`}`);
-    say(`worker start-up ${(startupMs / 1000).toFixed(1)} s (not counted); ${sent} sent in ${(sendMs / 1000).toFixed(1)} s after start-up = ${rate.toFixed(0)} mails/s (target >= ${SEND_TARGET}) ${rate >= SEND_TARGET ? 'PASS' : 'MISS'}`);
-    say(`sink: ${stats.messages} messages, ${stats.distinct} distinct Message-IDs, first to last ${(sinkSpanMs / 1000).toFixed(1)} s (${((stats.messages / Math.max(1, sinkSpanMs)) * 1000).toFixed(0)}/s); notifications: ${JSON.stringify(states)}; ${noDuplicate ? 'no duplicate, none lost' : 'DUPLICATE OR LOSS'}`);
+    say(
+      `worker start-up ${(startupMs / 1000).toFixed(1)} s (not counted); ${sent} sent in ${(sendMs / 1000).toFixed(1)} s after start-up = ${rate.toFixed(0)} mails/s (target >= ${SEND_TARGET}) ${rate >= SEND_TARGET ? 'PASS' : 'MISS'}`,
+    );
+    say(
+      `sink: ${stats.messages} messages, ${stats.distinct} distinct Message-IDs, first to last ${(sinkSpanMs / 1000).toFixed(1)} s (${((stats.messages / Math.max(1, sinkSpanMs)) * 1000).toFixed(0)}/s); notifications: ${JSON.stringify(states)}; ${noDuplicate ? 'no duplicate, none lost' : 'DUPLICATE OR LOSS'}`,
+    );
     say(`(sweep written at ${committed?.at ? new Date(committed.at).toISOString() : '?'})`);
     const json = process.env.BENCH_JSON?.trim();
-    if (json) fs.writeFileSync(json, JSON.stringify({ tenants, dueTomorrow, rounds: results, ratio, sent, sendMs, startupMs, rate, sink: stats, states, node: process.version }, null, 2));
+    if (json)
+      fs.writeFileSync(
+        json,
+        JSON.stringify(
+          { tenants, dueTomorrow, rounds: results, ratio, sent, sendMs, startupMs, rate, sink: stats, states, node: process.version },
+          null,
+          2,
+        ),
+      );
     return ratio <= SWEEP_TARGET && rate >= SEND_TARGET && noDuplicate && countsOk ? 0 : 1;
   } finally {
     await stopAll();

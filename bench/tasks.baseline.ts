@@ -19,13 +19,16 @@ export const createBaseline: BaselineFactory<Json> = (context) => {
   const app = Fastify({ logger: false });
   app.get<{ Params: { tenantId: string }; Querystring: { limit?: string } }>('/api/v1/tenants/:tenantId/tasks', async (request, reply) => {
     const tenantId = request.params.tenantId;
-    const role = (await pool.query<{ role: string | null }>('SELECT app_member_role($1, $2) AS role', [tenantId, state.userId])).rows[0]?.role;
+    const role = (await pool.query<{ role: string | null }>('SELECT app_member_role($1, $2) AS role', [tenantId, state.userId])).rows[0]
+      ?.role;
     if (!role) return reply.status(404).send({ statusCode: 404, code: 'TENANT_NOT_FOUND' });
     const limit = Number(request.query.limit ?? 50);
     const q = taskListQuery(tenantId, { overdue: true, limit });
     const client = await pool.connect();
     try {
-      await client.query(`BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true), set_config('app.user_id', '${state.userId}', true)`);
+      await client.query(
+        `BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true), set_config('app.user_id', '${state.userId}', true)`,
+      );
       const { rows } = await client.query<TaskRow>(q.sql, q.params);
       await client.query('COMMIT');
       return taskPage(rows, limit);

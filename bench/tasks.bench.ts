@@ -33,9 +33,18 @@ async function seedTenants(db: BenchDatabase, from: number, to: number): Promise
   const client = new Client({ connectionString: db.adminUrl });
   await client.connect();
   try {
-    const [version] = (await client.query<{ id: string; catalog_id: string }>("SELECT v.id, v.catalog_id FROM catalog_version v JOIN catalog c ON c.id = v.catalog_id WHERE c.key = 'ovhcloud-private-exchange'")).rows;
+    const [version] = (
+      await client.query<{ id: string; catalog_id: string }>(
+        "SELECT v.id, v.catalog_id FROM catalog_version v JOIN catalog c ON c.id = v.catalog_id WHERE c.key = 'ovhcloud-private-exchange'",
+      )
+    ).rows;
     if (!version) throw new Error('catalog not seeded');
-    const duties = (await client.query<Duty>('SELECT id AS activity_id, key, phase, cadence FROM activity WHERE version_id = $1 AND customer_duty ORDER BY position', [version.id])).rows;
+    const duties = (
+      await client.query<Duty>(
+        'SELECT id AS activity_id, key, phase, cadence FROM activity WHERE version_id = $1 AND customer_duty ORDER BY position',
+        [version.id],
+      )
+    ).rows;
     const started: Partial<Record<Phase, string>> = { before_subscription: STARTS_ON, setup: STARTS_ON, operations: STARTS_ON };
     // Every task of one tenant: the first of each duty, plus 11 more months of monthly ones.
     const rows: { activity: string; start: string; end: string | null; due: string | null }[] = [];
@@ -56,7 +65,9 @@ async function seedTenants(db: BenchDatabase, from: number, to: number): Promise
            FROM generate_series($1::int, $2::int - 1) AS i`,
       [from, to],
     );
-    await client.query("INSERT INTO app_user (id, email, name, password_hash) SELECT user_id, 'user' || i || '@bench.test', 'User ' || i, 'not-a-hash' FROM bench_tenant");
+    await client.query(
+      "INSERT INTO app_user (id, email, name, password_hash) SELECT user_id, 'user' || i || '@bench.test', 'User ' || i, 'not-a-hash' FROM bench_tenant",
+    );
     await client.query("INSERT INTO tenant (id, name, created_by) SELECT tenant_id, 'Tenant ' || i, user_id FROM bench_tenant");
     await client.query("INSERT INTO membership (tenant_id, user_id, role) SELECT tenant_id, user_id, 'admin' FROM bench_tenant");
     await client.query(
@@ -82,9 +93,19 @@ async function firstTenant(db: BenchDatabase, tenants: number): Promise<TasksSta
   const client = new Client({ connectionString: db.adminUrl });
   await client.connect();
   try {
-    const [row] = (await client.query<{ tenant_id: string; user_id: string }>("SELECT m.tenant_id, m.user_id FROM membership m JOIN app_user u ON u.id = m.user_id WHERE u.email = 'user0@bench.test'")).rows;
+    const [row] = (
+      await client.query<{ tenant_id: string; user_id: string }>(
+        "SELECT m.tenant_id, m.user_id FROM membership m JOIN app_user u ON u.id = m.user_id WHERE u.email = 'user0@bench.test'",
+      )
+    ).rows;
     if (!row) throw new Error('tenant 0 missing');
-    const token = jwt.sign({ typ: 'access' }, secret, { subject: row.user_id, issuer: 'dutybook', audience: 'dutybook-api', algorithm: 'HS256', expiresIn: 7200 });
+    const token = jwt.sign({ typ: 'access' }, secret, {
+      subject: row.user_id,
+      issuer: 'dutybook',
+      audience: 'dutybook-api',
+      algorithm: 'HS256',
+      expiresIn: 7200,
+    });
     return { tenantId: row.tenant_id, userId: row.user_id, token, tenants };
   } finally {
     await client.end();
@@ -142,7 +163,13 @@ export const tasksScenario: Scenario<TasksState> = {
   },
   requests: (state) => {
     if (!state) throw new Error('tasks bench needs its setup state');
-    return [{ method: 'GET', path: `/api/v1/tenants/${state.tenantId}/tasks?overdue=true&limit=50`, headers: { authorization: `Bearer ${state.token}`, accept: 'application/json' } }];
+    return [
+      {
+        method: 'GET',
+        path: `/api/v1/tenants/${state.tenantId}/tasks?overdue=true&limit=50`,
+        headers: { authorization: `Bearer ${state.token}`, accept: 'application/json' },
+      },
+    ];
   },
   compare: (app, baseline) => {
     const a = idsOf(app);

@@ -95,9 +95,13 @@ export class Tenancy1764000001000 implements MigrationInterface {
     await q.query(`
       CREATE POLICY tenant_of_member ON tenant FOR SELECT
       USING (EXISTS (SELECT 1 FROM membership m WHERE m.tenant_id = tenant.id AND m.user_id = app_user_id()))`);
-    await q.query(`CREATE POLICY membership_scope ON membership USING (tenant_id = app_tenant_id()) WITH CHECK (tenant_id = app_tenant_id())`);
+    await q.query(
+      `CREATE POLICY membership_scope ON membership USING (tenant_id = app_tenant_id()) WITH CHECK (tenant_id = app_tenant_id())`,
+    );
     await q.query(`CREATE POLICY membership_own ON membership FOR SELECT USING (user_id = app_user_id())`);
-    await q.query(`CREATE POLICY invitation_scope ON invitation USING (tenant_id = app_tenant_id()) WITH CHECK (tenant_id = app_tenant_id())`);
+    await q.query(
+      `CREATE POLICY invitation_scope ON invitation USING (tenant_id = app_tenant_id()) WITH CHECK (tenant_id = app_tenant_id())`,
+    );
 
     await grantToApp(q, 'EXECUTE', 'FUNCTION app_tenant_id(), app_user_id()');
     await grantToApp(q, 'SELECT, INSERT, UPDATE', 'app_user');

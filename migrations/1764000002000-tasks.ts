@@ -50,7 +50,9 @@ export class Tasks1764000002000 implements MigrationInterface {
       )`);
     // The task list: a tenant's open tasks by due date (the overdue filter walks this index).
     await q.query('CREATE INDEX task_tenant_due_idx ON task (tenant_id, due_date, id)');
-    await q.query(`CREATE INDEX task_tenant_open_due_idx ON task (tenant_id, due_date, id) WHERE status IN ('todo', 'in_progress', 'rejected')`);
+    await q.query(
+      `CREATE INDEX task_tenant_open_due_idx ON task (tenant_id, due_date, id) WHERE status IN ('todo', 'in_progress', 'rejected')`,
+    );
     await q.query('CREATE INDEX task_tenant_assignee_idx ON task (tenant_id, assignee_id, due_date)');
     await q.query(`
       CREATE TABLE review (
@@ -88,7 +90,9 @@ export class Tasks1764000002000 implements MigrationInterface {
     for (const table of ['subscription', 'task', 'review', 'task_event']) {
       await q.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
       await q.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
-      await q.query(`CREATE POLICY ${table}_scope ON ${table} USING (tenant_id = app_tenant_id()) WITH CHECK (tenant_id = app_tenant_id())`);
+      await q.query(
+        `CREATE POLICY ${table}_scope ON ${table} USING (tenant_id = app_tenant_id()) WITH CHECK (tenant_id = app_tenant_id())`,
+      );
     }
     await grantToApp(q, 'SELECT, INSERT, UPDATE', 'subscription, task');
     // Reviews and logged events are facts: never changed through the app.

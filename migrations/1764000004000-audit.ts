@@ -52,7 +52,9 @@ export class Audit1764000004000 implements MigrationInterface {
     // The head is written only by the functions below (running as the owner, bound by FORCE).
     await q.query('CREATE POLICY audit_head_read ON audit_head FOR SELECT USING (tenant_id = app_tenant_id())');
     await q.query('CREATE POLICY audit_head_create ON audit_head FOR INSERT WITH CHECK (tenant_id = app_tenant_id())');
-    await q.query('CREATE POLICY audit_head_advance ON audit_head FOR UPDATE USING (tenant_id = app_tenant_id()) WITH CHECK (tenant_id = app_tenant_id())');
+    await q.query(
+      'CREATE POLICY audit_head_advance ON audit_head FOR UPDATE USING (tenant_id = app_tenant_id()) WITH CHECK (tenant_id = app_tenant_id())',
+    );
 
     await q.query(`
       CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -9,7 +9,8 @@ const OPEN = `('todo', 'in_progress', 'rejected')`;
 /** Notifications per mail-send job: one job per notification costs the sweep more than the inserts. */
 export const NOTIFICATIONS_PER_JOB = 25;
 /** The mail-send job of a row: chunks of NOTIFICATIONS_PER_JOB, numbered per statement of a call. */
-const CHUNK_JOB = (statement: string): string => `md5(v_batch || ':${statement}:' || (row_number() OVER () - 1) / ${NOTIFICATIONS_PER_JOB})::uuid`;
+const CHUNK_JOB = (statement: string): string =>
+  `md5(v_batch || ':${statement}:' || (row_number() OVER () - 1) / ${NOTIFICATIONS_PER_JOB})::uuid`;
 const ACTIVE = (m: string, now: string): string => `(${m}.expires_at IS NULL OR ${m}.expires_at > ${now})`;
 
 /** Tables the sweep reads or writes across tenants: each gets a policy for the definer scope. */
@@ -163,7 +164,9 @@ export class Reminders1764000005000 implements MigrationInterface {
 
     // The sweep walks open tasks by due date across tenants (the task list's indexes lead with
     // tenant_id); the included columns make it an index-only scan.
-    await q.query(`CREATE INDEX task_open_due_idx ON task (due_date) INCLUDE (tenant_id, subscription_id, assignee_id) WHERE status IN ${OPEN} AND due_date IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX task_open_due_idx ON task (due_date) INCLUDE (tenant_id, subscription_id, assignee_id) WHERE status IN ${OPEN} AND due_date IS NOT NULL`,
+    );
     await q.query(`CREATE INDEX review_rejected_recent_idx ON review (created_at) WHERE decision = 'reject'`);
 
     await q.query(`
@@ -175,9 +178,13 @@ export class Reminders1764000005000 implements MigrationInterface {
       await q.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
       await q.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
     }
-    await q.query('CREATE POLICY notification_scope ON notification USING (tenant_id = app_tenant_id()) WITH CHECK (tenant_id = app_tenant_id())');
+    await q.query(
+      'CREATE POLICY notification_scope ON notification USING (tenant_id = app_tenant_id()) WITH CHECK (tenant_id = app_tenant_id())',
+    );
     // Preferences belong to a user, not a tenant: the scoped user's own row only.
-    await q.query('CREATE POLICY notification_preference_own ON notification_preference USING (user_id = app_user_id()) WITH CHECK (user_id = app_user_id())');
+    await q.query(
+      'CREATE POLICY notification_preference_own ON notification_preference USING (user_id = app_user_id()) WITH CHECK (user_id = app_user_id())',
+    );
     // The definer scope: read everywhere it must, write only notification rows. The sub-select
     // makes the check one InitPlan per statement instead of a call per row, and the names sort
     // after the tables' other policies: Postgres ORs permissive policies in descending name order,
@@ -186,7 +193,9 @@ export class Reminders1764000005000 implements MigrationInterface {
       await q.query(`CREATE POLICY via_reminders_read ON ${table} FOR SELECT USING ((SELECT app_definer_scope('reminders')))`);
     }
     await q.query(`CREATE POLICY via_reminders_insert ON notification FOR INSERT WITH CHECK ((SELECT app_definer_scope('reminders')))`);
-    await q.query(`CREATE POLICY via_reminders_update ON notification FOR UPDATE USING ((SELECT app_definer_scope('reminders'))) WITH CHECK ((SELECT app_definer_scope('reminders')))`);
+    await q.query(
+      `CREATE POLICY via_reminders_update ON notification FOR UPDATE USING ((SELECT app_definer_scope('reminders'))) WITH CHECK ((SELECT app_definer_scope('reminders')))`,
+    );
 
     await q.query(`
       CREATE FUNCTION sweep_reminders(p_now timestamptz, p_kinds text[])

@@ -23,7 +23,9 @@ export class MemberRole1764000006000 implements MigrationInterface {
     await grantToApp(q, 'EXECUTE', 'FUNCTION app_member_role(uuid, uuid)');
     // A task's history in its detail view: the events about the task and its evidence.
     await q.query('CREATE INDEX audit_event_entity_idx ON audit_event (tenant_id, entity_type, entity_id, seq)');
-    await q.query("CREATE INDEX audit_event_evidence_task_idx ON audit_event (tenant_id, (data->>'taskId'), seq) WHERE entity_type = 'evidence'");
+    await q.query(
+      "CREATE INDEX audit_event_evidence_task_idx ON audit_event (tenant_id, (data->>'taskId'), seq) WHERE entity_type = 'evidence'",
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

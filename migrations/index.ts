@@ -7,4 +7,12 @@ import { Reminders1764000005000 } from './1764000005000-reminders';
 import { MemberRole1764000006000 } from './1764000006000-member-role';
 
 /** Every migration, in order. Listed explicitly so sources (tests) and dist run the same set. */
-export const MIGRATIONS = [Catalog1764000000000, Tenancy1764000001000, Tasks1764000002000, Evidence1764000003000, Audit1764000004000, Reminders1764000005000, MemberRole1764000006000];
+export const MIGRATIONS = [
+  Catalog1764000000000,
+  Tenancy1764000001000,
+  Tasks1764000002000,
+  Evidence1764000003000,
+  Audit1764000004000,
+  Reminders1764000005000,
+  MemberRole1764000006000,
+];

@@ -17,7 +17,9 @@ describe('migrations on an empty database', () => {
   it('go up, all of them, in order', async () => {
     const applied = await migrate(db, quietLogger());
     expect(applied).toEqual(MIGRATIONS.map((m) => new m().name));
-    expect(await tables()).toEqual(expect.arrayContaining(['activity', 'catalog', 'catalog_section', 'catalog_version', 'schema_migration']));
+    expect(await tables()).toEqual(
+      expect.arrayContaining(['activity', 'catalog', 'catalog_section', 'catalog_version', 'schema_migration']),
+    );
   });
 
   it('a second run applies nothing', async () => {
@@ -25,7 +27,10 @@ describe('migrations on an empty database', () => {
   });
 
   it('leave every table owned by the owner role, not the app role', async () => {
-    const owners = await query<{ owner: string }>(db.adminUrl, "SELECT DISTINCT tableowner AS owner FROM pg_tables WHERE schemaname = 'public'");
+    const owners = await query<{ owner: string }>(
+      db.adminUrl,
+      "SELECT DISTINCT tableowner AS owner FROM pg_tables WHERE schemaname = 'public'",
+    );
     expect(owners).toEqual([{ owner: 'dutybook_test_owner' }]);
   });
 

@@ -31,7 +31,15 @@ describe('GET /api/v1/catalogs', () => {
           key: 'ovhcloud-private-exchange',
           name: 'Managed Email Server on Mutualized Infrastructure (Private Exchange)',
           provider: 'OVHcloud',
-          versions: [{ version: '2024-06-26', publishedOn: '2024-06-26', contentHash: expect.stringMatching(/^[0-9a-f]{64}$/), activityCount: 40, customerDutyCount: 20 }],
+          versions: [
+            {
+              version: '2024-06-26',
+              publishedOn: '2024-06-26',
+              contentHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+              activityCount: 40,
+              customerDutyCount: 20,
+            },
+          ],
         },
       ],
       nextCursor: null,
@@ -43,9 +51,29 @@ describe('GET /api/v1/catalogs/:key/versions/:version', () => {
   it('returns sections with their activities in the documented shape', async () => {
     const res = await t.app.inject({ method: 'GET', url: VERSION_URL });
     expect(res.statusCode).toBe(200);
-    const body = res.json<{ counts: Record<string, number>; sections: { key: string; title: string; phase: string; activities: Activity[] }[] }>();
+    const body = res.json<{
+      counts: Record<string, number>;
+      sections: { key: string; title: string; phase: string; activities: Activity[] }[];
+    }>();
     expect(body.counts).toEqual({ activities: 40, customerDuties: 20, providerCommitments: 10, uncertain: 6 });
-    expect(body.sections.map((s) => s.key)).toEqual(['1.1', '2.1', '2.2', '2.3', '3.1.1', '3.1.2', '3.1.3', '3.1.4', '3.1.5', '3.1.6', '3.2.1', '3.2.2', '4.1', '4.2', '5.1', '5.2']);
+    expect(body.sections.map((s) => s.key)).toEqual([
+      '1.1',
+      '2.1',
+      '2.2',
+      '2.3',
+      '3.1.1',
+      '3.1.2',
+      '3.1.3',
+      '3.1.4',
+      '3.1.5',
+      '3.1.6',
+      '3.2.1',
+      '3.2.2',
+      '4.1',
+      '4.2',
+      '5.1',
+      '5.2',
+    ]);
     const all = body.sections.flatMap((s) => s.activities);
     expect(all).toHaveLength(40);
     expect(all.map((a) => a.key)).toEqual(Array.from({ length: 40 }, (_, i) => `PX-${String(i + 1).padStart(2, '0')}`));
@@ -63,7 +91,12 @@ describe('GET /api/v1/catalogs/:key/versions/:version', () => {
       optional: false,
       customerDuty: true,
     });
-    expect(all.find((a) => a.key === 'PX-12')).toMatchObject({ raci: { customer: '', provider: 'RA' }, certain: false, customerDuty: false, cadence: null });
+    expect(all.find((a) => a.key === 'PX-12')).toMatchObject({
+      raci: { customer: '', provider: 'RA' },
+      certain: false,
+      customerDuty: false,
+      cadence: null,
+    });
   });
 
   it('answers `latest` with the newest version', async () => {
@@ -89,7 +122,13 @@ describe('GET /api/v1/catalogs/:key/versions/:version', () => {
   ])('answers 404 CATALOG_NOT_FOUND for %s', async (_what, url) => {
     const res = await t.app.inject({ method: 'GET', url });
     expect(res.statusCode).toBe(404);
-    expect(res.json()).toEqual({ statusCode: 404, code: 'CATALOG_NOT_FOUND', message: expect.stringContaining('GET /api/v1/catalogs'), details: expect.any(Object), requestId: res.headers['x-request-id'] });
+    expect(res.json()).toEqual({
+      statusCode: 404,
+      code: 'CATALOG_NOT_FOUND',
+      message: expect.stringContaining('GET /api/v1/catalogs'),
+      details: expect.any(Object),
+      requestId: res.headers['x-request-id'],
+    });
   });
 
   it.each([

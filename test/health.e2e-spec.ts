@@ -21,20 +21,30 @@ describe('health', () => {
   });
 
   it('ready answers 503 while a migration is pending', async () => {
-    const [last] = await query<{ id: number; timestamp: string; name: string }>(t.db.adminUrl, 'DELETE FROM schema_migration WHERE id = (SELECT max(id) FROM schema_migration) RETURNING id, timestamp, name');
+    const [last] = await query<{ id: number; timestamp: string; name: string }>(
+      t.db.adminUrl,
+      'DELETE FROM schema_migration WHERE id = (SELECT max(id) FROM schema_migration) RETURNING id, timestamp, name',
+    );
     try {
       const res = await t.app.inject({ method: 'GET', url: '/health/ready' });
       expect(res.statusCode).toBe(503);
       expect(res.json()).toEqual({ status: 'unavailable', checks: { database: 'ok', migrations: 'pending' } });
     } finally {
-      await query(t.db.adminUrl, 'INSERT INTO schema_migration (id, timestamp, name) VALUES ($1, $2, $3)', [last!.id, last!.timestamp, last!.name]);
+      await query(t.db.adminUrl, 'INSERT INTO schema_migration (id, timestamp, name) VALUES ($1, $2, $3)', [
+        last!.id,
+        last!.timestamp,
+        last!.name,
+      ]);
     }
   });
 
   it('ready answers 503 when the database is unreachable', async () => {
     // The app role loses the right to connect and its sessions are ended.
     await query(t.db.adminUrl, `REVOKE CONNECT ON DATABASE ${t.db.name} FROM ${t.db.appRole}`);
-    await query(t.db.adminUrl, 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND usename = $2', [t.db.name, t.db.appRole]);
+    await query(t.db.adminUrl, 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND usename = $2', [
+      t.db.name,
+      t.db.appRole,
+    ]);
     try {
       const res = await t.app.inject({ method: 'GET', url: '/health/ready' });
       expect(res.statusCode).toBe(503);

@@ -28,23 +28,48 @@ describe('error shape', () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/nothing-here' });
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(res.json()).toEqual({ statusCode: 404, code: 'ROUTE_NOT_FOUND', message: expect.stringContaining('/docs'), requestId: expect.any(String) });
+    expect(res.json()).toEqual({
+      statusCode: 404,
+      code: 'ROUTE_NOT_FOUND',
+      message: expect.stringContaining('/docs'),
+      requestId: expect.any(String),
+    });
   });
 
   it('malformed JSON: 400 MALFORMED_JSON, no parser internals', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/catalogs', headers: { 'content-type': 'application/json' }, payload: '{"a":' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/catalogs',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"a":',
+    });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({ statusCode: 400, code: 'MALFORMED_JSON', message: expect.stringContaining('not valid JSON'), requestId: expect.any(String) });
+    expect(res.json()).toEqual({
+      statusCode: 400,
+      code: 'MALFORMED_JSON',
+      message: expect.stringContaining('not valid JSON'),
+      requestId: expect.any(String),
+    });
   });
 
   it('prototype poisoning in JSON is refused', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/catalogs', headers: { 'content-type': 'application/json' }, payload: '{"__proto__":{"admin":true}}' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/catalogs',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"__proto__":{"admin":true}}',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json<{ code: string }>().code).toBe('MALFORMED_JSON');
   });
 
   it('a body over BODY_LIMIT_BYTES: 413 PAYLOAD_TOO_LARGE', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/catalogs', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ x: 'y'.repeat(5000) }) });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/catalogs',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ x: 'y'.repeat(5000) }),
+    });
     expect(res.statusCode).toBe(413);
     expect(res.json<{ code: string }>().code).toBe('PAYLOAD_TOO_LARGE');
   });
@@ -82,7 +107,9 @@ describe('OpenAPI', () => {
     expect(res.statusCode).toBe(200);
     const doc = res.json<{ openapi: string; paths: Record<string, unknown> }>();
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/catalogs', '/api/v1/catalogs/{key}/versions/{version}', '/health/ready']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/catalogs', '/api/v1/catalogs/{key}/versions/{version}', '/health/ready']),
+    );
   });
 
   it('serves the UI at /docs', async () => {

@@ -8,7 +8,6 @@ import { freePort } from '../libs/db';
 // The real `npm start` entry point, as built by `npm run build` (run by `npm test` first).
 const MAIN = path.join(projectRoot(), 'dist', 'apps', 'main.js');
 
-
 interface Started {
   child: ChildProcess;
   baseUrl: string;
@@ -100,7 +99,9 @@ describe('the npm start process', () => {
     expect(ready.status).toBe(200);
     expect(Date.now() - began).toBeLessThan(15000);
     expect(running.output()).toContain(`${running.baseUrl}/docs`);
-    const version = (await (await fetch(`${running.baseUrl}/api/v1/catalogs/ovhcloud-private-exchange/versions/latest`)).json()) as { counts: { activities: number; customerDuties: number } };
+    const version = (await (await fetch(`${running.baseUrl}/api/v1/catalogs/ovhcloud-private-exchange/versions/latest`)).json()) as {
+      counts: { activities: number; customerDuties: number };
+    };
     expect(version.counts).toMatchObject({ activities: 40, customerDuties: 20 });
     // Secrets kept under DATA_DIR are readable by the owner only.
     expect(fs.statSync(path.join(dataDir, 'postgres-app.secret')).mode & 0o777).toBe(0o600);

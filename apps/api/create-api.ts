@@ -23,7 +23,12 @@ export interface ApiOptions {
   readonly withWorker?: boolean;
 }
 
-export async function createApi(config: AppConfig, target: DatabaseTarget, logger: Logger, options: ApiOptions = {}): Promise<NestFastifyApplication> {
+export async function createApi(
+  config: AppConfig,
+  target: DatabaseTarget,
+  logger: Logger,
+  options: ApiOptions = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     logger: false,
     bodyLimit: config.bodyLimitBytes,
@@ -35,12 +40,16 @@ export async function createApi(config: AppConfig, target: DatabaseTarget, logge
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, target, logger, options.withWorker ?? false), adapter, {
-    logger: new NestPinoLogger(logger),
-    abortOnError: false,
-    // Body parsing is ours (below): JSON only, with our error codes.
-    bodyParser: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ApiModule.forRoot(config, target, logger, options.withWorker ?? false),
+    adapter,
+    {
+      logger: new NestPinoLogger(logger),
+      abortOnError: false,
+      // Body parsing is ours (below): JSON only, with our error codes.
+      bodyParser: false,
+    },
+  );
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
@@ -66,8 +75,16 @@ export async function createApi(config: AppConfig, target: DatabaseTarget, logge
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     void parseJson(request, body as string, (error, value) => {
-      if (error) done(new ValidationError('The body is not valid JSON: send one JSON object, or no Content-Type when there is no body.', undefined, 'MALFORMED_JSON'));
-      else if (typeof value !== 'object' || value === null || Array.isArray(value)) done(new ValidationError('The body must be a JSON object ({...}).', [{ field: 'body', problems: ['must be a JSON object'] }]));
+      if (error)
+        done(
+          new ValidationError(
+            'The body is not valid JSON: send one JSON object, or no Content-Type when there is no body.',
+            undefined,
+            'MALFORMED_JSON',
+          ),
+        );
+      else if (typeof value !== 'object' || value === null || Array.isArray(value))
+        done(new ValidationError('The body must be a JSON object ({...}).', [{ field: 'body', problems: ['must be a JSON object'] }]));
       else done(null, value);
     });
   });

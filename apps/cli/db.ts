@@ -14,7 +14,8 @@ const USAGE = `usage: node dist/apps/cli/db.js <command>
   seed                     load catalog files from seeds/catalogs (idempotent)`;
 
 async function generate(target: DatabaseTarget, name: string, logger: Logger): Promise<string | undefined> {
-  if (!/^[A-Z][A-Za-z0-9]{2,60}$/.test(name)) throw new Error('migration:generate needs a PascalCase name, e.g. npm run migration:generate -- AddTaskIndex');
+  if (!/^[A-Z][A-Za-z0-9]{2,60}$/.test(name))
+    throw new Error('migration:generate needs a PascalCase name, e.g. npm run migration:generate -- AddTaskIndex');
   const ds = createDataSource({ url: target.ownerUrl, poolSize: 1, applicationName: 'dutybook-cli' }, SCHEMA, logger);
   await ds.initialize();
   try {
@@ -64,18 +65,26 @@ async function main(config: AppConfig): Promise<number> {
         break;
       }
       case 'migration:revert': {
-        const reverted = await revertLastMigration({ url: target.ownerUrl, poolSize: 2, applicationName: 'dutybook-cli', appRole: target.appRole }, SCHEMA, logger);
+        const reverted = await revertLastMigration(
+          { url: target.ownerUrl, poolSize: 2, applicationName: 'dutybook-cli', appRole: target.appRole },
+          SCHEMA,
+          logger,
+        );
         process.stdout.write(reverted ? `reverted: ${reverted}\n` : 'no migration to revert\n');
         break;
       }
       case 'migration:generate': {
         const file = await generate(target, arg ?? '', logger);
-        process.stdout.write(file ? `written: ${path.relative(process.cwd(), file)}\n` : 'the entities match the database: nothing to generate\n');
+        process.stdout.write(
+          file ? `written: ${path.relative(process.cwd(), file)}\n` : 'the entities match the database: nothing to generate\n',
+        );
         break;
       }
       case 'seed': {
         const result = await seed(target, logger);
-        process.stdout.write(`loaded: ${result.loaded.join(', ') || 'none'}; unchanged: ${result.unchanged.join(', ') || 'none'}; conflicts: ${result.conflicts.join(', ') || 'none'}\n`);
+        process.stdout.write(
+          `loaded: ${result.loaded.join(', ') || 'none'}; unchanged: ${result.unchanged.join(', ') || 'none'}; conflicts: ${result.conflicts.join(', ') || 'none'}\n`,
+        );
         if (result.conflicts.length > 0) return 3;
         break;
       }

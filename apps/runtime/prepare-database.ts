@@ -9,7 +9,11 @@ export const CATALOG_DIR = (): string => path.join(projectRoot(), 'seeds', 'cata
 
 /** Applies migrations, then installs pg-boss's schema and our queues, as the owner role. */
 export async function migrate(target: DatabaseTarget, logger: Logger): Promise<string[]> {
-  const applied = await runMigrations({ url: target.ownerUrl, poolSize: 2, applicationName: 'dutybook-migrate', appRole: target.appRole }, SCHEMA, logger);
+  const applied = await runMigrations(
+    { url: target.ownerUrl, poolSize: 2, applicationName: 'dutybook-migrate', appRole: target.appRole },
+    SCHEMA,
+    logger,
+  );
   if (applied.length > 0) logger.info({ applied }, `applied ${applied.length} migration(s)`);
   await installJobQueue(target.ownerUrl, target.appRole, ALL_QUEUES, logger);
   return applied;

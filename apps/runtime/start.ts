@@ -33,7 +33,10 @@ export async function start(config: AppConfig, logger: Logger, parts: StartOptio
       const port = typeof address === 'object' && address ? address.port : config.port;
       const local = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
       if (parts.worker) logger.info('worker jobs running in the api process');
-      logger.info({ api: `${local}/api/v1`, docs: `${local}/docs`, publicUrl: config.publicUrl }, `Dutybook API on ${local}/api/v1, docs on ${local}/docs`);
+      logger.info(
+        { api: `${local}/api/v1`, docs: `${local}/docs`, publicUrl: config.publicUrl },
+        `Dutybook API on ${local}/api/v1, docs on ${local}/docs`,
+      );
     }
   } catch (error) {
     await stopAll(stops).catch((stopError: unknown) => logger.error({ err: stopError }, 'cleanup after a failed start failed'));

@@ -53,7 +53,10 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
       const pruned = await pruneAuthTables(this.ds);
       this.logger.info({ job: QUEUES.housekeeping.name, ...pruned }, 'housekeeping done');
     });
-    this.logger.info({ rollover: this.config.rolloverCron, reminders: this.config.remindersCron, digest: this.config.digestCron }, 'worker ready: schedules registered');
+    this.logger.info(
+      { rollover: this.config.rolloverCron, reminders: this.config.remindersCron, digest: this.config.digestCron },
+      'worker ready: schedules registered',
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -4,7 +4,14 @@ import type { QueueDefinition } from '../../libs/db';
 export const QUEUES = {
   rollover: { name: 'occurrences-rollover', retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 900, policy: 'singleton' },
   remindersSweep: { name: 'reminders-sweep', retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 900, policy: 'singleton' },
-  remindersDigest: { name: 'reminders-digest', retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 900, policy: 'singleton' },
+  remindersDigest: {
+    name: 'reminders-digest',
+    retryLimit: 3,
+    retryDelay: 60,
+    retryBackoff: true,
+    expireInSeconds: 900,
+    policy: 'singleton',
+  },
   housekeeping: { name: 'housekeeping', retryLimit: 3, retryDelay: 300, retryBackoff: true, expireInSeconds: 900, policy: 'singleton' },
   // Mail delivery. SMTP refusals are retried by libs/reminders itself (backoff, 24 hours, then
   // failed); pg-boss's retries cover handlers that crashed (database down, process killed).

@@ -12,7 +12,11 @@ export class WorkerJobsModule {
   static forRoot(target: DatabaseTarget, logger: Logger): DynamicModule {
     return {
       module: WorkerJobsModule,
-      providers: [{ provide: WORKER_TARGET, useValue: target }, { provide: WORKER_LOGGER, useValue: logger.child({ app: 'worker' }) }, JobRunner],
+      providers: [
+        { provide: WORKER_TARGET, useValue: target },
+        { provide: WORKER_LOGGER, useValue: logger.child({ app: 'worker' }) },
+        JobRunner,
+      ],
     };
   }
 }

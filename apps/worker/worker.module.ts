@@ -15,7 +15,11 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot({
-          ...dataSourceOptions({ url: target.appUrl, poolSize: Math.min(4, config.databasePoolSize), applicationName: 'dutybook-worker' }, SCHEMA, logger),
+          ...dataSourceOptions(
+            { url: target.appUrl, poolSize: Math.min(4, config.databasePoolSize), applicationName: 'dutybook-worker' },
+            SCHEMA,
+            logger,
+          ),
           retryAttempts: 0,
         }),
         EventsModule.forRoot(new AuditSink(logger)),

@@ -4,7 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { migrate, seed } from '../../apps/runtime/prepare-database';
 import type { Logger } from '../../libs/core';
-import { ensureDatabase, ensureRoles, freePort, startEmbeddedPostgres, urlFor, type DatabaseRoles, type DatabaseTarget } from '../../libs/db';
+import {
+  ensureDatabase,
+  ensureRoles,
+  freePort,
+  startEmbeddedPostgres,
+  urlFor,
+  type DatabaseRoles,
+  type DatabaseTarget,
+} from '../../libs/db';
 import type { BenchDatabase } from './scenario';
 
 const DATABASE = 'dutybook_bench';
@@ -24,7 +32,6 @@ export function makeRunDir(): string {
   fs.chmodSync(dir, 0o711);
   return dir;
 }
-
 
 /**
  * A fresh embedded cluster in dir (from makeRunDir), the product's roles (random passwords), one

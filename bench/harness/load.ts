@@ -47,7 +47,12 @@ export async function probe(baseUrl: string, requests: readonly BenchRequest[]):
 }
 
 /** Runs autocannon against baseUrl for the given seconds; connections cycle through requests. */
-export async function runLoad(baseUrl: string, requests: readonly BenchRequest[], seconds: number, connections: number): Promise<LoadResult> {
+export async function runLoad(
+  baseUrl: string,
+  requests: readonly BenchRequest[],
+  seconds: number,
+  connections: number,
+): Promise<LoadResult> {
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     if (stopped) {
       reject(new Error('load stopped'));

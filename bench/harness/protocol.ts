@@ -33,7 +33,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 export function isStartMessage(value: unknown): value is StartMessage {
-  return isRecord(value) && value.type === 'start' && isRecord(value.db) && typeof value.poolSize === 'number' && typeof value.dataDir === 'string';
+  return (
+    isRecord(value) &&
+    value.type === 'start' &&
+    isRecord(value.db) &&
+    typeof value.poolSize === 'number' &&
+    typeof value.dataDir === 'string'
+  );
 }
 
 export function isUsageRequest(value: unknown): value is UsageRequest {

@@ -131,7 +131,8 @@ function table(rows: readonly (readonly [string, Figures])[]): string[] {
     f.cpuSystemMsPerRequest.toFixed(3),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-  const line = (c: readonly string[]): string => c.map((v, i) => (i === 0 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join('   ');
+  const line = (c: readonly string[]): string =>
+    c.map((v, i) => (i === 0 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join('   ');
   return [line(header), ...cells.map(line)];
 }
 
@@ -157,9 +158,13 @@ function report(requests: readonly BenchRequest[], options: BenchOptions, r: Sce
     ['baseline', r.baseline],
   ]))
     say(l);
-  say(`ratio app/baseline (req/s): ${r.ratio.toFixed(2)}, target >= ${r.targetRatio.toFixed(2)}: ${r.ratio >= r.targetRatio ? 'PASS' : 'FAIL'}`);
+  say(
+    `ratio app/baseline (req/s): ${r.ratio.toFixed(2)}, target >= ${r.targetRatio.toFixed(2)}: ${r.ratio >= r.targetRatio ? 'PASS' : 'FAIL'}`,
+  );
   if (r.scale) {
-    say(`scale: app p50 ${r.app.p50Ms.toFixed(2)} ms (large) / ${r.scale.smallP50Ms.toFixed(2)} ms (small) = ${r.scale.p50Ratio.toFixed(2)}, target <= ${r.scale.maxP50Ratio.toFixed(2)}: ${r.scale.passed ? 'PASS' : 'FAIL'}`);
+    say(
+      `scale: app p50 ${r.app.p50Ms.toFixed(2)} ms (large) / ${r.scale.smallP50Ms.toFixed(2)} ms (small) = ${r.scale.p50Ratio.toFixed(2)}, target <= ${r.scale.maxP50Ratio.toFixed(2)}: ${r.scale.passed ? 'PASS' : 'FAIL'}`,
+    );
   }
 }
 
@@ -174,9 +179,15 @@ async function run<S extends Json>(scenario: Scenario<S>, options: BenchOptions,
   const start: StartMessage = { type: 'start', db: cluster.db, poolSize: options.poolSize, dataDir: cluster.dir };
   let smallP50: number | undefined;
   if (scenario.scale) {
-    const small = await measure({ label: `app (${scenario.scale.smallLabel})`, script: APP_SERVER, start, requests: scenario.requests(state), check: () => [] }, options, running);
+    const small = await measure(
+      { label: `app (${scenario.scale.smallLabel})`, script: APP_SERVER, start, requests: scenario.requests(state), check: () => [] },
+      options,
+      running,
+    );
     smallP50 = small.figures.p50Ms;
-    say(`[scale] ${scenario.scale.smallLabel}: app p50 ${smallP50.toFixed(2)} ms, ${small.figures.requestsPerSecond.toFixed(1)} req/s; growing to ${scenario.scale.largeLabel}`);
+    say(
+      `[scale] ${scenario.scale.smallLabel}: app p50 ${smallP50.toFixed(2)} ms, ${small.figures.requestsPerSecond.toFixed(1)} req/s; growing to ${scenario.scale.largeLabel}`,
+    );
     state = await scenario.scale.grow(cluster.db, state);
   }
   const requests = scenario.requests(state);
@@ -206,7 +217,12 @@ async function run<S extends Json>(scenario: Scenario<S>, options: BenchOptions,
     scenario.scale && smallP50 !== undefined
       ? (() => {
           const p50Ratio = smallP50 > 0 ? appFigures.p50Ms / smallP50 : Infinity;
-          return { smallP50Ms: smallP50, p50Ratio, maxP50Ratio: scenario.scale.maxP50Ratio, passed: p50Ratio <= scenario.scale.maxP50Ratio };
+          return {
+            smallP50Ms: smallP50,
+            p50Ratio,
+            maxP50Ratio: scenario.scale.maxP50Ratio,
+            passed: p50Ratio <= scenario.scale.maxP50Ratio,
+          };
         })()
       : undefined;
   const result: ScenarioResult = {
@@ -277,7 +293,8 @@ export function runBench<S extends Json>(scenario: Scenario<S>): void {
     (result) => finish(result.passed ? 0 : 1),
     (error: unknown) => {
       if (interrupted) return;
-      const message = error instanceof BenchCheckError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+      const message =
+        error instanceof BenchCheckError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
       process.stderr.write(`bench ${scenario.name} failed: ${message}\n`);
       finish(1);
     },

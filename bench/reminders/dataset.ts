@@ -9,7 +9,16 @@ export interface DatasetShape {
 }
 
 /** Time zones of the subscriptions, round-robin: both sides of UTC, DST and not, half hours. */
-export const ZONES = ['UTC', 'Europe/Paris', 'America/New_York', 'Asia/Tokyo', 'Pacific/Kiritimati', 'America/Adak', 'Asia/Kolkata', 'Australia/Sydney'] as const;
+export const ZONES = [
+  'UTC',
+  'Europe/Paris',
+  'America/New_York',
+  'Asia/Tokyo',
+  'Pacific/Kiritimati',
+  'America/Adak',
+  'Asia/Kolkata',
+  'Australia/Sydney',
+] as const;
 
 /**
  * Writes the benchmark's tenants as the superuser, set-based: per tenant an admin and a member,
@@ -23,9 +32,11 @@ export async function writeDataset(adminUrl: string, shape: DatasetShape, now: D
   await client.connect();
   try {
     await client.query('SET synchronous_commit = off');
-    const [version] = (await client.query<{ id: string; catalog_id: string; duties: number }>(
-      'SELECT v.id, v.catalog_id, (SELECT count(*)::int FROM activity a WHERE a.version_id = v.id AND a.customer_duty) AS duties FROM catalog_version v ORDER BY v.published_on DESC LIMIT 1',
-    )).rows;
+    const [version] = (
+      await client.query<{ id: string; catalog_id: string; duties: number }>(
+        'SELECT v.id, v.catalog_id, (SELECT count(*)::int FROM activity a WHERE a.version_id = v.id AND a.customer_duty) AS duties FROM catalog_version v ORDER BY v.published_on DESC LIMIT 1',
+      )
+    ).rows;
     if (!version || version.duties < shape.tasksPerTenant) throw new Error('the seeded catalog has too few customer duties');
     const params = { n: shape.tenants, zones: [...ZONES] };
     await client.query(
@@ -71,7 +82,9 @@ export async function writeDataset(adminUrl: string, shape: DatasetShape, now: D
       [params.n, version.id, shape.tasksPerTenant, shape.dueTomorrow, now.toISOString(), params.zones],
     );
     await client.query('VACUUM ANALYZE app_user, tenant, membership, subscription, task');
-    const [open] = (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM task WHERE status IN ('todo', 'in_progress', 'rejected')")).rows;
+    const [open] = (
+      await client.query<{ n: number }>("SELECT count(*)::int AS n FROM task WHERE status IN ('todo', 'in_progress', 'rejected')")
+    ).rows;
     return { tasks: inserted.rowCount ?? 0, openTasks: open?.n ?? 0 };
   } finally {
     await client.end();

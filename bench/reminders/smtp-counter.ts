@@ -6,7 +6,8 @@
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 
 export type CounterRequest = { type: 'stats' };
-export type CounterMessage = { type: 'ready'; port: number } | { type: 'stats'; messages: number; distinct: number; firstAt: number | null; lastAt: number | null };
+export type CounterMessage =
+  { type: 'ready'; port: number } | { type: 'stats'; messages: number; distinct: number; firstAt: number | null; lastAt: number | null };
 
 const ids = new Set<string>();
 let messages = 0;

@@ -26,7 +26,11 @@ export async function serveApp(start: StartMessage, name: string, env: Record<st
     JWT_SECRET: process.env.BENCH_JWT_SECRET ?? randomBytes(48).toString('base64url'),
     ...env,
   });
-  const app = await createApi(config, { appUrl: start.db.appUrl, ownerUrl: start.db.ownerUrl, appRole: start.db.appRole }, createLogger(config.logLevel, name));
+  const app = await createApi(
+    config,
+    { appUrl: start.db.appUrl, ownerUrl: start.db.ownerUrl, appRole: start.db.appRole },
+    createLogger(config.logLevel, name),
+  );
   await app.listen({ port: config.port, host: config.host });
   const address = app.getHttpServer().address();
   if (typeof address !== 'object' || !address) throw new Error('the app is not listening on a TCP port');

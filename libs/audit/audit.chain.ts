@@ -29,7 +29,9 @@ export function chainHash(prevHash: string, record: AuditRecord): string {
     data: record.data,
     requestId: record.requestId,
   };
-  return createHash('sha256').update(prevHash + canonicalJson(covered), 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(prevHash + canonicalJson(covered), 'utf8')
+    .digest('hex');
 }
 
 export const HASH_FORMAT = /^[0-9a-f]{64}$/;

@@ -101,10 +101,15 @@ interface Break {
 }
 
 /** The first break in seq order wins: it is where an auditor starts looking. */
-const earliest = (known: Break | null, seq: number, reason: AuditBreak): Break => (known === null || seq < known.seq ? { seq, reason } : known);
+const earliest = (known: Break | null, seq: number, reason: AuditBreak): Break =>
+  known === null || seq < known.seq ? { seq, reason } : known;
 
 const badCursor = (): ValidationError =>
-  new ValidationError('The cursor is not one this API gave out: pass nextCursor from the previous page, unchanged.', undefined, 'INVALID_CURSOR');
+  new ValidationError(
+    'The cursor is not one this API gave out: pass nextCursor from the previous page, unchanged.',
+    undefined,
+    'INVALID_CURSOR',
+  );
 
 /** A cursor is the seq of the last row given; the next page starts below it. */
 function seqOfCursor(cursor: string): string {
@@ -162,14 +167,14 @@ export class AuditService {
       let lastHash = GENESIS_HASH;
       let expectedFound = expectedHead === GENESIS_HASH;
       for (;;) {
-        const rows = await em.query<EventRow[]>(`SELECT ${COLUMNS} FROM audit_event WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [
-          ctx.tenantId,
-          lastSeq,
-          VERIFY_BATCH,
-        ]);
+        const rows = await em.query<EventRow[]>(
+          `SELECT ${COLUMNS} FROM audit_event WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+          [ctx.tenantId, lastSeq, VERIFY_BATCH],
+        );
         for (const row of rows) {
           const seq = Number(row.seq);
-          if (seq !== lastSeq + 1) broken = earliest(broken, Math.min(seq, lastSeq + 1), seq > lastSeq + 1 ? 'missing_row' : 'unexpected_row');
+          if (seq !== lastSeq + 1)
+            broken = earliest(broken, Math.min(seq, lastSeq + 1), seq > lastSeq + 1 ? 'missing_row' : 'unexpected_row');
           else if (row.prev_hash !== lastHash) broken = earliest(broken, seq, 'prev_hash_mismatch');
           else if (chainHash(row.prev_hash, recordOf(row)) !== row.hash) broken = earliest(broken, seq, 'hash_mismatch');
           if (row.hash === expectedHead) expectedFound = true;
@@ -180,7 +185,9 @@ export class AuditService {
         }
         if (rows.length < VERIFY_BATCH) break;
       }
-      const [head] = await em.query<{ seq: string; hash: string }[]>('SELECT seq, hash FROM audit_head WHERE tenant_id = $1', [ctx.tenantId]);
+      const [head] = await em.query<{ seq: string; hash: string }[]>('SELECT seq, hash FROM audit_head WHERE tenant_id = $1', [
+        ctx.tenantId,
+      ]);
       const headSeq = head ? Number(head.seq) : 0;
       const headHash = head?.hash ?? GENESIS_HASH;
       if (headSeq !== lastSeq) broken = earliest(broken, Math.min(headSeq, lastSeq) + 1, 'head_mismatch');

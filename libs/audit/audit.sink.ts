@@ -61,6 +61,18 @@ async function appendAuditEvent(em: EntityManager, tenantId: string, event: Doma
   await em.query(
     `INSERT INTO audit_event (tenant_id, seq, at, actor_id, action, entity_type, entity_id, data, request_id, prev_hash, hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [record.tenantId, record.seq, record.at, record.actorId, record.action, record.entity.type, record.entity.id, JSON.stringify(record.data), record.requestId, head.hash, hash],
+    [
+      record.tenantId,
+      record.seq,
+      record.at,
+      record.actorId,
+      record.action,
+      record.entity.type,
+      record.entity.id,
+      JSON.stringify(record.data),
+      record.requestId,
+      head.hash,
+      hash,
+    ],
   );
 }

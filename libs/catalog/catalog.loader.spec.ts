@@ -96,9 +96,24 @@ describe('a bad catalog file is refused whole, with the key and line at fault', 
   });
 
   it.each([
-    ['a letter outside RACI', (c: MutableCatalog) => ((activity(c, 'PX-03').raci as Record<string, string>).customer = 'RX'), 'raci.customer', /other than R, A, C, I/],
-    ['a repeated letter', (c: MutableCatalog) => ((activity(c, 'PX-03').raci as Record<string, string>).customer = 'RR'), 'raci.customer', /repeats a letter/],
-    ['an unknown party', (c: MutableCatalog) => ((activity(c, 'PX-03').raci as Record<string, string>).broker = 'I'), 'raci.broker', /unknown party/],
+    [
+      'a letter outside RACI',
+      (c: MutableCatalog) => ((activity(c, 'PX-03').raci as Record<string, string>).customer = 'RX'),
+      'raci.customer',
+      /other than R, A, C, I/,
+    ],
+    [
+      'a repeated letter',
+      (c: MutableCatalog) => ((activity(c, 'PX-03').raci as Record<string, string>).customer = 'RR'),
+      'raci.customer',
+      /repeats a letter/,
+    ],
+    [
+      'an unknown party',
+      (c: MutableCatalog) => ((activity(c, 'PX-03').raci as Record<string, string>).broker = 'I'),
+      'raci.broker',
+      /unknown party/,
+    ],
     ['a missing party', (c: MutableCatalog) => (activity(c, 'PX-03').raci = { customer: 'RA' }), 'raci.provider', /must be a string/],
     ['an unknown cadence', (c: MutableCatalog) => (activity(c, 'PX-03').cadence = 'weekly'), 'cadence', /must be one of/],
     ['a duty without cadence', (c: MutableCatalog) => (activity(c, 'PX-03').cadence = null), 'cadence', /required for a customer duty/],
@@ -106,7 +121,12 @@ describe('a bad catalog file is refused whole, with the key and line at fault', 
     ['an unknown section', (c: MutableCatalog) => (activity(c, 'PX-03').section = '9.9'), 'section', /unknown section "9.9"/],
     ['a missing title', (c: MutableCatalog) => delete activity(c, 'PX-03').title, 'title', /is required/],
     ['an unknown field', (c: MutableCatalog) => (activity(c, 'PX-03').colour = 'red'), 'colour', /unknown field/],
-    ['no party holding R or A', (c: MutableCatalog) => (activity(c, 'PX-03').raci = { customer: 'I', provider: 'C' }), 'raci', /no party is Responsible or Accountable/],
+    [
+      'no party holding R or A',
+      (c: MutableCatalog) => (activity(c, 'PX-03').raci = { customer: 'I', provider: 'C' }),
+      'raci',
+      /no party is Responsible or Accountable/,
+    ],
     ['an optional provider duty', (c: MutableCatalog) => (activity(c, 'PX-05').optional = true), 'optional', /only a customer duty/],
   ])('%s', (_what, edit, field, message) => {
     const text = variant(edit);
@@ -147,7 +167,12 @@ describe('a bad catalog file is refused whole, with the key and line at fault', 
   });
 
   it('the error message lists each problem with its line', () => {
-    expect(() => parseCatalog(variant((c) => (activity(c, 'PX-03').cadence = 'weekly')), 'x.json')).toThrow(/x\.json refused:\n {2}- line \d+: \$\.activities\[2\]\.cadence \(PX-03\): must be one of/);
+    expect(() =>
+      parseCatalog(
+        variant((c) => (activity(c, 'PX-03').cadence = 'weekly')),
+        'x.json',
+      ),
+    ).toThrow(/x\.json refused:\n {2}- line \d+: \$\.activities\[2\]\.cadence \(PX-03\): must be one of/);
   });
 });
 

@@ -112,7 +112,12 @@ export function parseCatalog(text: string, file = '<catalog>'): CatalogDefinitio
     const line = key && area ? lineOfKey(key, area) : undefined;
     problems.push({ path: p, message, ...(key ? { key } : {}), ...(line ? { line } : {}) });
   };
-  const str = (obj: Json, field: string, p: string, opts: { max?: number; optional?: boolean; key?: string; area?: 'sections' | 'activities' } = {}): string | undefined => {
+  const str = (
+    obj: Json,
+    field: string,
+    p: string,
+    opts: { max?: number; optional?: boolean; key?: string; area?: 'sections' | 'activities' } = {},
+  ): string | undefined => {
     const v = obj[field];
     if (v === undefined || v === null) {
       if (!opts.optional) fail(`${p}.${field}`, 'is required', opts.key, opts.area);
@@ -126,18 +131,37 @@ export function parseCatalog(text: string, file = '<catalog>'): CatalogDefinitio
     return v;
   };
   const onlyFields = (obj: Json, allowed: readonly string[], p: string, key?: string, area?: 'sections' | 'activities'): void => {
-    for (const k of Object.keys(obj)) if (!allowed.includes(k)) fail(`${p}.${k}`, `unknown field (allowed: ${allowed.join(', ')})`, key, area);
+    for (const k of Object.keys(obj))
+      if (!allowed.includes(k)) fail(`${p}.${k}`, `unknown field (allowed: ${allowed.join(', ')})`, key, area);
   };
 
   if (!isObject(data)) throw new CatalogFileError(file, [{ path: '$', message: 'must be a JSON object' }]);
-  onlyFields(data, ['$schema', 'formatVersion', 'key', 'name', 'provider', 'version', 'publishedOn', 'sourceTitle', 'sourceUrl', 'parties', 'sections', 'activities'], '$');
+  onlyFields(
+    data,
+    [
+      '$schema',
+      'formatVersion',
+      'key',
+      'name',
+      'provider',
+      'version',
+      'publishedOn',
+      'sourceTitle',
+      'sourceUrl',
+      'parties',
+      'sections',
+      'activities',
+    ],
+    '$',
+  );
   if (data.formatVersion !== CATALOG_FORMAT_VERSION) fail('$.formatVersion', `must be ${CATALOG_FORMAT_VERSION}`);
   const key = str(data, 'key', '$', { max: 64 });
   if (key && !CATALOG_KEY.test(key)) fail('$.key', 'must be lowercase letters, digits and dashes (2-64), e.g. ovhcloud-private-exchange');
   const name = str(data, 'name', '$', { max: 200 });
   const provider = str(data, 'provider', '$', { max: 200 });
   const version = str(data, 'version', '$', { max: 64 });
-  if (version && (!KEY.test(version) || version === 'latest')) fail('$.version', 'must be letters, digits, dots, dashes or underscores, and not "latest"');
+  if (version && (!KEY.test(version) || version === 'latest'))
+    fail('$.version', 'must be letters, digits, dots, dashes or underscores, and not "latest"');
   const publishedOn = str(data, 'publishedOn', '$', { max: 10 });
   if (publishedOn && !isRealDate(publishedOn)) fail('$.publishedOn', 'must be a date YYYY-MM-DD');
   const sourceTitle = str(data, 'sourceTitle', '$', { max: 500 });
@@ -186,7 +210,13 @@ export function parseCatalog(text: string, file = '<catalog>'): CatalogDefinitio
       const akey = typeof raw.key === 'string' ? raw.key : undefined;
       const at = (field: string, message: string): void => fail(`${p}.${field}`, message, akey, 'activities');
       const before = problems.length;
-      onlyFields(raw, ['key', 'section', 'title', 'raci', 'raw', 'certain', 'source', 'note', 'cadence', 'optional'], p, akey, 'activities');
+      onlyFields(
+        raw,
+        ['key', 'section', 'title', 'raci', 'raw', 'certain', 'source', 'note', 'cadence', 'optional'],
+        p,
+        akey,
+        'activities',
+      );
       const k = str(raw, 'key', p, { max: 64 });
       if (k && !KEY.test(k)) at('key', 'must be letters, digits, dots, dashes or underscores');
       if (k && seen.has(k)) at('key', `duplicate activity key "${k}"`);
@@ -200,7 +230,8 @@ export function parseCatalog(text: string, file = '<catalog>'): CatalogDefinitio
       if (!isObject(raw.raci)) {
         at('raci', `must be an object with the letters of each party (${parties.join(', ')})`);
       } else {
-        for (const party of Object.keys(raw.raci)) if (!parties.includes(party)) at(`raci.${party}`, `unknown party (declared: ${parties.join(', ')})`);
+        for (const party of Object.keys(raw.raci))
+          if (!parties.includes(party)) at(`raci.${party}`, `unknown party (declared: ${parties.join(', ')})`);
         for (const party of parties) {
           const letters = raw.raci[party];
           if (typeof letters !== 'string') {
@@ -253,13 +284,26 @@ export function parseCatalog(text: string, file = '<catalog>'): CatalogDefinitio
     });
   }
   for (const s of sections) {
-    if (!activities.some((a) => a.section === s.key) && problems.length === 0) fail(`$.sections`, `section "${s.key}" has no activity`, s.key, 'sections');
+    if (!activities.some((a) => a.section === s.key) && problems.length === 0)
+      fail(`$.sections`, `section "${s.key}" has no activity`, s.key, 'sections');
   }
 
   if (problems.length > 0 || !key || !name || !provider || !version || !publishedOn || !sourceTitle) {
     throw new CatalogFileError(file, problems.length > 0 ? problems : [{ path: '$', message: 'incomplete catalog' }]);
   }
-  const body = { formatVersion: CATALOG_FORMAT_VERSION, key, name, provider, version, publishedOn, sourceTitle, sourceUrl, parties, sections, activities };
+  const body = {
+    formatVersion: CATALOG_FORMAT_VERSION,
+    key,
+    name,
+    provider,
+    version,
+    publishedOn,
+    sourceTitle,
+    sourceUrl,
+    parties,
+    sections,
+    activities,
+  };
   return { ...body, contentHash: createHash('sha256').update(canonicalJson(body)).digest('hex') };
 }
 

@@ -10,7 +10,8 @@ beforeAll(async () => {
 });
 afterAll(async () => db.drop());
 
-const count = async (table: string): Promise<number> => Number((await query<{ n: string }>(db.adminUrl, `SELECT count(*) AS n FROM ${table}`))[0]?.n);
+const count = async (table: string): Promise<number> =>
+  Number((await query<{ n: string }>(db.adminUrl, `SELECT count(*) AS n FROM ${table}`))[0]?.n);
 
 describe('seeding catalogs', () => {
   it('loads the Private Exchange catalog: 40 activities, 20 customer duties', async () => {
@@ -42,7 +43,9 @@ describe('seeding catalogs', () => {
 
   it('keeps a loaded version as it is when the file changes under the same version', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'catalogs-'));
-    const text = fs.readFileSync(path.join(CATALOG_DIR(), 'ovhcloud-private-exchange.json'), 'utf8').replace('Host the service in EU', 'Host the service anywhere');
+    const text = fs
+      .readFileSync(path.join(CATALOG_DIR(), 'ovhcloud-private-exchange.json'), 'utf8')
+      .replace('Host the service in EU', 'Host the service anywhere');
     fs.writeFileSync(path.join(dir, 'px.json'), text);
     try {
       const result = await seed(db, quietLogger(), dir);

@@ -50,7 +50,9 @@ export async function seedCatalogs(ds: DataSource, catalogs: readonly CatalogDef
         }),
       );
       const sections = await em.save(
-        def.sections.map((s, position) => em.create(CatalogSectionEntity, { versionId: version.id, key: s.key, title: s.title, phase: s.phase, position })),
+        def.sections.map((s, position) =>
+          em.create(CatalogSectionEntity, { versionId: version.id, key: s.key, title: s.title, phase: s.phase, position }),
+        ),
       );
       const sectionIds = new Map(sections.map((s) => [s.key, s.id]));
       await em.insert(

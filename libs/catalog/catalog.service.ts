@@ -105,36 +105,37 @@ export class CatalogService {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   async list(): Promise<CatalogSummary[]> {
-    const rows: (Omit<VersionRow, 'id' | 'source_title' | 'source_url' | 'parties'> & { activities: number; duties: number })[] = await this.ds.query(
-      `SELECT c.key, c.name, c.provider, v.version, v.published_on::text AS published_on, v.content_hash,
+    const rows: (Omit<VersionRow, 'id' | 'source_title' | 'source_url' | 'parties'> & { activities: number; duties: number })[] =
+      await this.ds.query(
+        `SELECT c.key, c.name, c.provider, v.version, v.published_on::text AS published_on, v.content_hash,
               count(a.id)::int AS activities, count(a.id) FILTER (WHERE a.customer_duty)::int AS duties
          FROM catalog c
          JOIN catalog_version v ON v.catalog_id = c.id
          LEFT JOIN activity a ON a.version_id = v.id
         GROUP BY c.key, c.name, c.provider, v.id
         ORDER BY c.key, v.published_on DESC, v.version DESC`,
-    );
+      );
     const byKey = new Map<string, CatalogSummary>();
     for (const r of rows) {
       let c = byKey.get(r.key);
       if (!c) byKey.set(r.key, (c = { key: r.key, name: r.name, provider: r.provider, versions: [] }));
-      c.versions.push({ version: r.version, publishedOn: r.published_on, contentHash: r.content_hash, activityCount: r.activities, customerDutyCount: r.duties });
+      c.versions.push({
+        version: r.version,
+        publishedOn: r.published_on,
+        contentHash: r.content_hash,
+        activityCount: r.activities,
+        customerDutyCount: r.duties,
+      });
     }
     return [...byKey.values()];
   }
 
   /** `version` may be `latest`: the most recently published one. */
   async getVersion(key: string, version: string): Promise<CatalogVersionView> {
-    const found: VersionRow[] = await this.ds.query(
-      VERSION_SQL,
-      [key, version],
-    );
+    const found: VersionRow[] = await this.ds.query(VERSION_SQL, [key, version]);
     const v = found[0];
     if (!v) throw new CatalogNotFoundError(key, version);
-    const rows: ActivityRow[] = await this.ds.query(
-      ACTIVITIES_SQL,
-      [v.id],
-    );
+    const rows: ActivityRow[] = await this.ds.query(ACTIVITIES_SQL, [v.id]);
     return toVersionView(v, rows);
   }
 }
@@ -145,7 +146,8 @@ export function toVersionView(v: VersionRow, rows: ActivityRow[]): CatalogVersio
   const counts = { activities: 0, customerDuties: 0, providerCommitments: 0, uncertain: 0 };
   for (const r of rows) {
     let section = sections[sections.length - 1];
-    if (section?.key !== r.section_key) sections.push((section = { key: r.section_key, title: r.section_title, phase: r.section_phase, activities: [] }));
+    if (section?.key !== r.section_key)
+      sections.push((section = { key: r.section_key, title: r.section_title, phase: r.section_phase, activities: [] }));
     const customerDuty = isCustomerDuty(r.raci);
     counts.activities++;
     if (customerDuty) counts.customerDuties++;

@@ -27,9 +27,14 @@ export function encodeCursor(key: readonly (string | number)[]): string {
 export function decodeCursor(cursor: string, shape: readonly CursorPart[]): (string | number)[] {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === shape.length && shape.every((part, i) => fits(part, value[i]))) return value as (string | number)[];
+    if (Array.isArray(value) && value.length === shape.length && shape.every((part, i) => fits(part, value[i])))
+      return value as (string | number)[];
   } catch {
     // fall through
   }
-  throw new ValidationError('The cursor is not one this API gave out: pass nextCursor from the previous page, unchanged.', undefined, 'INVALID_CURSOR');
+  throw new ValidationError(
+    'The cursor is not one this API gave out: pass nextCursor from the previous page, unchanged.',
+    undefined,
+    'INVALID_CURSOR',
+  );
 }

@@ -122,9 +122,7 @@ function removeStalePidFile(clusterDir: string, logger: Logger): void {
   }
   const pid = Number(content.split('\n')[0]);
   if (Number.isInteger(pid) && pid > 0 && isPostgresProcess(pid)) {
-    throw new Error(
-      `embedded Postgres already runs in ${clusterDir} (pid ${pid}); is another Dutybook using DATA_DIR? Stop it first.`,
-    );
+    throw new Error(`embedded Postgres already runs in ${clusterDir} (pid ${pid}); is another Dutybook using DATA_DIR? Stop it first.`);
   }
   logger.warn({ pidFile, pid }, 'embedded Postgres: removing stale postmaster.pid left by an unclean stop');
   fs.rmSync(pidFile, { force: true });

@@ -23,8 +23,21 @@ export interface QueueDefinition {
  * creation is DDL (one table partition per queue), which the app role may not do. The app role
  * then gets the rights to use them (DML only).
  */
-export async function installJobQueue(ownerUrl: string, appRole: string, queues: readonly QueueDefinition[], logger: Logger): Promise<void> {
-  const boss = new PgBoss({ connectionString: ownerUrl, schema: JOB_SCHEMA, application_name: 'dutybook-migrate', max: 2, migrate: true, schedule: false, supervise: false });
+export async function installJobQueue(
+  ownerUrl: string,
+  appRole: string,
+  queues: readonly QueueDefinition[],
+  logger: Logger,
+): Promise<void> {
+  const boss = new PgBoss({
+    connectionString: ownerUrl,
+    schema: JOB_SCHEMA,
+    application_name: 'dutybook-migrate',
+    max: 2,
+    migrate: true,
+    schedule: false,
+    supervise: false,
+  });
   boss.on('error', (error: Error) => logger.error({ err: error }, 'pg-boss (install) error'));
   await boss.start();
   try {
@@ -51,7 +64,11 @@ export async function installJobQueue(ownerUrl: string, appRole: string, queues:
 }
 
 /** A pg-boss client as the app role: no schema changes, optional schedules and maintenance. */
-export function createJobQueue(appUrl: string, options: { applicationName: string; schedule: boolean; supervise: boolean; poolSize?: number }, logger: Logger): PgBoss {
+export function createJobQueue(
+  appUrl: string,
+  options: { applicationName: string; schedule: boolean; supervise: boolean; poolSize?: number },
+  logger: Logger,
+): PgBoss {
   const boss = new PgBoss({
     connectionString: appUrl,
     schema: JOB_SCHEMA,

@@ -30,9 +30,7 @@ export async function ensureRoles(adminUrl: string, roles: DatabaseRoles): Promi
       const password = client.escapeLiteral(role.password);
       const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role.name]);
       const verb = exists.rowCount ? 'ALTER' : 'CREATE';
-      await client.query(
-        `${verb} ROLE ${ident} LOGIN PASSWORD ${password} NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION`,
-      );
+      await client.query(`${verb} ROLE ${ident} LOGIN PASSWORD ${password} NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION`);
     }
   });
 }

@@ -18,7 +18,9 @@ export async function inScope<T>(ds: DataSource, scope: DbScope, fn: (em: Entity
   try {
     // BEGIN and the scope in one round trip: a parameterless query goes over the simple
     // protocol, which takes several statements; the values are checked UUIDs, safe inline.
-    await runner.query(`BEGIN; SELECT set_config('app.tenant_id', '${scopeValue(scope.tenantId)}', true), set_config('app.user_id', '${scopeValue(scope.userId)}', true)`);
+    await runner.query(
+      `BEGIN; SELECT set_config('app.tenant_id', '${scopeValue(scope.tenantId)}', true), set_config('app.user_id', '${scopeValue(scope.userId)}', true)`,
+    );
     try {
       const result = await fn(runner.manager);
       await runner.query('COMMIT');
@@ -31,7 +33,6 @@ export async function inScope<T>(ds: DataSource, scope: DbScope, fn: (em: Entity
     await runner.release();
   }
 }
-
 
 function scopeValue(id: string | null): string {
   if (id === null) return '';

@@ -19,12 +19,28 @@ describe('evidence configuration', () => {
   });
 
   it('reads an S3-compatible store', () => {
-    const config = loadConfig({ ...S3, S3_ENDPOINT: 'http://minio:9000', S3_REGION: 'eu-west-par', S3_FORCE_PATH_STYLE: 'true', EVIDENCE_MAX_BYTES: ' 5242880 ' });
+    const config = loadConfig({
+      ...S3,
+      S3_ENDPOINT: 'http://minio:9000',
+      S3_REGION: 'eu-west-par',
+      S3_FORCE_PATH_STYLE: 'true',
+      EVIDENCE_MAX_BYTES: ' 5242880 ',
+    });
     expect(config.evidence).toEqual({
       maxBytes: 5242880,
-      storage: { kind: 's3', endpoint: 'http://minio:9000', bucket: 'dutybook-evidence', region: 'eu-west-par', accessKeyId: 'key-id', secretAccessKey: 'secret-key', forcePathStyle: true },
+      storage: {
+        kind: 's3',
+        endpoint: 'http://minio:9000',
+        bucket: 'dutybook-evidence',
+        region: 'eu-west-par',
+        accessKeyId: 'key-id',
+        secretAccessKey: 'secret-key',
+        forcePathStyle: true,
+      },
     });
-    expect(loadConfig(S3).evidence.storage).toEqual(expect.objectContaining({ endpoint: undefined, region: 'us-east-1', forcePathStyle: false }));
+    expect(loadConfig(S3).evidence.storage).toEqual(
+      expect.objectContaining({ endpoint: undefined, region: 'us-east-1', forcePathStyle: false }),
+    );
   });
 
   it('requires the bucket and credentials with EVIDENCE_STORAGE=s3, naming each missing variable', () => {

@@ -2,7 +2,7 @@ import { DomainError, NotFoundError, ValidationError } from '../core';
 
 export class EvidenceNotFoundError extends NotFoundError {
   constructor() {
-    super('EVIDENCE_NOT_FOUND', 'No such evidence in this tenant. GET .../tasks/:taskId lists a task\'s evidence.');
+    super('EVIDENCE_NOT_FOUND', "No such evidence in this tenant. GET .../tasks/:taskId lists a task's evidence.");
   }
 }
 
@@ -26,30 +26,47 @@ export class EvidenceEmptyError extends ValidationError {
 
 export class EvidenceTypeNotAllowedError extends DomainError {
   constructor(detected: string, reason: string, allowed: readonly string[]) {
-    super('EVIDENCE_TYPE_NOT_ALLOWED', `${reason} Accepted: documents (PDF, Office, OpenDocument), images (PNG, JPEG, GIF, WebP, TIFF), archives (zip, gzip, 7z, tar) and plain text (UTF-8: text, CSV, Markdown, JSON).`, 415, {
-      detected,
-      allowed,
-    });
+    super(
+      'EVIDENCE_TYPE_NOT_ALLOWED',
+      `${reason} Accepted: documents (PDF, Office, OpenDocument), images (PNG, JPEG, GIF, WebP, TIFF), archives (zip, gzip, 7z, tar) and plain text (UTF-8: text, CSV, Markdown, JSON).`,
+      415,
+      {
+        detected,
+        allowed,
+      },
+    );
   }
 }
 
 /** The upload stopped before the file arrived whole (client went away, malformed multipart). */
 export class EvidenceUploadIncompleteError extends ValidationError {
   constructor() {
-    super('The file did not arrive whole (the upload was interrupted or the multipart body is malformed). Send it again.', undefined, 'EVIDENCE_UPLOAD_INCOMPLETE');
+    super(
+      'The file did not arrive whole (the upload was interrupted or the multipart body is malformed). Send it again.',
+      undefined,
+      'EVIDENCE_UPLOAD_INCOMPLETE',
+    );
   }
 }
 
 export class EvidenceLinkInvalidError extends ValidationError {
   constructor(why: string) {
-    super(`The link is not accepted: ${why}. Send an http:// or https:// URL of at most 2048 characters.`, undefined, 'EVIDENCE_LINK_INVALID');
+    super(
+      `The link is not accepted: ${why}. Send an http:// or https:// URL of at most 2048 characters.`,
+      undefined,
+      'EVIDENCE_LINK_INVALID',
+    );
   }
 }
 
 /** The stored bytes no longer match what was received: never served. */
 export class EvidenceCorruptError extends DomainError {
   constructor(readonly reason: 'missing' | 'size' | 'sha256') {
-    super('EVIDENCE_CORRUPT', 'The stored file no longer matches the checksum recorded when it was submitted, so it is not served. An administrator has been alerted through the logs; report the request id.', 500);
+    super(
+      'EVIDENCE_CORRUPT',
+      'The stored file no longer matches the checksum recorded when it was submitted, so it is not served. An administrator has been alerted through the logs; report the request id.',
+      500,
+    );
   }
 }
 

@@ -3,7 +3,16 @@ import { pipeline, type Readable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { APP_CONFIG, DOMAIN_EVENT_SINK, DomainError, isUuid, ValidationError, type AppConfig, type DomainEventSink, type TenantContext } from '../core';
+import {
+  APP_CONFIG,
+  DOMAIN_EVENT_SINK,
+  DomainError,
+  isUuid,
+  ValidationError,
+  type AppConfig,
+  type DomainEventSink,
+  type TenantContext,
+} from '../core';
 import { inScope, type DbScope } from '../db';
 import { lockTaskForEvidence, noteEvidenceAdded, TaskNotFoundError } from '../tasks';
 import { attachmentDisposition, downloadName, sanitizeFileName } from './content/file-name';
@@ -20,7 +29,6 @@ import {
 } from './evidence.errors';
 import { EVIDENCE_COLUMNS, toEvidenceView, type EvidenceKind, type EvidenceRow, type EvidenceView } from './evidence.views';
 import { EVIDENCE_STORAGE, type EvidenceStorage } from './storage/evidence-storage';
-
 
 export const DESCRIPTION_MAX = 2000;
 export const NOTE_MAX = 20000;
@@ -55,10 +63,13 @@ export interface EvidenceContent {
 
 function normalizeDescription(value: unknown): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') throw new ValidationError('description must be text.', [{ field: 'description', problems: ['description must be a string'] }]);
+  if (typeof value !== 'string')
+    throw new ValidationError('description must be text.', [{ field: 'description', problems: ['description must be a string'] }]);
   const trimmed = value.trim();
   if (trimmed.length > DESCRIPTION_MAX) {
-    throw new ValidationError(`description must be at most ${DESCRIPTION_MAX} characters.`, [{ field: 'description', problems: [`description must be at most ${DESCRIPTION_MAX} characters`] }]);
+    throw new ValidationError(`description must be at most ${DESCRIPTION_MAX} characters.`, [
+      { field: 'description', problems: [`description must be at most ${DESCRIPTION_MAX} characters`] },
+    ]);
   }
   return trimmed === '' ? null : trimmed;
 }
@@ -74,9 +85,11 @@ export function normalizeLink(value: string): string {
   } catch {
     throw new EvidenceLinkInvalidError('it is not an absolute URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new EvidenceLinkInvalidError(`the scheme ${url.protocol} is not allowed`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new EvidenceLinkInvalidError(`the scheme ${url.protocol} is not allowed`);
   if (url.hostname === '') throw new EvidenceLinkInvalidError('it has no host');
-  if (url.username !== '' || url.password !== '') throw new EvidenceLinkInvalidError('it carries a user name or password; links are shown to every member and auditor');
+  if (url.username !== '' || url.password !== '')
+    throw new EvidenceLinkInvalidError('it carries a user name or password; links are shown to every member and auditor');
   if (url.href.length > URL_MAX) throw new EvidenceLinkInvalidError(`it is longer than ${URL_MAX} characters once normalised`);
   return url.href;
 }
@@ -131,7 +144,14 @@ export class EvidenceService {
       await this.discard(ctx, key);
       if (inspectorError instanceof DomainError) throw inspectorError;
       if (sourceError !== null) throw new EvidenceUploadIncompleteError();
-      this.logger.error({ msg: 'evidence: storage write failed', err: error, requestId: ctx.requestId, tenantId: ctx.tenantId, storage: this.storage.kind, key });
+      this.logger.error({
+        msg: 'evidence: storage write failed',
+        err: error,
+        requestId: ctx.requestId,
+        tenantId: ctx.tenantId,
+        storage: this.storage.kind,
+        key,
+      });
       throw new EvidenceStorageUnavailableError();
     }
     const inspection = inspector.inspection;
@@ -169,7 +189,10 @@ export class EvidenceService {
   async addNote(ctx: TenantContext, taskId: string, input: { text: string; description?: string | null }): Promise<EvidenceView> {
     const text = input.text;
     if (text.trim() === '') throw new ValidationError('text must not be empty.', [{ field: 'text', problems: ['text must not be empty'] }]);
-    if (text.length > NOTE_MAX) throw new ValidationError(`text must be at most ${NOTE_MAX} characters.`, [{ field: 'text', problems: [`text must be at most ${NOTE_MAX} characters`] }]);
+    if (text.length > NOTE_MAX)
+      throw new ValidationError(`text must be at most ${NOTE_MAX} characters.`, [
+        { field: 'text', problems: [`text must be at most ${NOTE_MAX} characters`] },
+      ]);
     const description = normalizeDescription(input.description);
     return inScope(this.ds, this.scope(ctx), async (em) => {
       await lockTaskForEvidence(em, ctx, taskId);
@@ -187,7 +210,10 @@ export class EvidenceService {
     return inScope(this.ds, this.scope(ctx), async (em) => {
       const [task] = await em.query<{ id: string }[]>('SELECT id FROM task WHERE tenant_id = $1 AND id = $2', [ctx.tenantId, taskId]);
       if (!task) throw new TaskNotFoundError();
-      const rows = await em.query<EvidenceRow[]>(`SELECT ${EVIDENCE_COLUMNS} FROM evidence WHERE tenant_id = $1 AND task_id = $2 ORDER BY submitted_at, id`, [ctx.tenantId, taskId]);
+      const rows = await em.query<EvidenceRow[]>(
+        `SELECT ${EVIDENCE_COLUMNS} FROM evidence WHERE tenant_id = $1 AND task_id = $2 ORDER BY submitted_at, id`,
+        [ctx.tenantId, taskId],
+      );
       return rows.map(toEvidenceView);
     });
   }
@@ -201,12 +227,23 @@ export class EvidenceService {
    */
   async openContent(ctx: TenantContext, evidenceId: string): Promise<EvidenceContent> {
     const row = await this.row(ctx, evidenceId);
-    if (row.kind !== 'file' || row.storage_key === null || row.sha256 === null || row.size === null || row.media_type === null) throw new EvidenceHasNoFileError(row.kind);
+    if (row.kind !== 'file' || row.storage_key === null || row.sha256 === null || row.size === null || row.media_type === null)
+      throw new EvidenceHasNoFileError(row.kind);
     const evidence = toEvidenceView(row);
     const key = row.storage_key;
     const expected = { size: Number(row.size), sha256: row.sha256 };
     const corrupt = (reason: 'missing' | 'size' | 'sha256', actual?: { size: number | null; sha256?: string }): EvidenceCorruptError => {
-      this.logger.error({ msg: 'EVIDENCE_CORRUPT: stored evidence file does not match its record', requestId: ctx.requestId, tenantId: ctx.tenantId, evidenceId: row.id, key, storage: this.storage.kind, reason, expected, actual });
+      this.logger.error({
+        msg: 'EVIDENCE_CORRUPT: stored evidence file does not match its record',
+        requestId: ctx.requestId,
+        tenantId: ctx.tenantId,
+        evidenceId: row.id,
+        key,
+        storage: this.storage.kind,
+        reason,
+        expected,
+        actual,
+      });
       return new EvidenceCorruptError(reason);
     };
     const size = await this.storageCall(ctx, 'size', () => this.storage.size(key));
@@ -231,7 +268,14 @@ export class EvidenceService {
           if (keep) chunks.push(data);
         }
       } catch (error) {
-        this.logger.error({ msg: 'evidence: storage read failed', err: error, requestId: ctx.requestId, tenantId: ctx.tenantId, key, storage: this.storage.kind });
+        this.logger.error({
+          msg: 'evidence: storage read failed',
+          err: error,
+          requestId: ctx.requestId,
+          tenantId: ctx.tenantId,
+          key,
+          storage: this.storage.kind,
+        });
         throw new EvidenceStorageUnavailableError();
       } finally {
         stream.destroy();
@@ -239,9 +283,16 @@ export class EvidenceService {
       return { size: total, sha256: hash.digest('hex'), bytes: keep ? Buffer.concat(chunks, Math.min(total, expected.size)) : null };
     };
 
-    const base = { evidence, contentType: contentTypeHeader(row.media_type), disposition: attachmentDisposition(downloadName(row.file_name, row.media_type, row.id)), size: expected.size, sha256: expected.sha256 };
+    const base = {
+      evidence,
+      contentType: contentTypeHeader(row.media_type),
+      disposition: attachmentDisposition(downloadName(row.file_name, row.media_type, row.id)),
+      size: expected.size,
+      sha256: expected.sha256,
+    };
     const first = await hashOf(await read(), expected.size <= VERIFY_IN_MEMORY_BYTES);
-    if (first.size !== expected.size || first.sha256 !== expected.sha256) throw corrupt(first.size !== expected.size ? 'size' : 'sha256', first);
+    if (first.size !== expected.size || first.sha256 !== expected.sha256)
+      throw corrupt(first.size !== expected.size ? 'size' : 'sha256', first);
     if (first.bytes) return { ...base, body: first.bytes };
 
     const checked = new HashCheckedStream(expected, (actual) => corrupt('sha256', actual));
@@ -286,7 +337,21 @@ export class EvidenceService {
       `INSERT INTO evidence (id, tenant_id, task_id, kind, description, file_name, media_type, size, sha256, storage_key, url, text, submitted_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        RETURNING ${EVIDENCE_COLUMNS}`,
-      [e.id, ctx.tenantId, taskId, e.kind, e.description, e.fileName ?? null, e.mediaType ?? null, e.size ?? null, e.sha256 ?? null, e.storageKey ?? null, e.url ?? null, e.text ?? null, ctx.userId],
+      [
+        e.id,
+        ctx.tenantId,
+        taskId,
+        e.kind,
+        e.description,
+        e.fileName ?? null,
+        e.mediaType ?? null,
+        e.size ?? null,
+        e.sha256 ?? null,
+        e.storageKey ?? null,
+        e.url ?? null,
+        e.text ?? null,
+        ctx.userId,
+      ],
     );
     if (!row) throw new Error('evidence: INSERT returned no row');
     await noteEvidenceAdded(em, ctx, taskId);
@@ -298,7 +363,14 @@ export class EvidenceService {
           ? { taskId: view.taskId, kind: e.kind, url: view.url }
           : { taskId: view.taskId, kind: e.kind };
     // Last in the transaction: the audit trail's append serialises a tenant's writers.
-    await this.events.publish(em, { action: 'evidence.added', tenantId: ctx.tenantId, actorId: ctx.userId, entity: { type: 'evidence', id: view.id }, data, requestId: ctx.requestId });
+    await this.events.publish(em, {
+      action: 'evidence.added',
+      tenantId: ctx.tenantId,
+      actorId: ctx.userId,
+      entity: { type: 'evidence', id: view.id },
+      data,
+      requestId: ctx.requestId,
+    });
     return view;
   }
 
@@ -307,7 +379,13 @@ export class EvidenceService {
     try {
       return await call();
     } catch (error) {
-      this.logger.error({ msg: `evidence: storage ${what} failed`, err: error, requestId: ctx.requestId, tenantId: ctx.tenantId, storage: this.storage.kind });
+      this.logger.error({
+        msg: `evidence: storage ${what} failed`,
+        err: error,
+        requestId: ctx.requestId,
+        tenantId: ctx.tenantId,
+        storage: this.storage.kind,
+      });
       throw new EvidenceStorageUnavailableError();
     }
   }
@@ -317,7 +395,14 @@ export class EvidenceService {
     try {
       await this.storage.delete(key);
     } catch (error) {
-      this.logger.error({ msg: 'evidence: could not remove an unrecorded file; remove it by hand', err: error, requestId: ctx.requestId, tenantId: ctx.tenantId, storage: this.storage.kind, key });
+      this.logger.error({
+        msg: 'evidence: could not remove an unrecorded file; remove it by hand',
+        err: error,
+        requestId: ctx.requestId,
+        tenantId: ctx.tenantId,
+        storage: this.storage.kind,
+        key,
+      });
     }
   }
 
@@ -329,10 +414,19 @@ export class EvidenceService {
   private async discardUnlessRecorded(ctx: TenantContext, id: string, key: string): Promise<void> {
     let recorded: boolean;
     try {
-      const rows = await inScope(this.ds, this.scope(ctx), (em) => em.query<{ id: string }[]>('SELECT id FROM evidence WHERE tenant_id = $1 AND id = $2', [ctx.tenantId, id]));
+      const rows = await inScope(this.ds, this.scope(ctx), (em) =>
+        em.query<{ id: string }[]>('SELECT id FROM evidence WHERE tenant_id = $1 AND id = $2', [ctx.tenantId, id]),
+      );
       recorded = rows.length > 0;
     } catch (error) {
-      this.logger.error({ msg: 'evidence: upload failed and the database cannot say whether it was recorded; the file is kept', err: error, requestId: ctx.requestId, tenantId: ctx.tenantId, storage: this.storage.kind, key });
+      this.logger.error({
+        msg: 'evidence: upload failed and the database cannot say whether it was recorded; the file is kept',
+        err: error,
+        requestId: ctx.requestId,
+        tenantId: ctx.tenantId,
+        storage: this.storage.kind,
+        key,
+      });
       return;
     }
     if (!recorded) await this.discard(ctx, key);

@@ -36,7 +36,8 @@ export interface EvidenceRow {
   submitted_at: Date;
 }
 
-export const EVIDENCE_COLUMNS = 'id, task_id, kind, description, file_name, media_type, size, sha256, storage_key, url, text, submitted_by, submitted_at';
+export const EVIDENCE_COLUMNS =
+  'id, task_id, kind, description, file_name, media_type, size, sha256, storage_key, url, text, submitted_by, submitted_at';
 
 export function toEvidenceView(row: EvidenceRow): EvidenceView {
   return {

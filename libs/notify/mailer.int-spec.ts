@@ -72,7 +72,10 @@ describe('Mailer over SMTP', () => {
   });
   beforeEach(() => {
     sink.reset();
-    mailer = new Mailer(loadConfig({ DATA_DIR: dataDir, SMTP_URL: sink.url, LOG_LEVEL: 'silent', MAIL_FROM: 'Dutybook <no-reply@dutybook.example>' }), logger);
+    mailer = new Mailer(
+      loadConfig({ DATA_DIR: dataDir, SMTP_URL: sink.url, LOG_LEVEL: 'silent', MAIL_FROM: 'Dutybook <no-reply@dutybook.example>' }),
+      logger,
+    );
   });
   afterEach(() => {
     mailer.close();
@@ -114,7 +117,10 @@ describe('Mailer over SMTP', () => {
 
   it('describes the target without credentials', () => {
     expect(mailer.describe()).toBe(`SMTP smtp://127.0.0.1:${sink.port}`);
-    const withSecrets = new Mailer(loadConfig({ DATA_DIR: dataDir, SMTP_URL: 'smtps://user:s3cret@mail.example.com', LOG_LEVEL: 'silent' }), logger);
+    const withSecrets = new Mailer(
+      loadConfig({ DATA_DIR: dataDir, SMTP_URL: 'smtps://user:s3cret@mail.example.com', LOG_LEVEL: 'silent' }),
+      logger,
+    );
     expect(withSecrets.describe()).toBe('SMTP smtps://mail.example.com:465');
     withSecrets.close();
   });
@@ -169,7 +175,10 @@ describe('Mailer over SMTP', () => {
   });
 
   it('fails with MAIL_DELIVERY_FAILED when no server listens', async () => {
-    const down = new Mailer(loadConfig({ DATA_DIR: dataDir, SMTP_URL: `smtp://127.0.0.1:${await closedPort()}`, LOG_LEVEL: 'silent' }), logger);
+    const down = new Mailer(
+      loadConfig({ DATA_DIR: dataDir, SMTP_URL: `smtp://127.0.0.1:${await closedPort()}`, LOG_LEVEL: 'silent' }),
+      logger,
+    );
     try {
       const error = await caught(down.send(mail()));
       expect(error).toBeInstanceOf(MailDeliveryError);
@@ -207,7 +216,10 @@ describe('Mailer with SMTP authentication', () => {
   });
 
   it('treats a refused login as temporary: the message itself was not refused', async () => {
-    const mailer = new Mailer(loadConfig({ DATA_DIR: dataDir, SMTP_URL: `smtp://mailer:wrong@127.0.0.1:${sink.port}`, LOG_LEVEL: 'silent' }), logger);
+    const mailer = new Mailer(
+      loadConfig({ DATA_DIR: dataDir, SMTP_URL: `smtp://mailer:wrong@127.0.0.1:${sink.port}`, LOG_LEVEL: 'silent' }),
+      logger,
+    );
     try {
       const error = await caught(mailer.send(mail()));
       expect(error.smtpCode).toBe(535);

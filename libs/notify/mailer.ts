@@ -76,7 +76,9 @@ export class Mailer implements OnModuleDestroy {
     try {
       const delivery = this.delivery;
       const sent =
-        delivery.kind === 'smtp' ? await this.sendSmtp(delivery.transport, message) : await writeEml(delivery.transport, delivery.outbox, message);
+        delivery.kind === 'smtp'
+          ? await this.sendSmtp(delivery.transport, message)
+          : await writeEml(delivery.transport, delivery.outbox, message);
       this.logger.debug({ messageId: sent.messageId, transport: sent.transport }, 'mail sent');
       return sent;
     } catch (err: unknown) {

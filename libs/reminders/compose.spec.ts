@@ -17,7 +17,9 @@ describe('composeReminder', () => {
   it('due soon: subject says what and when, on one line; headers for threading and one-click unsubscribe', () => {
     const mail = composeReminder(envelope, { kind: 'due_soon', task, daysLeft: 7 });
     expect(mail.to).toBe('ada@example.com');
-    expect(mail.subject).toBe(`Due in 7 days (Tue 31 Mar 2026): Back up <mailboxes> & "archives" — <b onmouseover="x()">Acme</b> & 'Co' Bcc: evil@example.com`);
+    expect(mail.subject).toBe(
+      `Due in 7 days (Tue 31 Mar 2026): Back up <mailboxes> & "archives" — <b onmouseover="x()">Acme</b> & 'Co' Bcc: evil@example.com`,
+    );
     expect(mail.subject).not.toMatch(/[\r\n]/);
     expect(mail.headers).toEqual({
       'Message-ID': '<11111111-1111-4111-8111-111111111111@dutybook>',
@@ -37,7 +39,13 @@ describe('composeReminder', () => {
   });
 
   it('both parts; user text never becomes markup; the task link and the time zone are there', () => {
-    const mail = composeReminder(envelope, { kind: 'review_rejected', task, comment: '<script>steal()</script>\nsecond line', reviewer: '<u>Rev</u>', rejectedOn: '2026-03-30' });
+    const mail = composeReminder(envelope, {
+      kind: 'review_rejected',
+      task,
+      comment: '<script>steal()</script>\nsecond line',
+      reviewer: '<u>Rev</u>',
+      rejectedOn: '2026-03-30',
+    });
     expect(mail.html).not.toMatch(/<script|<b |<i>|<u>/);
     expect(mail.html).toContain('&lt;script&gt;steal()&lt;/script&gt;<br>second line');
     expect(mail.html).toContain('&lt;b onmouseover=&quot;x()&quot;&gt;Acme&lt;/b&gt; &amp; &#39;Co&#39;');
@@ -45,12 +53,19 @@ describe('composeReminder', () => {
     expect(mail.text).toContain('Their comment:\n<script>steal()</script>\nsecond line');
     expect(mail.text).toContain(`Open the task: https://duty.example.com/tenants/${envelope.tenantId}/tasks/${task.id}`);
     expect(mail.text).toContain('Pacific/Kiritimati');
-    expect(mail.text).toContain('To stop notices of rejected reviews, open https://duty.example.com/api/v1/notifications/unsubscribe?token=tok.en_-x');
+    expect(mail.text).toContain(
+      'To stop notices of rejected reviews, open https://duty.example.com/api/v1/notifications/unsubscribe?token=tok.en_-x',
+    );
     expect(mail.subject).toMatch(/^Rejected on Mon 30 Mar 2026: /);
   });
 
   it('escalation names the assignee, or says nobody is', () => {
-    const named = composeReminder(envelope, { kind: 'escalation', task, daysOverdue: 7, assignee: { name: 'Bob', email: 'bob@example.com' } });
+    const named = composeReminder(envelope, {
+      kind: 'escalation',
+      task,
+      daysOverdue: 7,
+      assignee: { name: 'Bob', email: 'bob@example.com' },
+    });
     expect(named.subject).toMatch(/^Escalation: overdue by 7 days \(due Tue 31 Mar 2026\), assigned to Bob: /);
     expect(named.text).toContain('It is assigned to Bob <bob@example.com>.');
     const nobody = composeReminder(envelope, { kind: 'escalation', task, daysOverdue: 8, assignee: null });
@@ -58,9 +73,21 @@ describe('composeReminder', () => {
   });
 
   it('digest: counts in the subject, sections in the body, long lists cut', () => {
-    const item = (i: number, daysLeft: number): { id: string; title: string; key: string; dueDate: string; daysLeft: number } => ({ ...task, id: `t${i}`, key: `PX-${i}`, daysLeft });
+    const item = (i: number, daysLeft: number): { id: string; title: string; key: string; dueDate: string; daysLeft: number } => ({
+      ...task,
+      id: `t${i}`,
+      key: `PX-${i}`,
+      daysLeft,
+    });
     const overdue = Array.from({ length: DIGEST_LIST_MAX + 3 }, (_v, i) => item(i, -1 - i));
-    const mail = composeReminder(envelope, { kind: 'digest', week: '2026-W14', dueSoonDays: 7, overdue, dueSoon: [item(100, 2)], open: [] });
+    const mail = composeReminder(envelope, {
+      kind: 'digest',
+      week: '2026-W14',
+      dueSoonDays: 7,
+      overdue,
+      dueSoon: [item(100, 2)],
+      open: [],
+    });
     expect(mail.subject).toMatch(/^Weekly digest for the week of Mon 30 Mar 2026: 23 overdue, 1 due soon, 0 open — /);
     expect(mail.text).toContain('Overdue (23):\n• PX-0 ');
     expect(mail.text).toContain('… and 3 more');

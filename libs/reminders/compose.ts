@@ -24,7 +24,13 @@ export type ReminderContent =
   | { readonly kind: 'due_soon'; readonly task: TaskRef; readonly daysLeft: number }
   | { readonly kind: 'overdue'; readonly task: TaskRef; readonly daysOverdue: number }
   | { readonly kind: 'escalation'; readonly task: TaskRef; readonly daysOverdue: number; readonly assignee: Person | null }
-  | { readonly kind: 'review_rejected'; readonly task: TaskRef; readonly comment: string; readonly reviewer: string; readonly rejectedOn: string }
+  | {
+      readonly kind: 'review_rejected';
+      readonly task: TaskRef;
+      readonly comment: string;
+      readonly reviewer: string;
+      readonly rejectedOn: string;
+    }
   | {
       readonly kind: 'digest';
       /** ISO week, e.g. `2026-W14`. */
@@ -71,7 +77,8 @@ const KIND_LABEL: Readonly<Record<NotificationKind, string>> = {
 };
 
 export const taskUrl = (publicUrl: string, tenantId: string, taskId: string): string => `${publicUrl}/tenants/${tenantId}/tasks/${taskId}`;
-export const unsubscribeUrl = (publicUrl: string, token: string): string => `${publicUrl}/api/v1/notifications/unsubscribe?token=${encodeURIComponent(token)}`;
+export const unsubscribeUrl = (publicUrl: string, token: string): string =>
+  `${publicUrl}/api/v1/notifications/unsubscribe?token=${encodeURIComponent(token)}`;
 /** Deterministic, so a mail sent again after a crash can be recognised as the same message. */
 export const messageIdOf = (notificationId: string): string => `<${notificationId}@dutybook>`;
 
@@ -100,7 +107,12 @@ export function composeReminder(envelope: ReminderEnvelope, content: ReminderCon
       const when = `${dueIn(content.daysLeft)} (${formatDay(t.dueDate)})`;
       subject = `${when}: ${oneLine(t.title, SUBJECT_TITLE_MAX)} — ${tenant}`;
       title = `${when}: ${t.key}`;
-      paragraphs = [greeting, `This duty of ${envelope.tenantName} falls due on ${formatDay(t.dueDate)}:`, `${t.key}: ${t.title}`, 'Attach the evidence and mark it complete before then.'];
+      paragraphs = [
+        greeting,
+        `This duty of ${envelope.tenantName} falls due on ${formatDay(t.dueDate)}:`,
+        `${t.key}: ${t.title}`,
+        'Attach the evidence and mark it complete before then.',
+      ];
       action = { label: 'Open the task', url: taskUrl(envelope.publicUrl, envelope.tenantId, t.id) };
       why = 'the task is assigned to you (or, unassigned, you are an admin of the organisation)';
       break;
@@ -158,7 +170,9 @@ export function composeReminder(envelope: ReminderEnvelope, content: ReminderCon
       title = `Your duties in ${envelope.tenantName}, week of ${monday}`;
       paragraphs = [greeting];
       if (content.overdue.length > 0) {
-        paragraphs.push(`Overdue (${content.overdue.length}):\n${digestLines(content.overdue, (i) => `due ${formatDay(i.dueDate)}, ${dayCount(-i.daysLeft)} ago`)}`);
+        paragraphs.push(
+          `Overdue (${content.overdue.length}):\n${digestLines(content.overdue, (i) => `due ${formatDay(i.dueDate)}, ${dayCount(-i.daysLeft)} ago`)}`,
+        );
       }
       if (content.dueSoon.length > 0) {
         paragraphs.push(

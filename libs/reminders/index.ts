@@ -6,8 +6,23 @@ export { ReminderSettingsService, type ReminderSettingsChange } from './reminder
 export { sweepReminders, type SweepOptions, type SweepResult } from './sweep';
 export { ReminderSender, type DeliveryOutcome, type SenderSettings } from './sender';
 export { UnsubscribeTokens } from './unsubscribe-token';
-export { composeReminder, messageIdOf, taskUrl, unsubscribeUrl, DIGEST_LIST_MAX, type ReminderContent, type ReminderEnvelope } from './compose';
+export {
+  composeReminder,
+  messageIdOf,
+  taskUrl,
+  unsubscribeUrl,
+  DIGEST_LIST_MAX,
+  type ReminderContent,
+  type ReminderEnvelope,
+} from './compose';
 export { nextAttemptAt, GIVE_UP_AFTER_MS } from './retry';
 export * from './reminder.types';
 export * from './reminders.errors';
-export type { NotificationPage, NotificationPreferencesView, NotificationView, PreferencesChange, ReminderSettingsView, UnsubscribeResult } from './reminders.views';
+export type {
+  NotificationPage,
+  NotificationPreferencesView,
+  NotificationView,
+  PreferencesChange,
+  ReminderSettingsView,
+  UnsubscribeResult,
+} from './reminders.views';

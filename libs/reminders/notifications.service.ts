@@ -59,22 +59,20 @@ export class NotificationsService {
       const page = rows.slice(0, filter.limit);
       const last = page[page.length - 1];
       return {
-        items: page.map(
-          (r): NotificationView => ({
-            id: r.id,
-            recipientId: r.recipient_id,
-            recipientEmail: r.recipient_email,
-            taskId: r.task_id,
-            kind: r.kind,
-            window: r.window,
-            status: r.status,
-            attempts: r.attempts,
-            lastError: r.last_error,
-            createdAt: new Date(r.created_at).toISOString(),
-            sentAt: isoOrNull(r.sent_at),
-            failedAt: isoOrNull(r.failed_at),
-          }),
-        ),
+        items: page.map((r): NotificationView => ({
+          id: r.id,
+          recipientId: r.recipient_id,
+          recipientEmail: r.recipient_email,
+          taskId: r.task_id,
+          kind: r.kind,
+          window: r.window,
+          status: r.status,
+          attempts: r.attempts,
+          lastError: r.last_error,
+          createdAt: new Date(r.created_at).toISOString(),
+          sentAt: isoOrNull(r.sent_at),
+          failedAt: isoOrNull(r.failed_at),
+        })),
         nextCursor: rows.length > filter.limit && last ? encodeCursor([last.created_key, last.id]) : null,
       };
     });

@@ -28,7 +28,15 @@ const COLUMNS: Readonly<Record<keyof PreferencesChange, string>> = {
   timezone: 'timezone',
 };
 
-const DEFAULTS: NotificationPreferencesView = { dueSoon: true, overdue: true, digest: true, escalation: true, reviewRejected: true, timezone: null, updatedAt: null };
+const DEFAULTS: NotificationPreferencesView = {
+  dueSoon: true,
+  overdue: true,
+  digest: true,
+  escalation: true,
+  reviewRejected: true,
+  timezone: null,
+  updatedAt: null,
+};
 
 function viewOf(row: PreferenceRow | undefined): NotificationPreferencesView {
   if (!row) return { ...DEFAULTS };
@@ -62,8 +70,15 @@ export class PreferencesService {
     return inScope(this.ds, { tenantId: null, userId: user.userId }, async (em) => {
       const timezone = change.timezone;
       // The sweep computes local times in Postgres: a zone it does not know would break it.
-      if (typeof timezone === 'string' && !(isTimeZone(timezone) && (await this.postgresKnows(em, timezone)))) throw new UnknownTimeZoneError(timezone);
-      return viewOf(await this.upsert(em, user.userId, fields.map((f) => [COLUMNS[f], change[f] ?? null] as const)));
+      if (typeof timezone === 'string' && !(isTimeZone(timezone) && (await this.postgresKnows(em, timezone))))
+        throw new UnknownTimeZoneError(timezone);
+      return viewOf(
+        await this.upsert(
+          em,
+          user.userId,
+          fields.map((f) => [COLUMNS[f], change[f] ?? null] as const),
+        ),
+      );
     });
   }
 
@@ -87,11 +102,18 @@ export class PreferencesService {
   }
 
   private async row(em: EntityManager, userId: string): Promise<PreferenceRow | undefined> {
-    const [row] = await em.query<PreferenceRow[]>('SELECT due_soon, overdue, digest, escalation, review_rejected, timezone, updated_at FROM notification_preference WHERE user_id = $1', [userId]);
+    const [row] = await em.query<PreferenceRow[]>(
+      'SELECT due_soon, overdue, digest, escalation, review_rejected, timezone, updated_at FROM notification_preference WHERE user_id = $1',
+      [userId],
+    );
     return row;
   }
 
-  private async upsert(em: EntityManager, userId: string, values: readonly (readonly [string, boolean | string | null])[]): Promise<PreferenceRow | undefined> {
+  private async upsert(
+    em: EntityManager,
+    userId: string,
+    values: readonly (readonly [string, boolean | string | null])[],
+  ): Promise<PreferenceRow | undefined> {
     const columns = values.map(([c]) => c);
     const [row] = await em.query<PreferenceRow[]>(
       `INSERT INTO notification_preference (user_id, ${columns.join(', ')}) VALUES ($1, ${columns.map((_c, i) => `$${i + 2}`).join(', ')})
@@ -103,7 +125,9 @@ export class PreferencesService {
   }
 
   private async postgresKnows(em: EntityManager, timezone: string): Promise<boolean> {
-    const [row] = await em.query<{ known: boolean }[]>('SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1) AS known', [timezone]);
+    const [row] = await em.query<{ known: boolean }[]>('SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1) AS known', [
+      timezone,
+    ]);
     return row?.known === true;
   }
 }

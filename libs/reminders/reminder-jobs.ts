@@ -25,11 +25,21 @@ export class ReminderJobs {
     private readonly mailQueue: string,
   ) {
     this.mailer = new Mailer(config, logger.child({ module: 'notify' }));
-    this.sender = new ReminderSender(ds, boss, this.mailer, new UnsubscribeTokens(jwtSecret(config)), { publicUrl: config.publicUrl, queue: mailQueue }, logger);
+    this.sender = new ReminderSender(
+      ds,
+      boss,
+      this.mailer,
+      new UnsubscribeTokens(jwtSecret(config)),
+      { publicUrl: config.publicUrl, queue: mailQueue },
+      logger,
+    );
     if (config.smtpUrl) {
       logger.info({ mail: this.mailer.describe() }, `reminder mails go to ${this.mailer.describe()}`);
     } else {
-      logger.info({ mail: this.mailer.describe() }, `no SMTP_URL: reminder mails are written as .eml files under ${path.join(config.dataDir, 'outbox')}`);
+      logger.info(
+        { mail: this.mailer.describe() },
+        `no SMTP_URL: reminder mails are written as .eml files under ${path.join(config.dataDir, 'outbox')}`,
+      );
     }
   }
 

@@ -29,7 +29,8 @@ export class ReminderSettingsService {
 
   /** Offsets are kept distinct and largest first; the change is recorded in the audit trail. */
   update(ctx: TenantContext, change: ReminderSettingsChange): Promise<ReminderSettingsView> {
-    if (change.reminderDays === undefined && change.escalationDays === undefined) throw new NothingToChangeError(['reminderDays', 'escalationDays']);
+    if (change.reminderDays === undefined && change.escalationDays === undefined)
+      throw new NothingToChangeError(['reminderDays', 'escalationDays']);
     const reminderDays = change.reminderDays === undefined ? null : [...new Set(change.reminderDays)].sort((a, b) => b - a);
     return inScope(this.ds, { tenantId: ctx.tenantId, userId: ctx.userId }, async (em) => {
       const before = await this.row(em, ctx.tenantId, true);
@@ -53,7 +54,9 @@ export class ReminderSettingsService {
   }
 
   private async row(em: EntityManager, tenantId: string, lock: boolean): Promise<Row> {
-    const [row] = await em.query<Row[]>(`SELECT reminder_days, escalation_days FROM tenant WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [tenantId]);
+    const [row] = await em.query<Row[]>(`SELECT reminder_days, escalation_days FROM tenant WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [
+      tenantId,
+    ]);
     if (!row) throw new TenantNotFoundError();
     return row;
   }

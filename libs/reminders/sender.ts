@@ -136,7 +136,10 @@ export class ReminderSender {
         await this.deliver(item);
       } catch (error: unknown) {
         if (!crashed.has(jobId)) crashed.set(jobId, error instanceof Error ? error.message : String(error));
-        this.logger.error({ err: error, notificationId: item.notificationId, tenantId: item.tenantId }, 'reminder delivery crashed; pg-boss will retry its job');
+        this.logger.error(
+          { err: error, notificationId: item.notificationId, tenantId: item.tenantId },
+          'reminder delivery crashed; pg-boss will retry its job',
+        );
       }
     });
     // The whole job again: what was delivered meanwhile is recognised and left alone.
@@ -158,7 +161,10 @@ export class ReminderSender {
         [job.tenantId, job.notificationId, now.toISOString()],
       );
       if (!n) {
-        const [exists] = await em.query<{ id: string }[]>('SELECT id FROM notification WHERE tenant_id = $1 AND id = $2', [job.tenantId, job.notificationId]);
+        const [exists] = await em.query<{ id: string }[]>('SELECT id FROM notification WHERE tenant_id = $1 AND id = $2', [
+          job.tenantId,
+          job.notificationId,
+        ]);
         return exists ? 'busy' : 'done';
       }
       if (n.status !== 'queued') return 'done';
@@ -207,13 +213,30 @@ export class ReminderSender {
       return 'failed';
     }
     const jobId = randomUUID();
-    await em.query('UPDATE notification SET attempts = $3, last_error = $4, job_id = $5 WHERE tenant_id = $1 AND id = $2', [n.tenant_id, n.id, attempts, reason, jobId]);
-    await queueMailJobs(this.boss, em, this.settings.queue, [{ jobId, data: { items: [{ tenantId: n.tenant_id, notificationId: n.id }] }, startAfter: next }]);
-    this.logger.info({ notificationId: n.id, kind: n.kind, attempts, reason, nextAttemptAt: next.toISOString() }, 'reminder mail refused for now; retry scheduled');
+    await em.query('UPDATE notification SET attempts = $3, last_error = $4, job_id = $5 WHERE tenant_id = $1 AND id = $2', [
+      n.tenant_id,
+      n.id,
+      attempts,
+      reason,
+      jobId,
+    ]);
+    await queueMailJobs(this.boss, em, this.settings.queue, [
+      { jobId, data: { items: [{ tenantId: n.tenant_id, notificationId: n.id }] }, startAfter: next },
+    ]);
+    this.logger.info(
+      { notificationId: n.id, kind: n.kind, attempts, reason, nextAttemptAt: next.toISOString() },
+      'reminder mail refused for now; retry scheduled',
+    );
     return 'retry';
   }
 
-  private async mark(em: EntityManager, n: NotificationRow, status: 'sent' | 'failed' | 'skipped', now: Date, extra: { messageId?: string; reason?: string }): Promise<void> {
+  private async mark(
+    em: EntityManager,
+    n: NotificationRow,
+    status: 'sent' | 'failed' | 'skipped',
+    now: Date,
+    extra: { messageId?: string; reason?: string },
+  ): Promise<void> {
     const attempts = status === 'skipped' ? n.attempts : n.attempts + 1;
     await em.query(
       `UPDATE notification
@@ -247,7 +270,8 @@ export class ReminderSender {
     const daysLeft = daysBetween(todayIn(task.timezone, now), task.due_date);
     if (n.kind === 'escalation') {
       if (daysLeft >= 0) return { skip: 'the task is no longer overdue' };
-      const assignee: Person | null = task.assignee_id && task.assignee_name && task.assignee_email ? { name: task.assignee_name, email: task.assignee_email } : null;
+      const assignee: Person | null =
+        task.assignee_id && task.assignee_name && task.assignee_email ? { name: task.assignee_name, email: task.assignee_email } : null;
       return { timeZone: task.timezone, content: { kind: 'escalation', task: ref, daysOverdue: -daysLeft, assignee } };
     }
     const stillTheirs = task.owner_id === n.recipient_id || (task.owner_id === null && role === 'admin');
@@ -272,7 +296,13 @@ export class ReminderSender {
     if (task.status !== 'rejected' || review.latest !== review.id) return { skip: 'the task moved on since the rejection' };
     return {
       timeZone: task.timezone,
-      content: { kind: 'review_rejected', task: ref, comment: review.comment ?? '', reviewer: review.reviewer, rejectedOn: todayIn(task.timezone, new Date(review.created_at)) },
+      content: {
+        kind: 'review_rejected',
+        task: ref,
+        comment: review.comment ?? '',
+        reviewer: review.reviewer,
+        rejectedOn: todayIn(task.timezone, new Date(review.created_at)),
+      },
     };
   }
 
@@ -288,7 +318,13 @@ export class ReminderSender {
     const rows = await em.query<TaskRow[]>(TASK_SQL, [n.tenant_id, n.data.taskIds ?? [], now.toISOString()]);
     const items: DigestItem[] = rows
       .filter((t) => OPEN.has(t.status) && t.due_date !== null)
-      .map((t) => ({ id: t.id, title: t.title, key: t.key, dueDate: t.due_date ?? '', daysLeft: daysBetween(todayIn(t.timezone, now), t.due_date ?? '') }))
+      .map((t) => ({
+        id: t.id,
+        title: t.title,
+        key: t.key,
+        dueDate: t.due_date ?? '',
+        daysLeft: daysBetween(todayIn(t.timezone, now), t.due_date ?? ''),
+      }))
       .sort((a, b) => a.daysLeft - b.daysLeft || a.key.localeCompare(b.key) || a.id.localeCompare(b.id));
     if (items.length === 0) return { skip: 'nothing is open any more' };
     return {

@@ -24,9 +24,16 @@ export interface SweepResult {
 const JOBS_PER_INSERT = 1000;
 
 /** Writes jobs into pg-boss inside the caller's transaction: they exist if and only if it commits. */
-export async function queueMailJobs(boss: PgBoss, em: EntityManager, queue: string, jobs: readonly { jobId: string; data: MailJobData; startAfter?: Date }[]): Promise<void> {
+export async function queueMailJobs(
+  boss: PgBoss,
+  em: EntityManager,
+  queue: string,
+  jobs: readonly { jobId: string; data: MailJobData; startAfter?: Date }[],
+): Promise<void> {
   for (let i = 0; i < jobs.length; i += JOBS_PER_INSERT) {
-    const chunk = jobs.slice(i, i + JOBS_PER_INSERT).map((j) => ({ id: j.jobId, name: queue, data: j.data, ...(j.startAfter ? { startAfter: j.startAfter } : {}) }));
+    const chunk = jobs
+      .slice(i, i + JOBS_PER_INSERT)
+      .map((j) => ({ id: j.jobId, name: queue, data: j.data, ...(j.startAfter ? { startAfter: j.startAfter } : {}) }));
     await boss.insert(chunk, { db: inTransaction(em) });
   }
 }
@@ -53,10 +60,10 @@ export async function sweepReminders(ds: DataSource, boss: PgBoss, options: Swee
   const now = options.now ?? new Date();
   const kinds = options.kinds ?? NOTIFICATION_KINDS;
   return ds.transaction(async (em) => {
-    const written = await em.query<{ notification_id: string; tenant_id: string; job_id: string }[]>('SELECT notification_id, tenant_id, job_id FROM sweep_reminders($1, $2)', [
-      now.toISOString(),
-      kinds,
-    ]);
+    const written = await em.query<{ notification_id: string; tenant_id: string; job_id: string }[]>(
+      'SELECT notification_id, tenant_id, job_id FROM sweep_reminders($1, $2)',
+      [now.toISOString(), kinds],
+    );
     await queueMailJobs(boss, em, options.queue, jobsOf(written));
     const orphans = await em.query<{ notification_id: string; tenant_id: string; job_id: string }[]>(
       'SELECT notification_id, tenant_id, job_id FROM requeue_reminders($1, $2, make_interval(mins => $3))',

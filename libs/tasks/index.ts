@@ -1,6 +1,15 @@
 export { TasksModule } from './tasks.module';
 export { SubscriptionsService, firstTask, type SubscribeInput } from './subscriptions.service';
-export { TasksService, taskListQuery, taskPage, toTaskView, type TaskRow, OPEN_STATUSES, type TaskFilter, type TaskChange } from './tasks.service';
+export {
+  TasksService,
+  taskListQuery,
+  taskPage,
+  toTaskView,
+  type TaskRow,
+  OPEN_STATUSES,
+  type TaskFilter,
+  type TaskChange,
+} from './tasks.service';
 export { openStartedPeriods, openAllStartedPeriods, type OpenResult } from './occurrences';
 export { lockTaskForEvidence, noteEvidenceAdded, type TaskStatus } from './task-evidence';
 export { addDays, addMonths, isIsoDate, isTimeZone, occurrence, todayIn, type IsoDate, type Occurrence } from './schedule';

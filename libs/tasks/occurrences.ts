@@ -20,15 +20,26 @@ export interface OpenResult {
  * the task's unique key is the occurrence). Missed periods stay as they are (overdue); the
  * next one still opens on time, since periods follow the phase's start, not completions.
  */
-export async function openStartedPeriods(ds: DataSource, tenantId: string, subscriptionId: string, events: DomainEventSink, now: Date = new Date()): Promise<number> {
+export async function openStartedPeriods(
+  ds: DataSource,
+  tenantId: string,
+  subscriptionId: string,
+  events: DomainEventSink,
+  now: Date = new Date(),
+): Promise<number> {
   return inScope(ds, { tenantId, userId: null }, async (em) => {
-    const [sub] = await em.query<{ phase: Phase; timezone: string; phase_started_on: Partial<Record<Phase, IsoDate>>; catalog_version_id: string }[]>(
-      'SELECT phase, timezone, phase_started_on, catalog_version_id FROM subscription WHERE tenant_id = $1 AND id = $2 FOR UPDATE',
-      [tenantId, subscriptionId],
-    );
+    const [sub] = await em.query<
+      { phase: Phase; timezone: string; phase_started_on: Partial<Record<Phase, IsoDate>>; catalog_version_id: string }[]
+    >('SELECT phase, timezone, phase_started_on, catalog_version_id FROM subscription WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [
+      tenantId,
+      subscriptionId,
+    ]);
     if (!sub) return 0;
     const today = todayIn(sub.timezone, now);
-    const duties = await em.query<Duty[]>('SELECT id AS activity_id, phase, cadence FROM activity WHERE version_id = $1 AND customer_duty', [sub.catalog_version_id]);
+    const duties = await em.query<Duty[]>(
+      'SELECT id AS activity_id, phase, cadence FROM activity WHERE version_id = $1 AND customer_duty',
+      [sub.catalog_version_id],
+    );
     const rows: { activityId: string; periodStart: IsoDate; periodEnd: IsoDate | null; dueDate: IsoDate }[] = [];
     let next: IsoDate | null = null;
     for (const duty of duties) {
@@ -49,13 +60,26 @@ export async function openStartedPeriods(ds: DataSource, tenantId: string, subsc
            FROM unnest($3::uuid[], $4::date[], $5::date[], $6::date[]) AS x(activity_id, period_start, period_end, due_date)
          ON CONFLICT (tenant_id, subscription_id, activity_id, period_start) DO NOTHING
          RETURNING id`,
-        [tenantId, subscriptionId, rows.map((r) => r.activityId), rows.map((r) => r.periodStart), rows.map((r) => r.periodEnd), rows.map((r) => r.dueDate)],
+        [
+          tenantId,
+          subscriptionId,
+          rows.map((r) => r.activityId),
+          rows.map((r) => r.periodStart),
+          rows.map((r) => r.periodEnd),
+          rows.map((r) => r.dueDate),
+        ],
       );
       opened = inserted.length;
     }
     await em.query('UPDATE occurrence_schedule SET next_period_on = $2 WHERE subscription_id = $1', [subscriptionId, next]);
     if (opened > 0) {
-      await events.publish(em, { action: 'occurrences.opened', tenantId, actorId: null, entity: { type: 'subscription', id: subscriptionId }, data: { tasksOpened: opened, today } });
+      await events.publish(em, {
+        action: 'occurrences.opened',
+        tenantId,
+        actorId: null,
+        entity: { type: 'subscription', id: subscriptionId },
+        data: { tasksOpened: opened, today },
+      });
     }
     return opened;
   });

@@ -28,7 +28,9 @@ export class EvidenceRequiredError extends DomainError {
   constructor(sinceRejection: boolean) {
     super(
       'EVIDENCE_REQUIRED',
-      sinceRejection ? 'The task was rejected: attach new evidence before completing it again.' : 'Attach at least one piece of evidence before completing the task.',
+      sinceRejection
+        ? 'The task was rejected: attach new evidence before completing it again.'
+        : 'Attach at least one piece of evidence before completing the task.',
       422,
     );
   }
@@ -42,13 +44,21 @@ export class ConcurrentChangeError extends ConflictError {
 
 export class AssigneeNotMemberError extends DomainError {
   constructor() {
-    super('ASSIGNEE_NOT_MEMBER', 'The assignee must be an admin or member of this tenant (auditors and viewers do not carry out duties).', 422);
+    super(
+      'ASSIGNEE_NOT_MEMBER',
+      'The assignee must be an admin or member of this tenant (auditors and viewers do not carry out duties).',
+      422,
+    );
   }
 }
 
 export class NotOptionalError extends DomainError {
   constructor() {
-    super('DUTY_NOT_OPTIONAL', 'Only an optional duty can be marked not applicable; this one is required by the responsibility model.', 409);
+    super(
+      'DUTY_NOT_OPTIONAL',
+      'Only an optional duty can be marked not applicable; this one is required by the responsibility model.',
+      409,
+    );
   }
 }
 

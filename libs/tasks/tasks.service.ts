@@ -2,10 +2,28 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Phase, RaciMap } from '../catalog';
-import { decodeCursor, DomainError, DOMAIN_EVENT_SINK, encodeCursor, isUuid, type DomainEventSink, type Role, type TenantContext } from '../core';
+import {
+  decodeCursor,
+  DomainError,
+  DOMAIN_EVENT_SINK,
+  encodeCursor,
+  isUuid,
+  type DomainEventSink,
+  type Role,
+  type TenantContext,
+} from '../core';
 import { inScope } from '../db';
 import type { TaskStatus } from './task-evidence';
-import { AssigneeNotMemberError, ConcurrentChangeError, EvidenceRequiredError, InvalidTransitionError, NotOptionalError, ReasonRequiredError, SelfReviewError, TaskNotFoundError } from './tasks.errors';
+import {
+  AssigneeNotMemberError,
+  ConcurrentChangeError,
+  EvidenceRequiredError,
+  InvalidTransitionError,
+  NotOptionalError,
+  ReasonRequiredError,
+  SelfReviewError,
+  TaskNotFoundError,
+} from './tasks.errors';
 import { iso, isoOrNull, type ReviewView, type TaskEventView, type TaskView } from './tasks.views';
 
 export const OPEN_STATUSES: readonly TaskStatus[] = ['todo', 'in_progress', 'rejected'];
@@ -114,8 +132,12 @@ export function taskListQuery(tenantId: string, f: TaskFilter): { sql: string; p
   if (f.subscriptionId) add((n) => `t.subscription_id = ${n}::uuid`, f.subscriptionId);
   if (f.assigneeId === null) where.push('t.assignee_id IS NULL');
   else if (f.assigneeId) add((n) => `t.assignee_id = ${n}::uuid`, f.assigneeId);
-  if (f.overdue === true) where.push("t.status IN ('todo', 'in_progress', 'rejected') AND t.due_date < (now() AT TIME ZONE s.timezone)::date");
-  if (f.overdue === false) where.push("NOT (t.status IN ('todo', 'in_progress', 'rejected') AND t.due_date IS NOT NULL AND t.due_date < (now() AT TIME ZONE s.timezone)::date)");
+  if (f.overdue === true)
+    where.push("t.status IN ('todo', 'in_progress', 'rejected') AND t.due_date < (now() AT TIME ZONE s.timezone)::date");
+  if (f.overdue === false)
+    where.push(
+      "NOT (t.status IN ('todo', 'in_progress', 'rejected') AND t.due_date IS NOT NULL AND t.due_date < (now() AT TIME ZONE s.timezone)::date)",
+    );
   if (f.dueBefore) add((n) => `t.due_date < ${n}::date`, f.dueBefore);
   if (f.q) add((n) => `to_tsvector('english', a.title) @@ websearch_to_tsquery('english', ${n})`, f.q);
   if (f.cursor) {
@@ -124,7 +146,10 @@ export function taskListQuery(tenantId: string, f: TaskFilter): { sql: string; p
     where.push(`(coalesce(t.due_date, '${NO_DUE}'::date), t.id) > ($${params.length - 1}::date, $${params.length}::uuid)`);
   }
   params.push(f.limit + 1);
-  return { sql: `SELECT ${TASK_COLUMNS} ${TASK_FROM} WHERE ${where.join(' AND ')} ORDER BY coalesce(t.due_date, '${NO_DUE}'::date), t.id LIMIT $${params.length}`, params };
+  return {
+    sql: `SELECT ${TASK_COLUMNS} ${TASK_FROM} WHERE ${where.join(' AND ')} ORDER BY coalesce(t.due_date, '${NO_DUE}'::date), t.id LIMIT $${params.length}`,
+    params,
+  };
 }
 
 /** One page from the rows of taskListQuery (which asks for one row more than the page). */
@@ -144,17 +169,30 @@ export class TasksService {
   /** Sorted by due date (none last), then id; the cursor is the last row's (due date, id). */
   async list(ctx: TenantContext, f: TaskFilter): Promise<{ items: TaskView[]; nextCursor: string | null }> {
     const query = taskListQuery(ctx.tenantId, f);
-    const rows = await inScope(this.ds, { tenantId: ctx.tenantId, userId: ctx.userId }, (em) => em.query<TaskRow[]>(query.sql, query.params));
+    const rows = await inScope(this.ds, { tenantId: ctx.tenantId, userId: ctx.userId }, (em) =>
+      em.query<TaskRow[]>(query.sql, query.params),
+    );
     return taskPage(rows, f.limit);
   }
 
-  async get(ctx: TenantContext, taskId: string): Promise<TaskView & { reviews: ReviewView[]; events: TaskEventView[]; activity: { key: string; raw: string; certain: boolean; note: string | null } }> {
+  async get(
+    ctx: TenantContext,
+    taskId: string,
+  ): Promise<
+    TaskView & {
+      reviews: ReviewView[];
+      events: TaskEventView[];
+      activity: { key: string; raw: string; certain: boolean; note: string | null };
+    }
+  > {
     return inScope(this.ds, { tenantId: ctx.tenantId, userId: ctx.userId }, async (em) => {
       const task = await this.load(em, ctx, taskId);
-      const reviews = await em.query<{ id: string; reviewer_id: string; decision: 'approve' | 'reject'; comment: string | null; created_at: Date }[]>(
-        'SELECT id, reviewer_id, decision, comment, created_at FROM review WHERE tenant_id = $1 AND task_id = $2 ORDER BY created_at, id',
-        [ctx.tenantId, taskId],
-      );
+      const reviews = await em.query<
+        { id: string; reviewer_id: string; decision: 'approve' | 'reject'; comment: string | null; created_at: Date }[]
+      >('SELECT id, reviewer_id, decision, comment, created_at FROM review WHERE tenant_id = $1 AND task_id = $2 ORDER BY created_at, id', [
+        ctx.tenantId,
+        taskId,
+      ]);
       const events = await em.query<{ id: string; occurred_on: string; description: string; created_by: string; created_at: Date }[]>(
         'SELECT id, occurred_on::text AS occurred_on, description, created_by, created_at FROM task_event WHERE tenant_id = $1 AND task_id = $2 ORDER BY occurred_on, created_at',
         [ctx.tenantId, taskId],
@@ -162,8 +200,20 @@ export class TasksService {
       return {
         ...toTaskView(task),
         activity: { key: task.activity_key, raw: task.activity_raw, certain: task.activity_certain, note: task.activity_note },
-        reviews: reviews.map((r) => ({ id: r.id, reviewerId: r.reviewer_id, decision: r.decision, comment: r.comment, createdAt: iso(r.created_at) })),
-        events: events.map((e) => ({ id: e.id, occurredOn: e.occurred_on, description: e.description, createdBy: e.created_by, createdAt: iso(e.created_at) })),
+        reviews: reviews.map((r) => ({
+          id: r.id,
+          reviewerId: r.reviewer_id,
+          decision: r.decision,
+          comment: r.comment,
+          createdAt: iso(r.created_at),
+        })),
+        events: events.map((e) => ({
+          id: e.id,
+          occurredOn: e.occurred_on,
+          description: e.description,
+          createdBy: e.created_by,
+          createdAt: iso(e.created_at),
+        })),
       };
     });
   }
@@ -200,12 +250,27 @@ export class TasksService {
     return inScope(this.ds, { tenantId: ctx.tenantId, userId: ctx.userId }, async (em) => {
       const task = await this.load(em, ctx, taskId, true);
       if (!OPEN_STATUSES.includes(task.status)) {
-        throw new InvalidTransitionError(task.status, 'done', task.status === 'done' ? 'It is waiting for review.' : 'A closed task cannot be completed again.');
+        throw new InvalidTransitionError(
+          task.status,
+          'done',
+          task.status === 'done' ? 'It is waiting for review.' : 'A closed task cannot be completed again.',
+        );
       }
       if (task.evidence_count === 0) throw new EvidenceRequiredError(false);
-      if (task.status === 'rejected' && (task.last_evidence_at === null || task.reviewed_at === null || task.last_evidence_at <= task.reviewed_at)) throw new EvidenceRequiredError(true);
-      await em.query("UPDATE task SET status = 'done', completed_at = now(), completed_by = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2", [ctx.tenantId, taskId, ctx.userId]);
-      await this.publish(em, ctx, 'task.completed', taskId, { from: task.status, comment: comment ?? null, evidenceCount: task.evidence_count });
+      if (
+        task.status === 'rejected' &&
+        (task.last_evidence_at === null || task.reviewed_at === null || task.last_evidence_at <= task.reviewed_at)
+      )
+        throw new EvidenceRequiredError(true);
+      await em.query(
+        "UPDATE task SET status = 'done', completed_at = now(), completed_by = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2",
+        [ctx.tenantId, taskId, ctx.userId],
+      );
+      await this.publish(em, ctx, 'task.completed', taskId, {
+        from: task.status,
+        comment: comment ?? null,
+        evidenceCount: task.evidence_count,
+      });
       return toTaskView(await this.load(em, ctx, taskId));
     });
   }
@@ -214,12 +279,22 @@ export class TasksService {
    * An auditor's (or another admin's) decision on a done task. The task row is locked, so of two
    * reviews at once exactly one finds it `done`; the other gets 409 INVALID_TRANSITION.
    */
-  async review(ctx: TenantContext, taskId: string, decision: 'approve' | 'reject', comment?: string): Promise<TaskView & { review: ReviewView }> {
+  async review(
+    ctx: TenantContext,
+    taskId: string,
+    decision: 'approve' | 'reject',
+    comment?: string,
+  ): Promise<TaskView & { review: ReviewView }> {
     const text = comment?.trim() ? comment.trim() : null;
     if (decision === 'reject' && !text) throw new ReasonRequiredError('Rejecting a task');
     return inScope(this.ds, { tenantId: ctx.tenantId, userId: ctx.userId }, async (em) => {
       const task = await this.load(em, ctx, taskId, true);
-      if (task.status !== 'done') throw new InvalidTransitionError(task.status, decision === 'approve' ? 'approved' : 'rejected', 'Only a done task (completed, waiting for review) can be reviewed.');
+      if (task.status !== 'done')
+        throw new InvalidTransitionError(
+          task.status,
+          decision === 'approve' ? 'approved' : 'rejected',
+          'Only a done task (completed, waiting for review) can be reviewed.',
+        );
       if (ctx.role === 'admin' && task.completed_by === ctx.userId) throw new SelfReviewError();
       const status = decision === 'approve' ? 'approved' : 'rejected';
       const [review] = await em.query<{ id: string; created_at: Date }[]>(
@@ -227,7 +302,11 @@ export class TasksService {
         [ctx.tenantId, taskId, ctx.userId, decision, text],
       );
       if (!review) throw new ConcurrentChangeError();
-      await em.query('UPDATE task SET status = $3, reviewed_at = clock_timestamp(), updated_at = now() WHERE tenant_id = $1 AND id = $2', [ctx.tenantId, taskId, status]);
+      await em.query('UPDATE task SET status = $3, reviewed_at = clock_timestamp(), updated_at = now() WHERE tenant_id = $1 AND id = $2', [
+        ctx.tenantId,
+        taskId,
+        status,
+      ]);
       await this.publish(em, ctx, `task.${status}`, taskId, { reviewId: review.id, decision, comment: text });
       return {
         ...toTaskView(await this.load(em, ctx, taskId)),
@@ -240,7 +319,12 @@ export class TasksService {
   async logEvent(ctx: TenantContext, taskId: string, occurredOn: string, description: string): Promise<TaskEventView> {
     return inScope(this.ds, { tenantId: ctx.tenantId, userId: ctx.userId }, async (em) => {
       const task = await this.load(em, ctx, taskId, true);
-      if (task.cadence !== 'on_event') throw new DomainError('NOT_EVENT_DRIVEN', 'Only an event-driven duty (cadence on_event) logs occurrences; complete this task instead.', 409);
+      if (task.cadence !== 'on_event')
+        throw new DomainError(
+          'NOT_EVENT_DRIVEN',
+          'Only an event-driven duty (cadence on_event) logs occurrences; complete this task instead.',
+          409,
+        );
       const [row] = await em.query<{ id: string; created_at: Date }[]>(
         'INSERT INTO task_event (tenant_id, task_id, occurred_on, description, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id, created_at',
         [ctx.tenantId, taskId, occurredOn, description.trim(), ctx.userId],
@@ -254,18 +338,30 @@ export class TasksService {
   private assertStatusChange(role: Role, before: TaskRow, change: TaskChange): void {
     const to = change.status;
     if (to === 'not_applicable') {
-      if (role !== 'admin') throw new DomainError('FORBIDDEN', 'Only an admin can mark a duty not applicable.', 403, { role, allowed: ['admin'] });
+      if (role !== 'admin')
+        throw new DomainError('FORBIDDEN', 'Only an admin can mark a duty not applicable.', 403, { role, allowed: ['admin'] });
       if (!before.optional) throw new NotOptionalError();
       if (!change.reason?.trim()) throw new ReasonRequiredError('Marking a duty not applicable');
-      if (!OPEN_STATUSES.includes(before.status)) throw new InvalidTransitionError(before.status, to, 'Only an open task can be marked not applicable.');
+      if (!OPEN_STATUSES.includes(before.status))
+        throw new InvalidTransitionError(before.status, to, 'Only an open task can be marked not applicable.');
       return;
     }
     if (before.status === 'not_applicable') {
-      if (role !== 'admin') throw new DomainError('FORBIDDEN', 'Only an admin can bring back a duty marked not applicable.', 403, { role, allowed: ['admin'] });
+      if (role !== 'admin')
+        throw new DomainError('FORBIDDEN', 'Only an admin can bring back a duty marked not applicable.', 403, { role, allowed: ['admin'] });
       if (to === 'todo') return;
     }
-    if ((before.status === 'todo' && to === 'in_progress') || (before.status === 'in_progress' && to === 'todo') || (before.status === 'rejected' && to === 'in_progress')) return;
-    throw new InvalidTransitionError(before.status, to ?? before.status, 'Use POST .../complete to finish a task and POST .../reviews to review one.');
+    if (
+      (before.status === 'todo' && to === 'in_progress') ||
+      (before.status === 'in_progress' && to === 'todo') ||
+      (before.status === 'rejected' && to === 'in_progress')
+    )
+      return;
+    throw new InvalidTransitionError(
+      before.status,
+      to ?? before.status,
+      'Use POST .../complete to finish a task and POST .../reviews to review one.',
+    );
   }
 
   private async assertAssignable(em: EntityManager, tenantId: string, userId: string): Promise<void> {
@@ -279,13 +375,29 @@ export class TasksService {
 
   private async load(em: EntityManager, ctx: TenantContext, taskId: string, lock = false): Promise<TaskRow> {
     if (!isUuid(taskId)) throw new TaskNotFoundError();
-    const [row] = await em.query<TaskRow[]>(`SELECT ${TASK_COLUMNS} ${TASK_FROM} WHERE t.tenant_id = $1 AND t.id = $2${lock ? ' FOR UPDATE OF t' : ''}`, [ctx.tenantId, taskId]);
+    const [row] = await em.query<TaskRow[]>(
+      `SELECT ${TASK_COLUMNS} ${TASK_FROM} WHERE t.tenant_id = $1 AND t.id = $2${lock ? ' FOR UPDATE OF t' : ''}`,
+      [ctx.tenantId, taskId],
+    );
     if (!row) throw new TaskNotFoundError();
     return row;
   }
 
-  private async publish(em: EntityManager, ctx: TenantContext, action: string, taskId: string, data: Record<string, unknown>): Promise<void> {
-    await this.events.publish(em, { action, tenantId: ctx.tenantId, actorId: ctx.userId, entity: { type: 'task', id: taskId }, data, requestId: ctx.requestId });
+  private async publish(
+    em: EntityManager,
+    ctx: TenantContext,
+    action: string,
+    taskId: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    await this.events.publish(em, {
+      action,
+      tenantId: ctx.tenantId,
+      actorId: ctx.userId,
+      entity: { type: 'task', id: taskId },
+      data,
+      requestId: ctx.requestId,
+    });
   }
 }
 

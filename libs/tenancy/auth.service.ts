@@ -59,8 +59,22 @@ export class AuthService {
         [tenantId, input.organization.trim(), user.id],
       );
       await em.query("INSERT INTO membership (tenant_id, user_id, role) VALUES ($1, $2, 'admin')", [tenantId, user.id]);
-      await this.events.publish(em, { action: 'user.signed_up', tenantId, actorId: user.id, entity: { type: 'user', id: user.id }, data: { email }, requestId: req.requestId });
-      await this.events.publish(em, { action: 'tenant.created', tenantId, actorId: user.id, entity: { type: 'tenant', id: tenantId }, data: { name: tenant?.name }, requestId: req.requestId });
+      await this.events.publish(em, {
+        action: 'user.signed_up',
+        tenantId,
+        actorId: user.id,
+        entity: { type: 'user', id: user.id },
+        data: { email },
+        requestId: req.requestId,
+      });
+      await this.events.publish(em, {
+        action: 'tenant.created',
+        tenantId,
+        actorId: user.id,
+        entity: { type: 'tenant', id: tenantId },
+        data: { name: tenant?.name },
+        requestId: req.requestId,
+      });
       const pair = await this.tokens.issue(em, user.id);
       return {
         ...pair,
@@ -78,7 +92,9 @@ export class AuthService {
     const email = normalizeEmail(rawEmail);
     await this.limits.check('login-account', email, this.config.rateLimits.loginAccount);
     await this.limits.check('login-ip', req.ip, this.config.rateLimits.loginIp);
-    const [row] = await this.ds.query<UserRow[]>('SELECT id, email, name, created_at, password_hash FROM app_user WHERE email = $1', [email]);
+    const [row] = await this.ds.query<UserRow[]>('SELECT id, email, name, created_at, password_hash FROM app_user WHERE email = $1', [
+      email,
+    ]);
     const valid = await verifyPassword(row?.password_hash ?? (await dummyPasswordHash()), password);
     if (!row || !valid) {
       await this.limits.record('login-account', email, this.config.rateLimits.loginAccount);

@@ -17,8 +17,14 @@ afterAll(async () => {
 });
 
 it('prunes old rate-limit windows and long-expired refresh tokens, as the app role, and nothing else', async () => {
-  const [user] = await query<{ id: string }>(db.adminUrl, "INSERT INTO app_user (email, name, password_hash) VALUES ('h@x.test', 'H', 'x') RETURNING id");
-  await query(db.adminUrl, "INSERT INTO rate_limit_hit (bucket, key, window_start, hits) VALUES ('signup', 'old', now() - interval '2 days', 3), ('signup', 'new', now() - interval '1 hour', 1)");
+  const [user] = await query<{ id: string }>(
+    db.adminUrl,
+    "INSERT INTO app_user (email, name, password_hash) VALUES ('h@x.test', 'H', 'x') RETURNING id",
+  );
+  await query(
+    db.adminUrl,
+    "INSERT INTO rate_limit_hit (bucket, key, window_start, hits) VALUES ('signup', 'old', now() - interval '2 days', 3), ('signup', 'new', now() - interval '1 hour', 1)",
+  );
   await query(
     db.adminUrl,
     `INSERT INTO refresh_token (user_id, family_id, token_hash, expires_at, used_at) VALUES
@@ -30,6 +36,8 @@ it('prunes old rate-limit windows and long-expired refresh tokens, as the app ro
   expect(await pruneAuthTables(ds)).toEqual({ rateLimitWindows: 1, refreshTokens: 1 });
   expect(await query(db.adminUrl, 'SELECT key FROM rate_limit_hit')).toEqual([{ key: 'new' }]);
   // The spent token that has just expired stays: it still proves reuse for a day.
-  expect((await query<{ h: string }>(db.adminUrl, 'SELECT left(token_hash, 1) AS h FROM refresh_token ORDER BY 1')).map((r) => r.h)).toEqual(['b', 'c']);
+  expect(
+    (await query<{ h: string }>(db.adminUrl, 'SELECT left(token_hash, 1) AS h FROM refresh_token ORDER BY 1')).map((r) => r.h),
+  ).toEqual(['b', 'c']);
   expect(await pruneAuthTables(ds)).toEqual({ rateLimitWindows: 0, refreshTokens: 0 });
 });

@@ -2,7 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { APP_CONFIG, DOMAIN_EVENT_SINK, type AppConfig, type DomainEventSink, type RequestContext, type Role, type TenantContext } from '../core';
+import {
+  APP_CONFIG,
+  DOMAIN_EVENT_SINK,
+  type AppConfig,
+  type DomainEventSink,
+  type RequestContext,
+  type Role,
+  type TenantContext,
+} from '../core';
 import { inScope } from '../db';
 import { Mailer, renderMail } from '../notify';
 import { assertPasswordAcceptable, hashPassword } from './password';
@@ -97,7 +105,13 @@ export class InvitationsService {
         data: { email, role: input.role, membershipExpiresAt: isoOrNull(row.membership_expires_at) },
         requestId: ctx.requestId,
       });
-      return { id: row.id, email, role: input.role, expiresAt: iso(row.expires_at), membershipExpiresAt: isoOrNull(row.membership_expires_at) };
+      return {
+        id: row.id,
+        email,
+        role: input.role,
+        expiresAt: iso(row.expires_at),
+        membershipExpiresAt: isoOrNull(row.membership_expires_at),
+      };
     });
   }
 
@@ -120,7 +134,10 @@ export class InvitationsService {
         [tenantId, tokenHash],
       );
       if (!inv) throw new InvitationInvalidError();
-      let [user] = await em.query<{ id: string; email: string; name: string; created_at: Date }[]>('SELECT id, email, name, created_at FROM app_user WHERE email = $1', [inv.email]);
+      let [user] = await em.query<{ id: string; email: string; name: string; created_at: Date }[]>(
+        'SELECT id, email, name, created_at FROM app_user WHERE email = $1',
+        [inv.email],
+      );
       let accountCreated = false;
       if (!user) {
         if (!input.name?.trim() || input.password === undefined) throw new AccountRequiredError();
@@ -140,7 +157,10 @@ export class InvitationsService {
         [tenantId, user.id, inv.role, inv.membership_expires_at],
       );
       await em.query('UPDATE invitation SET accepted_at = now(), accepted_by = $2 WHERE id = $1', [inv.id, user.id]);
-      const [membership] = await em.query<{ role: Role }[]>('SELECT role FROM membership WHERE tenant_id = $1 AND user_id = $2', [tenantId, user.id]);
+      const [membership] = await em.query<{ role: Role }[]>('SELECT role FROM membership WHERE tenant_id = $1 AND user_id = $2', [
+        tenantId,
+        user.id,
+      ]);
       await this.events.publish(em, {
         action: 'member.joined',
         tenantId,

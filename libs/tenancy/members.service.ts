@@ -21,7 +21,14 @@ export interface MemberChange {
   expiresAt?: Date | null;
 }
 
-const toView = (r: MemberRow): MemberView => ({ userId: r.user_id, email: r.email, name: r.name, role: r.role, expiresAt: isoOrNull(r.expires_at), joinedAt: iso(r.created_at) });
+const toView = (r: MemberRow): MemberView => ({
+  userId: r.user_id,
+  email: r.email,
+  name: r.name,
+  role: r.role,
+  expiresAt: isoOrNull(r.expires_at),
+  joinedAt: iso(r.created_at),
+});
 
 @Injectable()
 export class MembersService {
@@ -51,7 +58,9 @@ export class MembersService {
   async update(ctx: TenantContext, userId: string, change: MemberChange): Promise<MemberView> {
     return inScope(this.ds, { tenantId: ctx.tenantId, userId: ctx.userId }, async (em) => {
       const { member: before, otherAdmins } = await this.lockMember(em, ctx.tenantId, userId);
-      const losesAdmin = before.role === 'admin' && ((change.role !== undefined && change.role !== 'admin') || (change.expiresAt !== undefined && change.expiresAt !== null));
+      const losesAdmin =
+        before.role === 'admin' &&
+        ((change.role !== undefined && change.role !== 'admin') || (change.expiresAt !== undefined && change.expiresAt !== null));
       if (losesAdmin && otherAdmins === 0) throw new LastAdminError();
       const [row] = await updateReturning<MemberRow>(
         em,
@@ -68,7 +77,10 @@ export class MembersService {
         tenantId: ctx.tenantId,
         actorId: ctx.userId,
         entity: { type: 'membership', id: userId },
-        data: { from: { role: before.role, expiresAt: isoOrNull(before.expires_at) }, to: { role: row.role, expiresAt: isoOrNull(row.expires_at) } },
+        data: {
+          from: { role: before.role, expiresAt: isoOrNull(before.expires_at) },
+          to: { role: row.role, expiresAt: isoOrNull(row.expires_at) },
+        },
         requestId: ctx.requestId,
       });
       return toView(row);

@@ -44,7 +44,11 @@ export class InvalidTokenError extends DomainError {
 
 export class InvitationInvalidError extends DomainError {
   constructor() {
-    super('INVITATION_INVALID', 'This invitation link is not valid any more (used, replaced or expired): ask an admin of the tenant for a new one.', 410);
+    super(
+      'INVITATION_INVALID',
+      'This invitation link is not valid any more (used, replaced or expired): ask an admin of the tenant for a new one.',
+      410,
+    );
   }
 }
 

@@ -7,7 +7,6 @@ import { inScope } from '../db';
 import { InvalidTokenError, TenantNotFoundError } from './tenancy.errors';
 import { iso, isoOrNull, type MembershipView, type TenantView, type UserView } from './tenancy.views';
 
-
 interface MembershipRow {
   tenant_id: string;
   tenant_name: string;
@@ -43,7 +42,14 @@ export class TenantsService {
         [tenantId, name.trim(), ctx.userId],
       );
       await em.query("INSERT INTO membership (tenant_id, user_id, role) VALUES ($1, $2, 'admin')", [tenantId, ctx.userId]);
-      await this.events.publish(em, { action: 'tenant.created', tenantId, actorId: ctx.userId, entity: { type: 'tenant', id: tenantId }, data: { name: row?.name }, requestId: ctx.requestId });
+      await this.events.publish(em, {
+        action: 'tenant.created',
+        tenantId,
+        actorId: ctx.userId,
+        entity: { type: 'tenant', id: tenantId },
+        data: { name: row?.name },
+        requestId: ctx.requestId,
+      });
       return { id: tenantId, name: row?.name ?? name, createdAt: iso(row?.created_at ?? new Date()), role: 'admin' };
     });
   }
@@ -63,10 +69,16 @@ export class TenantsService {
   }
 
   async me(ctx: UserContext): Promise<{ user: UserView; memberships: MembershipView[] }> {
-    const [user] = await this.ds.query<{ id: string; email: string; name: string; created_at: Date }[]>('SELECT id, email, name, created_at FROM app_user WHERE id = $1', [ctx.userId]);
+    const [user] = await this.ds.query<{ id: string; email: string; name: string; created_at: Date }[]>(
+      'SELECT id, email, name, created_at FROM app_user WHERE id = $1',
+      [ctx.userId],
+    );
     // A valid token whose account is gone.
     if (!user) throw new InvalidTokenError('UNAUTHENTICATED', 'This account no longer exists: sign up or log in again.');
-    return { user: { id: user.id, email: user.email, name: user.name, createdAt: iso(user.created_at) }, memberships: await this.listMine(ctx) };
+    return {
+      user: { id: user.id, email: user.email, name: user.name, createdAt: iso(user.created_at) },
+      memberships: await this.listMine(ctx),
+    };
   }
 
   private memberships(userId: string): Promise<MembershipRow[]> {

@@ -63,7 +63,14 @@ export class TokensService {
     );
     const accessToken = await this.jwt.signAsync(
       { typ: 'access' },
-      { subject: userId, jwtid: randomUUID(), expiresIn: this.config.accessTokenTtlSeconds, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, algorithm: JWT_ALGORITHM },
+      {
+        subject: userId,
+        jwtid: randomUUID(),
+        expiresIn: this.config.accessTokenTtlSeconds,
+        issuer: JWT_ISSUER,
+        audience: JWT_AUDIENCE,
+        algorithm: JWT_ALGORITHM,
+      },
     );
     return { accessToken, refreshToken: `${id}.${secret}`, tokenType: 'Bearer', expiresIn: this.config.accessTokenTtlSeconds };
   }
@@ -92,7 +99,10 @@ export class TokensService {
     });
     if ('error' in outcome) {
       throw outcome.error === 'reused'
-        ? new InvalidTokenError('REFRESH_TOKEN_REUSED', 'This refresh token was already used: every session from that login is now ended. Log in again.')
+        ? new InvalidTokenError(
+            'REFRESH_TOKEN_REUSED',
+            'This refresh token was already used: every session from that login is now ended. Log in again.',
+          )
         : new InvalidTokenError('REFRESH_TOKEN_INVALID', 'This refresh token is not valid any more: log in again.');
     }
     return outcome;

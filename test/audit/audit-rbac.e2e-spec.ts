@@ -16,10 +16,50 @@ type Row = { readonly endpoint: string; readonly path: string } & Readonly<Recor
 /** `expired` is an admin whose membership ended a minute ago: no membership at all. */
 const MATRIX = [
   // endpoint                                                  admin        member        auditor        viewer        nonMember        expired        noToken
-  { endpoint: 'GET /tenants/:tenantId/audit-events',        path: 'audit-events',                admin: 200, member: 403, auditor: 200, viewer: 403, nonMember: 404, expired: 404, noToken: 401 },
-  { endpoint: 'GET /tenants/:tenantId/audit-events?limit&cursor', path: 'audit-events?limit=1',  admin: 200, member: 403, auditor: 200, viewer: 403, nonMember: 404, expired: 404, noToken: 401 },
-  { endpoint: 'GET /tenants/:tenantId/audit-events/verify', path: 'audit-events/verify',         admin: 200, member: 403, auditor: 200, viewer: 403, nonMember: 404, expired: 404, noToken: 401 },
-  { endpoint: 'GET /tenants/:tenantId/audit-events/verify?expectedHead', path: 'audit-events/verify?expectedHead=HEAD', admin: 200, member: 403, auditor: 200, viewer: 403, nonMember: 404, expired: 404, noToken: 401 },
+  {
+    endpoint: 'GET /tenants/:tenantId/audit-events',
+    path: 'audit-events',
+    admin: 200,
+    member: 403,
+    auditor: 200,
+    viewer: 403,
+    nonMember: 404,
+    expired: 404,
+    noToken: 401,
+  },
+  {
+    endpoint: 'GET /tenants/:tenantId/audit-events?limit&cursor',
+    path: 'audit-events?limit=1',
+    admin: 200,
+    member: 403,
+    auditor: 200,
+    viewer: 403,
+    nonMember: 404,
+    expired: 404,
+    noToken: 401,
+  },
+  {
+    endpoint: 'GET /tenants/:tenantId/audit-events/verify',
+    path: 'audit-events/verify',
+    admin: 200,
+    member: 403,
+    auditor: 200,
+    viewer: 403,
+    nonMember: 404,
+    expired: 404,
+    noToken: 401,
+  },
+  {
+    endpoint: 'GET /tenants/:tenantId/audit-events/verify?expectedHead',
+    path: 'audit-events/verify?expectedHead=HEAD',
+    admin: 200,
+    member: 403,
+    auditor: 200,
+    viewer: 403,
+    nonMember: 404,
+    expired: 404,
+    noToken: 401,
+  },
 ] as const satisfies readonly Row[];
 
 const CODE_OF: Readonly<Record<number, string>> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'TENANT_NOT_FOUND' };
@@ -36,7 +76,14 @@ const A = (): string => actors.admin.tenantId;
 const tokenOf = (who: Who): string | undefined => (who === 'noToken' ? undefined : actors[who].accessToken);
 
 interface Page {
-  items: { seq: number; action: string; actorId: string | null; entity: { type: string; id: string }; data: Record<string, unknown>; hash: string }[];
+  items: {
+    seq: number;
+    action: string;
+    actorId: string | null;
+    entity: { type: string; id: string };
+    data: Record<string, unknown>;
+    hash: string;
+  }[];
   nextCursor: string | null;
 }
 
@@ -45,7 +92,9 @@ beforeAll(async () => {
   call = caller(t.app);
   const admin = await signup(t.app, { organization: 'Alpha Audit Org', email: uniqueEmail('admin-a') });
   const [member, auditor, viewer, nonMember, expired, b] = await Promise.all(
-    ['member', 'auditor', 'viewer', 'outsider', 'expired', 'admin-b'].map((prefix) => signup(t.app, { email: uniqueEmail(prefix), organization: `${prefix} own org` })),
+    ['member', 'auditor', 'viewer', 'outsider', 'expired', 'admin-b'].map((prefix) =>
+      signup(t.app, { email: uniqueEmail(prefix), organization: `${prefix} own org` }),
+    ),
   );
   actors = { admin, member: member!, auditor: auditor!, viewer: viewer!, nonMember: nonMember!, expired: expired! };
   adminB = b!;
@@ -57,12 +106,26 @@ beforeAll(async () => {
   for (const [account, role] of roles) await addMember(t.db.adminUrl, A(), account.userId, role);
   await addMember(t.db.adminUrl, A(), actors.expired.userId, 'admin', new Date(Date.now() - 60_000));
   // Events of A's own making, so A's trail holds more than its sign-up.
-  const patched = await call({ method: 'PATCH', url: `/api/v1/tenants/${A()}/members/${actors.member.userId}`, token: admin.accessToken, payload: { role: 'member' } });
+  const patched = await call({
+    method: 'PATCH',
+    url: `/api/v1/tenants/${A()}/members/${actors.member.userId}`,
+    token: admin.accessToken,
+    payload: { role: 'member' },
+  });
   expect(patched.statusCode).toBe(200);
-  const invited = await call({ method: 'POST', url: `/api/v1/tenants/${adminB.tenantId}/invitations`, token: adminB.accessToken, payload: { email: uniqueEmail('b-invitee'), role: 'viewer' } });
+  const invited = await call({
+    method: 'POST',
+    url: `/api/v1/tenants/${adminB.tenantId}/invitations`,
+    token: adminB.accessToken,
+    payload: { email: uniqueEmail('b-invitee'), role: 'viewer' },
+  });
   expect(invited.statusCode).toBe(201);
-  headA = (await call({ method: 'GET', url: `/api/v1/tenants/${A()}/audit-events/verify`, token: admin.accessToken })).json<{ headHash: string }>().headHash;
-  headB = (await call({ method: 'GET', url: `/api/v1/tenants/${adminB.tenantId}/audit-events/verify`, token: adminB.accessToken })).json<{ headHash: string }>().headHash;
+  headA = (await call({ method: 'GET', url: `/api/v1/tenants/${A()}/audit-events/verify`, token: admin.accessToken })).json<{
+    headHash: string;
+  }>().headHash;
+  headB = (await call({ method: 'GET', url: `/api/v1/tenants/${adminB.tenantId}/audit-events/verify`, token: adminB.accessToken })).json<{
+    headHash: string;
+  }>().headHash;
 });
 afterAll(async () => t.close());
 
@@ -75,7 +138,11 @@ describe.each(MATRIX)('$endpoint', (row) => {
     const code = CODE_OF[status];
     it(`${who} -> ${status}${code ? ` ${code}` : ''}`, async () => {
       const before = await countOf(A());
-      const res = await call({ method: 'GET', url: `/api/v1/tenants/${A()}/${row.path.replace('HEAD', headA)}`, ...(tokenOf(who) ? { token: tokenOf(who) } : {}) });
+      const res = await call({
+        method: 'GET',
+        url: `/api/v1/tenants/${A()}/${row.path.replace('HEAD', headA)}`,
+        ...(tokenOf(who) ? { token: tokenOf(who) } : {}),
+      });
       expect(res.statusCode).toBe(status);
       if (code === undefined) {
         const body = res.json<Record<string, unknown>>();
@@ -104,44 +171,72 @@ describe.each(MATRIX)('$endpoint', (row) => {
 
 describe("tenant isolation: B's admin and A's trail", () => {
   const NO_SUCH_TENANT = '00000000-0000-4000-8000-000000000000';
-  const paths = (): string[] => ['audit-events', 'audit-events?limit=1', 'audit-events/verify', `audit-events/verify?expectedHead=${headA}`, `audit-events?cursor=${Buffer.from('["2"]').toString('base64url')}`];
+  const paths = (): string[] => [
+    'audit-events',
+    'audit-events?limit=1',
+    'audit-events/verify',
+    `audit-events/verify?expectedHead=${headA}`,
+    `audit-events?cursor=${Buffer.from('["2"]').toString('base64url')}`,
+  ];
 
   it("every audit endpoint on A's tenant id: 404 TENANT_NOT_FOUND, the same as a tenant that does not exist", async () => {
     for (const path of paths()) {
       const res = await call({ method: 'GET', url: `/api/v1/tenants/${A()}/${path}`, token: adminB.accessToken });
       const nowhere = await call({ method: 'GET', url: `/api/v1/tenants/${NO_SUCH_TENANT}/${path}`, token: adminB.accessToken });
-      expect(res.json()).toEqual({ statusCode: 404, code: 'TENANT_NOT_FOUND', message: expect.any(String), requestId: res.headers['x-request-id'] });
-      expect({ ...res.json<Record<string, unknown>>(), requestId: null }).toEqual({ ...nowhere.json<Record<string, unknown>>(), requestId: null });
+      expect(res.json()).toEqual({
+        statusCode: 404,
+        code: 'TENANT_NOT_FOUND',
+        message: expect.any(String),
+        requestId: res.headers['x-request-id'],
+      });
+      expect({ ...res.json<Record<string, unknown>>(), requestId: null }).toEqual({
+        ...nowhere.json<Record<string, unknown>>(),
+        requestId: null,
+      });
       expect(res.body).not.toContain(headA);
     }
   });
 
-  it.each(['not-a-uuid', `${NO_SUCH_TENANT}x`, NO_SUCH_TENANT.replaceAll('-', '')])('a malformed tenant id (%s): 404, never 400 or 500', async (id) => {
-    for (const path of ['audit-events', 'audit-events/verify']) {
-      const res = await call({ method: 'GET', url: `/api/v1/tenants/${id}/${path}`, token: adminB.accessToken });
-      expect({ status: res.statusCode, code: res.json<{ code: string }>().code }).toEqual({ status: 404, code: 'TENANT_NOT_FOUND' });
-    }
-  });
+  it.each(['not-a-uuid', `${NO_SUCH_TENANT}x`, NO_SUCH_TENANT.replaceAll('-', '')])(
+    'a malformed tenant id (%s): 404, never 400 or 500',
+    async (id) => {
+      for (const path of ['audit-events', 'audit-events/verify']) {
+        const res = await call({ method: 'GET', url: `/api/v1/tenants/${id}/${path}`, token: adminB.accessToken });
+        expect({ status: res.statusCode, code: res.json<{ code: string }>().code }).toEqual({ status: 404, code: 'TENANT_NOT_FOUND' });
+      }
+    },
+  );
 
   it("A's events never appear in B's list or B's verification, and the reverse", async () => {
-    const listB = await call({ method: 'GET', url: `/api/v1/tenants/${adminB.tenantId}/audit-events?limit=200`, token: adminB.accessToken });
+    const listB = await call({
+      method: 'GET',
+      url: `/api/v1/tenants/${adminB.tenantId}/audit-events?limit=200`,
+      token: adminB.accessToken,
+    });
     const pageB = listB.json<Page>();
     expect(pageB.items.map((e) => [e.seq, e.action])).toEqual([
       [3, 'member.invited'],
       [2, 'tenant.created'],
       [1, 'user.signed_up'],
     ]);
-    for (const secret of [A(), actors.admin.userId, actors.admin.email, actors.member.userId, 'Alpha Audit Org', headA]) expect(listB.body).not.toContain(secret);
+    for (const secret of [A(), actors.admin.userId, actors.admin.email, actors.member.userId, 'Alpha Audit Org', headA])
+      expect(listB.body).not.toContain(secret);
     const listA = await call({ method: 'GET', url: `/api/v1/tenants/${A()}/audit-events?limit=200`, token: actors.admin.accessToken });
     for (const secret of [adminB.tenantId, adminB.userId, adminB.email, headB]) expect(listA.body).not.toContain(secret);
-    expect((await call({ method: 'GET', url: `/api/v1/tenants/${adminB.tenantId}/audit-events/verify`, token: adminB.accessToken })).json()).toEqual({
+    expect(
+      (await call({ method: 'GET', url: `/api/v1/tenants/${adminB.tenantId}/audit-events/verify`, token: adminB.accessToken })).json(),
+    ).toEqual({
       valid: true,
       count: 3,
       headSeq: 3,
       headHash: headB,
     });
     // A's head is not in B's chain: B cannot vouch for A's history.
-    const crossed = await call({ method: 'GET', url: `/api/v1/tenants/${adminB.tenantId}/audit-events/verify?expectedHead=${headA}`, token: adminB.accessToken });
+    const crossed = await call({
+      method: 'GET',
+      url: `/api/v1/tenants/${adminB.tenantId}/audit-events/verify?expectedHead=${headA}`,
+      token: adminB.accessToken,
+    });
     expect(crossed.json()).toMatchObject({ valid: false, expectedHeadFound: false });
   });
 
@@ -158,7 +253,7 @@ describe("tenant isolation: B's admin and A's trail", () => {
     expect([...hashesA].filter((h) => hashesB.has(h))).toEqual([]);
   });
 
-  it('row-level security underneath: the app role scoped to B reads none of A, and cannot claim A\'s head', async () => {
+  it("row-level security underneath: the app role scoped to B reads none of A, and cannot claim A's head", async () => {
     const client = new Client({ connectionString: t.db.appUrl });
     await client.connect();
     try {

@@ -32,7 +32,12 @@ let t: TestApp;
 let call: Caller;
 beforeAll(async () => {
   sink = await startSmtpSink();
-  t = await bootTestApp({ SMTP_URL: sink.url, PUBLIC_URL: 'https://duty.example.test', RATE_LIMIT_SIGNUP: '1000/1h', RATE_LIMIT_INVITATION_ACCEPT: '1000/1h' });
+  t = await bootTestApp({
+    SMTP_URL: sink.url,
+    PUBLIC_URL: 'https://duty.example.test',
+    RATE_LIMIT_SIGNUP: '1000/1h',
+    RATE_LIMIT_INVITATION_ACCEPT: '1000/1h',
+  });
   call = caller(t.app);
 });
 afterAll(async () => {
@@ -42,8 +47,19 @@ afterAll(async () => {
 
 /** The documented formula, written again here so the test does not trust the code under test. */
 function expectedHash(tenantId: string, e: Omit<AuditEvent, 'hash'>): string {
-  const record = { tenantId, seq: e.seq, at: e.at, actorId: e.actorId, action: e.action, entity: e.entity, data: e.data, requestId: e.requestId };
-  return createHash('sha256').update(e.prevHash + canonicalJson(record)).digest('hex');
+  const record = {
+    tenantId,
+    seq: e.seq,
+    at: e.at,
+    actorId: e.actorId,
+    action: e.action,
+    entity: e.entity,
+    data: e.data,
+    requestId: e.requestId,
+  };
+  return createHash('sha256')
+    .update(e.prevHash + canonicalJson(record))
+    .digest('hex');
 }
 
 /** Every event of the tenant, newest first, through the api. */
@@ -51,7 +67,11 @@ async function eventsOf(account: Account, tenantId = account.tenantId): Promise<
   const all: AuditEvent[] = [];
   let cursor: string | null = null;
   do {
-    const res = await call({ method: 'GET', url: `/api/v1/tenants/${tenantId}/audit-events?limit=200${cursor ? `&cursor=${cursor}` : ''}`, token: account.accessToken });
+    const res = await call({
+      method: 'GET',
+      url: `/api/v1/tenants/${tenantId}/audit-events?limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+      token: account.accessToken,
+    });
     expect(res.statusCode).toBe(200);
     const page = res.json<{ items: AuditEvent[]; nextCursor: string | null }>();
     all.push(...page.items);
@@ -61,7 +81,11 @@ async function eventsOf(account: Account, tenantId = account.tenantId): Promise<
 }
 
 async function verify(account: Account, expectedHead?: string, tenantId = account.tenantId): Promise<Verification> {
-  const res = await call({ method: 'GET', url: `/api/v1/tenants/${tenantId}/audit-events/verify${expectedHead ? `?expectedHead=${expectedHead}` : ''}`, token: account.accessToken });
+  const res = await call({
+    method: 'GET',
+    url: `/api/v1/tenants/${tenantId}/audit-events/verify${expectedHead ? `?expectedHead=${expectedHead}` : ''}`,
+    token: account.accessToken,
+  });
   expect(res.statusCode).toBe(200);
   return res.json<Verification>();
 }
@@ -106,14 +130,24 @@ interface Row {
   prev_hash: string;
   hash: string;
 }
-const rowsOf = (tenantId: string): Promise<Row[]> => query<Row>(t.db.adminUrl, 'SELECT * FROM audit_event WHERE tenant_id = $1 ORDER BY seq', [tenantId]);
+const rowsOf = (tenantId: string): Promise<Row[]> =>
+  query<Row>(t.db.adminUrl, 'SELECT * FROM audit_event WHERE tenant_id = $1 ORDER BY seq', [tenantId]);
 const headOf = async (tenantId: string): Promise<{ seq: string; hash: string } | undefined> =>
   (await query<{ seq: string; hash: string }>(t.db.adminUrl, 'SELECT seq, hash FROM audit_head WHERE tenant_id = $1', [tenantId]))[0];
 
 /** What a forger who knows the formula writes: a row whose own hash checks. */
 function forged(tenantId: string, seq: number, prevHash: string, data: Record<string, unknown>): unknown[] {
   const at = new Date().toISOString();
-  const e = { seq, at, actorId: null, action: 'member.role_changed', entity: { type: 'membership', id: 'forged' }, data, requestId: null, prevHash };
+  const e = {
+    seq,
+    at,
+    actorId: null,
+    action: 'member.role_changed',
+    entity: { type: 'membership', id: 'forged' },
+    data,
+    requestId: null,
+    prevHash,
+  };
   return [tenantId, seq, at, null, e.action, e.entity.type, e.entity.id, JSON.stringify(data), null, prevHash, expectedHash(tenantId, e)];
 }
 const INSERT_ROW = `INSERT INTO audit_event (tenant_id, seq, at, actor_id, action, entity_type, entity_id, data, request_id, prev_hash, hash)
@@ -125,7 +159,12 @@ async function tenantWithSixEvents(): Promise<{ admin: Account; memberId: string
   const member = await signup(t.app, { email: uniqueEmail('tamper-member') });
   await addMember(t.db.adminUrl, admin.tenantId, member.userId, 'member');
   for (const role of ['viewer', 'auditor', 'member', 'viewer']) {
-    const res = await call({ method: 'PATCH', url: `/api/v1/tenants/${admin.tenantId}/members/${member.userId}`, token: admin.accessToken, payload: { role } });
+    const res = await call({
+      method: 'PATCH',
+      url: `/api/v1/tenants/${admin.tenantId}/members/${member.userId}`,
+      token: admin.accessToken,
+      payload: { role },
+    });
     expect(res.statusCode).toBe(200);
   }
   expect(await verify(admin)).toMatchObject({ valid: true, count: 6, headSeq: 6 });
@@ -134,7 +173,12 @@ async function tenantWithSixEvents(): Promise<{ admin: Account; memberId: string
 
 async function inviteAndToken(admin: Account, email: string, role: string): Promise<{ requestId: string; token: string }> {
   const before = sink.messages.length;
-  const res = await call({ method: 'POST', url: `/api/v1/tenants/${admin.tenantId}/invitations`, token: admin.accessToken, payload: { email, role } });
+  const res = await call({
+    method: 'POST',
+    url: `/api/v1/tenants/${admin.tenantId}/invitations`,
+    token: admin.accessToken,
+    payload: { email, role },
+  });
   expect(res.statusCode).toBe(201);
   const mail = (await sink.waitFor(before + 1)).find((m) => m.envelopeTo.includes(email));
   const link = /invitations\/accept\?token=([^\s"<]+)/.exec(mail?.parsed.text ?? '');
@@ -143,23 +187,47 @@ async function inviteAndToken(admin: Account, email: string, role: string): Prom
 
 describe('what is recorded', () => {
   it('sign-up, invitation, acceptance, role change and removal: one event each, consecutive seqs, a valid chain', async () => {
-    const signupRes = await t.app.inject({ method: 'POST', url: '/api/v1/auth/signup', payload: { email: uniqueEmail('recorded'), password: PASSWORD, name: 'Ada', organization: 'Recorded Org' } });
+    const signupRes = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/signup',
+      payload: { email: uniqueEmail('recorded'), password: PASSWORD, name: 'Ada', organization: 'Recorded Org' },
+    });
     expect(signupRes.statusCode).toBe(201);
     const signed = signupRes.json<{ accessToken: string; user: { id: string; email: string }; tenant: { id: string } }>();
-    const admin: Account = { userId: signed.user.id, email: signed.user.email, password: PASSWORD, accessToken: signed.accessToken, refreshToken: '', tenantId: signed.tenant.id };
+    const admin: Account = {
+      userId: signed.user.id,
+      email: signed.user.email,
+      password: PASSWORD,
+      accessToken: signed.accessToken,
+      refreshToken: '',
+      tenantId: signed.tenant.id,
+    };
     const signupRequest = String(signupRes.headers['x-request-id']);
 
     const inviteeEmail = uniqueEmail('invitee');
     const invited = await inviteAndToken(admin, inviteeEmail, 'member');
-    const accept = await call({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token: invited.token, name: 'Invitee', password: PASSWORD } });
+    const accept = await call({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token: invited.token, name: 'Invitee', password: PASSWORD },
+    });
     expect(accept.statusCode).toBe(200);
     const invitee = accept.json<{ user: { id: string } }>().user.id;
-    const patch = await call({ method: 'PATCH', url: `/api/v1/tenants/${admin.tenantId}/members/${invitee}`, token: admin.accessToken, payload: { role: 'auditor' } });
+    const patch = await call({
+      method: 'PATCH',
+      url: `/api/v1/tenants/${admin.tenantId}/members/${invitee}`,
+      token: admin.accessToken,
+      payload: { role: 'auditor' },
+    });
     expect(patch.statusCode).toBe(200);
     const remove = await call({ method: 'DELETE', url: `/api/v1/tenants/${admin.tenantId}/members/${invitee}`, token: admin.accessToken });
     expect(remove.statusCode).toBe(204);
     // A failed login belongs to no tenant: logged, not in any trail.
-    const failed = await call({ method: 'POST', url: '/api/v1/auth/login', payload: { email: admin.email, password: 'wrong-password-entirely' } });
+    const failed = await call({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: admin.email, password: 'wrong-password-entirely' },
+    });
     expect(failed.statusCode).toBe(401);
 
     const events = await eventsOf(admin);
@@ -173,8 +241,15 @@ describe('what is recorded', () => {
     ]);
     expect(events.find((e) => e.seq === 1)?.data).toEqual({ email: admin.email });
     expect(events.find((e) => e.seq === 3)?.data).toEqual({ email: inviteeEmail, role: 'member', membershipExpiresAt: null });
-    expect(events.find((e) => e.seq === 4)?.data).toEqual({ invitationId: events.find((e) => e.seq === 3)?.entity.id, role: 'member', accountCreated: true });
-    expect(events.find((e) => e.seq === 5)?.data).toEqual({ from: { role: 'member', expiresAt: null }, to: { role: 'auditor', expiresAt: null } });
+    expect(events.find((e) => e.seq === 4)?.data).toEqual({
+      invitationId: events.find((e) => e.seq === 3)?.entity.id,
+      role: 'member',
+      accountCreated: true,
+    });
+    expect(events.find((e) => e.seq === 5)?.data).toEqual({
+      from: { role: 'member', expiresAt: null },
+      to: { role: 'auditor', expiresAt: null },
+    });
     expect(events.find((e) => e.seq === 6)?.data).toEqual({ role: 'auditor', self: false });
 
     // The chain, recomputed from what the api shows, with the formula of docs/audit.md.
@@ -206,7 +281,12 @@ describe('what is recorded', () => {
     const admin = await signup(t.app);
     const bounced = uniqueEmail('bounce');
     sink.rejectRecipient(bounced, 550);
-    const res = await call({ method: 'POST', url: `/api/v1/tenants/${admin.tenantId}/invitations`, token: admin.accessToken, payload: { email: bounced, role: 'member' } });
+    const res = await call({
+      method: 'POST',
+      url: `/api/v1/tenants/${admin.tenantId}/invitations`,
+      token: admin.accessToken,
+      payload: { email: bounced, role: 'member' },
+    });
     expect(res.statusCode).toBe(503);
     expect((await eventsOf(admin)).map((e) => e.action)).toEqual(['tenant.created', 'user.signed_up']);
     await inviteAndToken(admin, uniqueEmail('fine'), 'viewer');
@@ -220,13 +300,17 @@ describe('what is recorded', () => {
     const auditSink = new AuditSink(quietLogger());
     const event = { action: 'test.crossed', tenantId: b.tenantId, actorId: null, entity: { type: 'test', id: 'x' }, data: {} };
     await expect(inScope(ds, { tenantId: a.tenantId, userId: null }, (em) => auditSink.publish(em, event))).rejects.toThrow(/scoped to/);
-    await expect(inScope(ds, { tenantId: null, userId: null }, (em) => auditSink.publish(em, event))).rejects.toThrow(/scoped to no tenant/);
+    await expect(inScope(ds, { tenantId: null, userId: null }, (em) => auditSink.publish(em, event))).rejects.toThrow(
+      /scoped to no tenant/,
+    );
     await auditSink.publish(null, event);
     await inScope(ds, { tenantId: a.tenantId, userId: null }, (em) => auditSink.publish(em, { ...event, tenantId: null }));
     expect((await rowsOf(b.tenantId)).map((r) => r.action)).toEqual(['user.signed_up', 'tenant.created']);
     expect((await rowsOf(a.tenantId)).map((r) => r.action)).toEqual(['user.signed_up', 'tenant.created']);
     // An upper-case tenant id (as a URL may carry it) chains under the canonical form.
-    await inScope(ds, { tenantId: a.tenantId.toUpperCase(), userId: null }, (em) => auditSink.publish(em, { ...event, tenantId: a.tenantId.toUpperCase(), data: { when: new Date(0), gone: undefined } }));
+    await inScope(ds, { tenantId: a.tenantId.toUpperCase(), userId: null }, (em) =>
+      auditSink.publish(em, { ...event, tenantId: a.tenantId.toUpperCase(), data: { when: new Date(0), gone: undefined } }),
+    );
     expect((await rowsOf(a.tenantId)).map((r) => [r.action, r.data])).toEqual([
       ['user.signed_up', { email: a.email }],
       ['tenant.created', { name: 'Test Org' }],
@@ -248,7 +332,11 @@ describe('listing', () => {
     const seen: number[][] = [];
     let cursor: string | null = null;
     do {
-      const res = await call({ method: 'GET', url: `/api/v1/tenants/${admin.tenantId}/audit-events?limit=4${cursor ? `&cursor=${cursor}` : ''}`, token: admin.accessToken });
+      const res = await call({
+        method: 'GET',
+        url: `/api/v1/tenants/${admin.tenantId}/audit-events?limit=4${cursor ? `&cursor=${cursor}` : ''}`,
+        token: admin.accessToken,
+      });
       const page = res.json<{ items: AuditEvent[]; nextCursor: string | null }>();
       seen.push(page.items.map((e) => e.seq));
       cursor = page.nextCursor;
@@ -264,7 +352,11 @@ describe('listing', () => {
   });
 
   it.each(['0', '201', '-1', '1.5', 'abc', '', '1e21', '9007199254740993'])('limit=%s: 400 VALIDATION_FAILED', async (limit) => {
-    const res = await call({ method: 'GET', url: `/api/v1/tenants/${admin.tenantId}/audit-events?limit=${limit}`, token: admin.accessToken });
+    const res = await call({
+      method: 'GET',
+      url: `/api/v1/tenants/${admin.tenantId}/audit-events?limit=${limit}`,
+      token: admin.accessToken,
+    });
     expect({ status: res.statusCode, code: res.json<{ code: string }>().code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
   });
 
@@ -276,7 +368,11 @@ describe('listing', () => {
     ['beyond bigint', encodeCursor(['99999999999999999999'])],
     ['two keys', encodeCursor(['3', '4'])],
   ])('a cursor that is %s: 400 INVALID_CURSOR', async (_label, cursor) => {
-    const res = await call({ method: 'GET', url: `/api/v1/tenants/${admin.tenantId}/audit-events?cursor=${encodeURIComponent(cursor)}`, token: admin.accessToken });
+    const res = await call({
+      method: 'GET',
+      url: `/api/v1/tenants/${admin.tenantId}/audit-events?cursor=${encodeURIComponent(cursor)}`,
+      token: admin.accessToken,
+    });
     expect({ status: res.statusCode, code: res.json<{ code: string }>().code }).toEqual({ status: 400, code: 'INVALID_CURSOR' });
   });
 
@@ -323,7 +419,14 @@ describe('tampering behind the app, as the database superuser, is found', () => 
     const { admin } = await tenantWithSixEvents();
     const bystander = await signup(t.app);
     await tamper([sql, [admin.tenantId]]);
-    expect(await verify(admin)).toEqual({ valid: false, count: 6, headSeq: 6, headHash: expect.stringMatching(/^[0-9a-f]{64}$/), firstBrokenSeq: 4, reason: 'hash_mismatch' });
+    expect(await verify(admin)).toEqual({
+      valid: false,
+      count: 6,
+      headSeq: 6,
+      headHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      firstBrokenSeq: 4,
+      reason: 'hash_mismatch',
+    });
     // Chains are per tenant: another tenant's still checks.
     expect(await verify(bystander)).toMatchObject({ valid: true });
   });
@@ -337,7 +440,10 @@ describe('tampering behind the app, as the database superuser, is found', () => 
   it('a middle row replaced by a forged one (same seq, hash recomputed): invalid where the next row no longer links', async () => {
     const { admin } = await tenantWithSixEvents();
     const rows = await rowsOf(admin.tenantId);
-    await tamper(['DELETE FROM audit_event WHERE tenant_id = $1 AND seq = 3', [admin.tenantId]], [INSERT_ROW, forged(admin.tenantId, 3, rows[1]!.hash, { from: { role: 'member' }, to: { role: 'admin' } })]);
+    await tamper(
+      ['DELETE FROM audit_event WHERE tenant_id = $1 AND seq = 3', [admin.tenantId]],
+      [INSERT_ROW, forged(admin.tenantId, 3, rows[1]!.hash, { from: { role: 'member' }, to: { role: 'admin' } })],
+    );
     expect(await verify(admin)).toMatchObject({ valid: false, count: 6, firstBrokenSeq: 4, reason: 'prev_hash_mismatch' });
   });
 
@@ -365,7 +471,10 @@ describe('tampering behind the app, as the database superuser, is found', () => 
     const { admin } = await tenantWithSixEvents();
     await tamper(["UPDATE audit_head SET hash = repeat('a', 64) WHERE tenant_id = $1", [admin.tenantId]]);
     expect(await verify(admin)).toMatchObject({ valid: false, firstBrokenSeq: 6, reason: 'head_mismatch' });
-    await tamper(['UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit_event WHERE tenant_id = $1 AND seq = 4) WHERE tenant_id = $1', [admin.tenantId]]);
+    await tamper([
+      'UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit_event WHERE tenant_id = $1 AND seq = 4) WHERE tenant_id = $1',
+      [admin.tenantId],
+    ]);
     expect(await verify(admin)).toMatchObject({ valid: false, firstBrokenSeq: 5, reason: 'head_mismatch' });
   });
 
@@ -387,7 +496,12 @@ describe('tampering behind the app, as the database superuser, is found', () => 
       reason: 'expected_head_not_found',
     });
     // New events after the cut chain on fine, and still do not bring the old head back.
-    const res = await call({ method: 'POST', url: `/api/v1/tenants/${admin.tenantId}/invitations`, token: admin.accessToken, payload: { email: uniqueEmail('after-cut'), role: 'viewer' } });
+    const res = await call({
+      method: 'POST',
+      url: `/api/v1/tenants/${admin.tenantId}/invitations`,
+      token: admin.accessToken,
+      payload: { email: uniqueEmail('after-cut'), role: 'viewer' },
+    });
     expect(res.statusCode).toBe(201);
     expect(await verify(admin)).toMatchObject({ valid: true, count: 5, headSeq: 5 });
     expect(await verify(admin, before.headHash)).toMatchObject({ valid: false, expectedHeadFound: false });
@@ -401,9 +515,21 @@ describe('tampering behind the app, as the database superuser, is found', () => 
     let prev = GENESIS;
     for (const r of rows) {
       const data = Number(r.seq) === 3 ? { from: { role: 'member' }, to: { role: 'admin' } } : r.data;
-      const e = { seq: Number(r.seq), at: r.at.toISOString(), actorId: r.actor_id, action: r.action, entity: { type: r.entity_type, id: r.entity_id }, data, requestId: r.request_id, prevHash: prev };
+      const e = {
+        seq: Number(r.seq),
+        at: r.at.toISOString(),
+        actorId: r.actor_id,
+        action: r.action,
+        entity: { type: r.entity_type, id: r.entity_id },
+        data,
+        requestId: r.request_id,
+        prevHash: prev,
+      };
       const hash = expectedHash(admin.tenantId, e);
-      statements.push([INSERT_ROW, [admin.tenantId, e.seq, e.at, e.actorId, e.action, e.entity.type, e.entity.id, JSON.stringify(data), e.requestId, prev, hash]]);
+      statements.push([
+        INSERT_ROW,
+        [admin.tenantId, e.seq, e.at, e.actorId, e.action, e.entity.type, e.entity.id, JSON.stringify(data), e.requestId, prev, hash],
+      ]);
       prev = hash;
     }
     statements.push(['UPDATE audit_head SET hash = $2 WHERE tenant_id = $1', [admin.tenantId, prev]]);
@@ -440,15 +566,23 @@ describe('append-only, whatever the role', () => {
   });
 
   it('the app role cannot switch the triggers off', async () => {
-    await expect(inTransaction(t.db.appUrl, admin.tenantId, [['ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only']])).rejects.toThrow(/must be owner/);
+    await expect(
+      inTransaction(t.db.appUrl, admin.tenantId, [['ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only']]),
+    ).rejects.toThrow(/must be owner/);
   });
 
   it('the app role cannot insert out of the chain, nor into another tenant', async () => {
     const rows = await rowsOf(admin.tenantId);
     const other = await signup(t.app);
-    await expect(inTransaction(t.db.appUrl, admin.tenantId, [[INSERT_ROW, forged(admin.tenantId, 9, rows[5]!.hash, {})]])).rejects.toThrow(/does not extend the chain/);
-    await expect(inTransaction(t.db.appUrl, admin.tenantId, [[INSERT_ROW, forged(admin.tenantId, 7, GENESIS, {})]])).rejects.toThrow(/does not extend the chain/);
-    await expect(inTransaction(t.db.appUrl, admin.tenantId, [[INSERT_ROW, forged(other.tenantId, 3, GENESIS, {})]])).rejects.toThrow(/no claimed head|row-level security/);
+    await expect(inTransaction(t.db.appUrl, admin.tenantId, [[INSERT_ROW, forged(admin.tenantId, 9, rows[5]!.hash, {})]])).rejects.toThrow(
+      /does not extend the chain/,
+    );
+    await expect(inTransaction(t.db.appUrl, admin.tenantId, [[INSERT_ROW, forged(admin.tenantId, 7, GENESIS, {})]])).rejects.toThrow(
+      /does not extend the chain/,
+    );
+    await expect(inTransaction(t.db.appUrl, admin.tenantId, [[INSERT_ROW, forged(other.tenantId, 3, GENESIS, {})]])).rejects.toThrow(
+      /no claimed head|row-level security/,
+    );
   });
 
   it('and the trail is as it was', async () => {
@@ -464,21 +598,46 @@ describe('concurrent appends', () => {
     const members = await Promise.all(Array.from({ length: 10 }, () => signup(t.app)));
     for (const m of members) await addMember(t.db.adminUrl, admin.tenantId, m.userId, 'member');
     const answers = await Promise.all(
-      members.map((m) => call({ method: 'PATCH', url: `/api/v1/tenants/${admin.tenantId}/members/${m.userId}`, token: admin.accessToken, payload: { role: 'auditor' } })),
+      members.map((m) =>
+        call({
+          method: 'PATCH',
+          url: `/api/v1/tenants/${admin.tenantId}/members/${m.userId}`,
+          token: admin.accessToken,
+          payload: { role: 'auditor' },
+        }),
+      ),
     );
     expect(answers.map((a) => a.statusCode)).toEqual(Array<number>(10).fill(200));
     const events = await eventsOf(admin);
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 12 }, (_, i) => 12 - i));
-    expect(new Set(events.filter((e) => e.action === 'member.role_changed').map((e) => e.entity.id))).toEqual(new Set(members.map((m) => m.userId)));
+    expect(new Set(events.filter((e) => e.action === 'member.role_changed').map((e) => e.entity.id))).toEqual(
+      new Set(members.map((m) => m.userId)),
+    );
     expect(await verify(admin)).toMatchObject({ valid: true, count: 12, headSeq: 12 });
   });
 
   it('invitations and sign-ups at once across tenants: every chain valid and gapless', async () => {
     const [a, b] = await Promise.all([signup(t.app), signup(t.app)]);
     const answers = await Promise.all([
-      ...Array.from({ length: 8 }, (_, i) => call({ method: 'POST', url: `/api/v1/tenants/${a.tenantId}/invitations`, token: a.accessToken, payload: { email: uniqueEmail(`a${i}`), role: 'viewer' } })),
-      ...Array.from({ length: 8 }, (_, i) => call({ method: 'POST', url: `/api/v1/tenants/${b.tenantId}/invitations`, token: b.accessToken, payload: { email: uniqueEmail(`b${i}`), role: 'auditor' } })),
-      ...Array.from({ length: 4 }, () => call({ method: 'POST', url: '/api/v1/tenants', token: a.accessToken, payload: { name: 'Parallel Org' } })),
+      ...Array.from({ length: 8 }, (_, i) =>
+        call({
+          method: 'POST',
+          url: `/api/v1/tenants/${a.tenantId}/invitations`,
+          token: a.accessToken,
+          payload: { email: uniqueEmail(`a${i}`), role: 'viewer' },
+        }),
+      ),
+      ...Array.from({ length: 8 }, (_, i) =>
+        call({
+          method: 'POST',
+          url: `/api/v1/tenants/${b.tenantId}/invitations`,
+          token: b.accessToken,
+          payload: { email: uniqueEmail(`b${i}`), role: 'auditor' },
+        }),
+      ),
+      ...Array.from({ length: 4 }, () =>
+        call({ method: 'POST', url: '/api/v1/tenants', token: a.accessToken, payload: { name: 'Parallel Org' } }),
+      ),
     ]);
     expect(answers.map((r) => r.statusCode)).toEqual(Array<number>(20).fill(201));
     for (const account of [a, b]) {

@@ -42,25 +42,50 @@ async function refused(send: () => Promise<LightMyRequestResponse>, status: numb
 
 const form = (parts: readonly FormPart[]) => (): Promise<LightMyRequestResponse> =>
   call({ method: 'POST', url: url(), token: admin.accessToken, headers: multipartHeaders(), payload: multipartBody(parts) });
-const json = (payload: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) => (): Promise<LightMyRequestResponse> =>
-  call({ method: 'POST', url: url(), token: admin.accessToken, headers, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) });
+const json =
+  (payload: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+  (): Promise<LightMyRequestResponse> =>
+    call({
+      method: 'POST',
+      url: url(),
+      token: admin.accessToken,
+      headers,
+      payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    });
 
 describe('file size', () => {
   it(`refuses a file over EVIDENCE_MAX_BYTES with 413 EVIDENCE_TOO_LARGE and removes the partial file`, async () => {
     const res = await refused(form([{ name: 'file', filename: 'big.pdf', content: pad(SAMPLES.pdf, MAX + 1) }]), 413, 'EVIDENCE_TOO_LARGE');
     expect(res.json().details).toEqual({ maxBytes: MAX });
-    await refused(form([{ name: 'file', filename: 'big.pdf', content: pad(SAMPLES.pdf, 4 * MAX) }, { name: 'description', value: 'after' }]), 413, 'EVIDENCE_TOO_LARGE');
+    await refused(
+      form([
+        { name: 'file', filename: 'big.pdf', content: pad(SAMPLES.pdf, 4 * MAX) },
+        { name: 'description', value: 'after' },
+      ]),
+      413,
+      'EVIDENCE_TOO_LARGE',
+    );
   });
 
   it('accepts a file of exactly EVIDENCE_MAX_BYTES', async () => {
     const other = await createTask(t, admin.tenantId, admin.userId);
-    const res = await call({ method: 'POST', url: `/api/v1/tenants/${admin.tenantId}/tasks/${other}/evidence`, token: admin.accessToken, headers: multipartHeaders(), payload: multipartBody([{ name: 'file', filename: 'max.pdf', content: pad(SAMPLES.pdf, MAX) }]) });
+    const res = await call({
+      method: 'POST',
+      url: `/api/v1/tenants/${admin.tenantId}/tasks/${other}/evidence`,
+      token: admin.accessToken,
+      headers: multipartHeaders(),
+      payload: multipartBody([{ name: 'file', filename: 'max.pdf', content: pad(SAMPLES.pdf, MAX) }]),
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json<EvidenceView>().size).toBe(MAX);
   });
 
   it('refuses an empty file with 400 EVIDENCE_EMPTY', async () => {
-    await refused(form([{ name: 'file', filename: 'empty.pdf', content: Buffer.alloc(0), contentType: 'application/pdf' }]), 400, 'EVIDENCE_EMPTY');
+    await refused(
+      form([{ name: 'file', filename: 'empty.pdf', content: Buffer.alloc(0), contentType: 'application/pdf' }]),
+      400,
+      'EVIDENCE_EMPTY',
+    );
   });
 });
 
@@ -79,7 +104,9 @@ describe('files that lie about their type: 415 EVIDENCE_TYPE_NOT_ALLOWED', () =>
     ['unknown binary named .jpg', 'random', 'photo.jpg', 'image/jpeg', 'application/octet-stream'],
   ] as const)('%s', async (_name, sample, filename, contentType, detected) => {
     const res = await refused(form([{ name: 'file', filename, content: SAMPLES[sample], contentType }]), 415, 'EVIDENCE_TYPE_NOT_ALLOWED');
-    expect(res.json().details).toEqual(expect.objectContaining({ detected, allowed: expect.arrayContaining(['application/pdf', 'text/plain']) }));
+    expect(res.json().details).toEqual(
+      expect.objectContaining({ detected, allowed: expect.arrayContaining(['application/pdf', 'text/plain']) }),
+    );
   });
 
   it('text that turns binary after the first bytes (the partial file is removed)', async () => {
@@ -93,13 +120,70 @@ describe('malformed forms', () => {
     ['no file part', [{ name: 'description', value: 'just words' }], 400, 'EVIDENCE_FILE_MISSING'],
     ['an empty form', [], 400, 'EVIDENCE_FILE_MISSING'],
     ['the file under another name', [{ name: 'document', filename: 'a.pdf', content: SAMPLES.pdf }], 400, 'VALIDATION_FAILED'],
-    ['two files', [{ name: 'file', filename: 'a.pdf', content: SAMPLES.pdf }, { name: 'file', filename: 'b.pdf', content: SAMPLES.pdf }], 400, 'EVIDENCE_ONE_FILE'],
-    ['an unknown field before the file', [{ name: 'kind', value: 'file' }, { name: 'file', filename: 'a.pdf', content: SAMPLES.pdf }], 400, 'VALIDATION_FAILED'],
-    ['an unknown field after the file', [{ name: 'file', filename: 'a.pdf', content: SAMPLES.pdf }, { name: 'taskId', value: 'x' }], 400, 'VALIDATION_FAILED'],
-    ['description twice', [{ name: 'description', value: 'a' }, { name: 'file', filename: 'a.pdf', content: SAMPLES.pdf }, { name: 'description', value: 'b' }], 400, 'VALIDATION_FAILED'],
-    ['a description over 2000 characters', [{ name: 'file', filename: 'a.pdf', content: SAMPLES.pdf }, { name: 'description', value: 'd'.repeat(2001) }], 400, 'VALIDATION_FAILED'],
-    ['a description over the field size limit', [{ name: 'description', value: 'd'.repeat(40_000) }, { name: 'file', filename: 'a.pdf', content: SAMPLES.pdf }], 400, 'VALIDATION_FAILED'],
-    ['a prototype-polluting field name', [{ name: '__proto__', value: 'x' }, { name: 'file', filename: 'a.pdf', content: SAMPLES.pdf }], 400, 'VALIDATION_FAILED'],
+    [
+      'two files',
+      [
+        { name: 'file', filename: 'a.pdf', content: SAMPLES.pdf },
+        { name: 'file', filename: 'b.pdf', content: SAMPLES.pdf },
+      ],
+      400,
+      'EVIDENCE_ONE_FILE',
+    ],
+    [
+      'an unknown field before the file',
+      [
+        { name: 'kind', value: 'file' },
+        { name: 'file', filename: 'a.pdf', content: SAMPLES.pdf },
+      ],
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'an unknown field after the file',
+      [
+        { name: 'file', filename: 'a.pdf', content: SAMPLES.pdf },
+        { name: 'taskId', value: 'x' },
+      ],
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'description twice',
+      [
+        { name: 'description', value: 'a' },
+        { name: 'file', filename: 'a.pdf', content: SAMPLES.pdf },
+        { name: 'description', value: 'b' },
+      ],
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'a description over 2000 characters',
+      [
+        { name: 'file', filename: 'a.pdf', content: SAMPLES.pdf },
+        { name: 'description', value: 'd'.repeat(2001) },
+      ],
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'a description over the field size limit',
+      [
+        { name: 'description', value: 'd'.repeat(40_000) },
+        { name: 'file', filename: 'a.pdf', content: SAMPLES.pdf },
+      ],
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'a prototype-polluting field name',
+      [
+        { name: '__proto__', value: 'x' },
+        { name: 'file', filename: 'a.pdf', content: SAMPLES.pdf },
+      ],
+      400,
+      'VALIDATION_FAILED',
+    ],
     ['many fields', Array.from({ length: 10 }, (_, i) => ({ name: `f${i}`, value: 'x' })), 400, 'VALIDATION_FAILED'],
   ] as const)('%s', async (_name, parts, status, code) => {
     await refused(form(parts), status, code);
@@ -108,18 +192,61 @@ describe('malformed forms', () => {
   it('a body cut off in the middle of the file', async () => {
     const whole = multipartBody([{ name: 'file', filename: 'a.pdf', content: pad(SAMPLES.pdf, 100_000) }]);
     const cut = whole.subarray(0, 60_000);
-    const res = await refused(() => call({ method: 'POST', url: url(), token: admin.accessToken, headers: multipartHeaders(), payload: cut }), 400, 'EVIDENCE_UPLOAD_INCOMPLETE');
+    const res = await refused(
+      () => call({ method: 'POST', url: url(), token: admin.accessToken, headers: multipartHeaders(), payload: cut }),
+      400,
+      'EVIDENCE_UPLOAD_INCOMPLETE',
+    );
     expect(res.statusCode).toBe(400);
   });
 
   it('garbage instead of a multipart body', async () => {
-    await refused(() => call({ method: 'POST', url: url(), token: admin.accessToken, headers: multipartHeaders(), payload: 'this is not multipart at all' }), 400, 'MALFORMED_MULTIPART');
-    await refused(() => call({ method: 'POST', url: url(), token: admin.accessToken, headers: { 'content-type': 'multipart/form-data' }, payload: multipartBody([{ name: 'file', filename: 'a.pdf', content: SAMPLES.pdf }]) }), 400, 'MALFORMED_MULTIPART');
-    await refused(() => call({ method: 'POST', url: url(), token: admin.accessToken, headers: multipartHeaders(`${BOUNDARY}-other`), payload: multipartBody([{ name: 'file', filename: 'a.pdf', content: SAMPLES.pdf }]) }), 400, 'MALFORMED_MULTIPART');
+    await refused(
+      () =>
+        call({
+          method: 'POST',
+          url: url(),
+          token: admin.accessToken,
+          headers: multipartHeaders(),
+          payload: 'this is not multipart at all',
+        }),
+      400,
+      'MALFORMED_MULTIPART',
+    );
+    await refused(
+      () =>
+        call({
+          method: 'POST',
+          url: url(),
+          token: admin.accessToken,
+          headers: { 'content-type': 'multipart/form-data' },
+          payload: multipartBody([{ name: 'file', filename: 'a.pdf', content: SAMPLES.pdf }]),
+        }),
+      400,
+      'MALFORMED_MULTIPART',
+    );
+    await refused(
+      () =>
+        call({
+          method: 'POST',
+          url: url(),
+          token: admin.accessToken,
+          headers: multipartHeaders(`${BOUNDARY}-other`),
+          payload: multipartBody([{ name: 'file', filename: 'a.pdf', content: SAMPLES.pdf }]),
+        }),
+      400,
+      'MALFORMED_MULTIPART',
+    );
   });
 
   it('multipart is refused on endpoints that take JSON', async () => {
-    const res = await call({ method: 'POST', url: '/api/v1/tenants', token: admin.accessToken, headers: multipartHeaders(), payload: multipartBody([{ name: 'name', value: 'Sneaky Org' }]) });
+    const res = await call({
+      method: 'POST',
+      url: '/api/v1/tenants',
+      token: admin.accessToken,
+      headers: multipartHeaders(),
+      payload: multipartBody([{ name: 'name', value: 'Sneaky Org' }]),
+    });
     expect(res.statusCode).toBe(415);
     expect(res.json().code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
@@ -155,7 +282,9 @@ describe('JSON bodies', () => {
     ['a body over BODY_LIMIT_BYTES', { kind: 'note', text: 'x'.repeat(2 * 1024 * 1024) }, undefined, 413, 'PAYLOAD_TOO_LARGE'],
   ] as const)('%s', async (_name, payload, headers, status, code) => {
     await refused(
-      payload === undefined ? () => call({ method: 'POST', url: url(), token: admin.accessToken, headers }) : json(payload, headers ?? { 'content-type': 'application/json' }),
+      payload === undefined
+        ? () => call({ method: 'POST', url: url(), token: admin.accessToken, headers })
+        : json(payload, headers ?? { 'content-type': 'application/json' }),
       status,
       code,
     );
@@ -189,7 +318,11 @@ describe('links: http(s) only', () => {
 
 describe('ids', () => {
   it('answers 414 for an over-long evidence id, like any over-long path parameter', async () => {
-    const res = await call({ method: 'GET', url: `/api/v1/tenants/${admin.tenantId}/evidence/${'x'.repeat(500)}`, token: admin.accessToken });
+    const res = await call({
+      method: 'GET',
+      url: `/api/v1/tenants/${admin.tenantId}/evidence/${'x'.repeat(500)}`,
+      token: admin.accessToken,
+    });
     expect(res.statusCode).toBe(414);
     expect(res.json().code).toBe('URI_TOO_LONG');
   });

@@ -54,7 +54,9 @@ describe('the storage fails', () => {
       expect(res.statusCode).toBe(503);
       expect(res.json()).toEqual(expect.objectContaining({ code: 'EVIDENCE_STORAGE_UNAVAILABLE' }));
       expect(res.body).not.toContain(storageDir());
-      expect(errors).toHaveBeenCalledWith(expect.objectContaining({ msg: 'evidence: storage write failed', tenantId: admin.tenantId, storage: 'fs' }));
+      expect(errors).toHaveBeenCalledWith(
+        expect.objectContaining({ msg: 'evidence: storage write failed', tenantId: admin.tenantId, storage: 'fs' }),
+      );
       await expectNothingLeft(taskId, filesBefore);
     } finally {
       fs.rmSync(blocker, { force: true });
@@ -69,7 +71,10 @@ describe('the database fails after the file was written', () => {
   /** Installs a trigger (as the superuser) for one upload, then removes it. */
   async function withTrigger<T>(table: 'evidence' | 'task', body: string, fn: () => Promise<T>): Promise<T> {
     await query(t.db.adminUrl, `CREATE FUNCTION inject_fault() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN ${body} RETURN NEW; END $f$`);
-    await query(t.db.adminUrl, `CREATE TRIGGER inject_fault BEFORE INSERT OR UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION inject_fault()`);
+    await query(
+      t.db.adminUrl,
+      `CREATE TRIGGER inject_fault BEFORE INSERT OR UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION inject_fault()`,
+    );
     try {
       return await fn();
     } finally {
@@ -90,7 +95,9 @@ describe('the database fails after the file was written', () => {
       written = true;
     });
     try {
-      const res = await withTrigger(table, body, () => upload(call, admin.accessToken, admin.tenantId, taskId, { filename: 'a.pdf', content: SAMPLES.pdf }, 'will fail'));
+      const res = await withTrigger(table, body, () =>
+        upload(call, admin.accessToken, admin.tenantId, taskId, { filename: 'a.pdf', content: SAMPLES.pdf }, 'will fail'),
+      );
       expect(res.statusCode).toBe(500);
       expect(res.json()).toEqual(expect.objectContaining({ code: 'INTERNAL_ERROR' }));
       expect(res.body).not.toMatch(/injected|trigger|evidence_/);
@@ -108,7 +115,12 @@ describe('the database fails after the file was written', () => {
   it('links and notes leave nothing either', async () => {
     const taskId = await createTask(t, admin.tenantId, admin.userId);
     const res = await withTrigger('evidence', "RAISE EXCEPTION 'injected';", () =>
-      call({ method: 'POST', url: `/api/v1/tenants/${admin.tenantId}/tasks/${taskId}/evidence`, token: admin.accessToken, payload: { kind: 'note', text: 'x' } }),
+      call({
+        method: 'POST',
+        url: `/api/v1/tenants/${admin.tenantId}/tasks/${taskId}/evidence`,
+        token: admin.accessToken,
+        payload: { kind: 'note', text: 'x' },
+      }),
     );
     expect(res.statusCode).toBe(500);
     await expectNothingLeft(taskId, storedFiles(t));

@@ -31,7 +31,9 @@ beforeAll(async () => {
   await addMember(t.db.adminUrl, b.tenantId, both.userId, 'admin');
   taskA = await createTask(t, a.tenantId, a.userId);
   taskB = await createTask(t, b.tenantId, b.userId);
-  evidenceA = (await upload(call, a.accessToken, a.tenantId, taskA, { filename: 'a-secret.pdf', content: SAMPLES.pdf }, 'A only')).json<EvidenceView>();
+  evidenceA = (
+    await upload(call, a.accessToken, a.tenantId, taskA, { filename: 'a-secret.pdf', content: SAMPLES.pdf }, 'A only')
+  ).json<EvidenceView>();
 });
 afterAll(async () => t.close());
 
@@ -50,7 +52,13 @@ describe.each([
     const filesBefore = storedFiles(t);
     const rowsBefore = (await evidenceRows(t)).length;
     const url = `/api/v1/tenants/${b.tenantId}/tasks/${taskA}/evidence`;
-    const file = await call({ method: 'POST', url, token: actor().accessToken, headers: multipartHeaders(), payload: multipartBody([{ name: 'file', filename: 'x.pdf', content: SAMPLES.pdf }]) });
+    const file = await call({
+      method: 'POST',
+      url,
+      token: actor().accessToken,
+      headers: multipartHeaders(),
+      payload: multipartBody([{ name: 'file', filename: 'x.pdf', content: SAMPLES.pdf }]),
+    });
     const link = await call({ method: 'POST', url, token: actor().accessToken, payload: { kind: 'link', url: 'https://example.com/' } });
     const note = await call({ method: 'POST', url, token: actor().accessToken, payload: { kind: 'note', text: 'planted' } });
     for (const res of [file, link, note]) {
@@ -61,7 +69,10 @@ describe.each([
   });
 
   it('cannot read A’s evidence or its file through B: 404 EVIDENCE_NOT_FOUND', async () => {
-    for (const url of [`/api/v1/tenants/${b.tenantId}/evidence/${evidenceA.id}`, `/api/v1/tenants/${b.tenantId}/evidence/${evidenceA.id}/content`]) {
+    for (const url of [
+      `/api/v1/tenants/${b.tenantId}/evidence/${evidenceA.id}`,
+      `/api/v1/tenants/${b.tenantId}/evidence/${evidenceA.id}/content`,
+    ]) {
       const res = await call({ method: 'GET', url, token: actor().accessToken });
       expect(res.statusCode).toBe(404);
       expect(res.json().code).toBe('EVIDENCE_NOT_FOUND');
@@ -77,7 +88,10 @@ it('B cannot use A’s tenant id at all: 404 TENANT_NOT_FOUND, nothing written',
   const res = await upload(call, b.accessToken, a.tenantId, taskA, { filename: 'x.pdf', content: SAMPLES.pdf });
   expect(res.statusCode).toBe(404);
   expect(res.json().code).toBe('TENANT_NOT_FOUND');
-  for (const url of [`/api/v1/tenants/${a.tenantId}/evidence/${evidenceA.id}`, `/api/v1/tenants/${a.tenantId}/evidence/${evidenceA.id}/content`]) {
+  for (const url of [
+    `/api/v1/tenants/${a.tenantId}/evidence/${evidenceA.id}`,
+    `/api/v1/tenants/${a.tenantId}/evidence/${evidenceA.id}/content`,
+  ]) {
     const get = await call({ method: 'GET', url, token: b.accessToken });
     expect(get.statusCode).toBe(404);
     expect(get.json().code).toBe('TENANT_NOT_FOUND');
@@ -89,7 +103,12 @@ it.each([
   ['a task that does not exist', '00000000-0000-4000-8000-000000000000', 'TASK_NOT_FOUND'],
   ['a malformed task id', 'not-a-uuid', 'TASK_NOT_FOUND'],
 ])('answers 404 for %s', async (_name, id, code) => {
-  const res = await call({ method: 'POST', url: `/api/v1/tenants/${b.tenantId}/tasks/${id}/evidence`, token: b.accessToken, payload: { kind: 'note', text: 'x' } });
+  const res = await call({
+    method: 'POST',
+    url: `/api/v1/tenants/${b.tenantId}/tasks/${id}/evidence`,
+    token: b.accessToken,
+    payload: { kind: 'note', text: 'x' },
+  });
   expect(res.statusCode).toBe(404);
   expect(res.json().code).toBe(code);
 });
@@ -122,13 +141,27 @@ describe('underneath the API', () => {
   it('row-level security hides A’s evidence from B’s scope and from no scope', async () => {
     expect((await asApp(b.tenantId, (c) => c.query('SELECT id FROM evidence WHERE id = $1', [evidenceA.id]))).rows).toEqual([]);
     expect((await asApp('', (c) => c.query('SELECT id FROM evidence'))).rows).toEqual([]);
-    expect((await asApp(a.tenantId, (c) => c.query('SELECT id FROM evidence WHERE id = $1', [evidenceA.id]))).rows).toEqual([{ id: evidenceA.id }]);
+    expect((await asApp(a.tenantId, (c) => c.query('SELECT id FROM evidence WHERE id = $1', [evidenceA.id]))).rows).toEqual([
+      { id: evidenceA.id },
+    ]);
   });
 
   it('B’s scope can neither write a row into A nor point its own row at A’s task', async () => {
-    const intoA = await asApp(b.tenantId, (c) => c.query("INSERT INTO evidence (tenant_id, task_id, kind, text, submitted_by) VALUES ($1, $2, 'note', 'x', $3)", [a.tenantId, taskA, b.userId])).catch((e: unknown) => e);
+    const intoA = await asApp(b.tenantId, (c) =>
+      c.query("INSERT INTO evidence (tenant_id, task_id, kind, text, submitted_by) VALUES ($1, $2, 'note', 'x', $3)", [
+        a.tenantId,
+        taskA,
+        b.userId,
+      ]),
+    ).catch((e: unknown) => e);
     expect(String(intoA)).toMatch(/row-level security/);
-    const atA = await asApp(b.tenantId, (c) => c.query("INSERT INTO evidence (tenant_id, task_id, kind, text, submitted_by) VALUES ($1, $2, 'note', 'x', $3)", [b.tenantId, taskA, b.userId])).catch((e: unknown) => e);
+    const atA = await asApp(b.tenantId, (c) =>
+      c.query("INSERT INTO evidence (tenant_id, task_id, kind, text, submitted_by) VALUES ($1, $2, 'note', 'x', $3)", [
+        b.tenantId,
+        taskA,
+        b.userId,
+      ]),
+    ).catch((e: unknown) => e);
     expect(String(atA)).toMatch(/evidence_task_fk/);
     expect(await query(t.db.adminUrl, "SELECT id FROM evidence WHERE text = 'x'")).toEqual([]);
   });

@@ -17,11 +17,56 @@ type Row = { readonly endpoint: string } & Readonly<Record<Who, Status>>;
 /** `expired` is an admin whose membership ended a minute ago: exactly like a non-member. */
 const MATRIX = [
   // endpoint                                                                 admin        member        auditor        viewer        nonMember        expired        noToken
-  { endpoint: 'POST /tenants/:tenantId/tasks/:taskId/evidence (file)',          admin: 201, member: 201, auditor: 403, viewer: 403, nonMember: 404, expired: 404, noToken: 401 },
-  { endpoint: 'POST /tenants/:tenantId/tasks/:taskId/evidence (link)',          admin: 201, member: 201, auditor: 403, viewer: 403, nonMember: 404, expired: 404, noToken: 401 },
-  { endpoint: 'POST /tenants/:tenantId/tasks/:taskId/evidence (note)',          admin: 201, member: 201, auditor: 403, viewer: 403, nonMember: 404, expired: 404, noToken: 401 },
-  { endpoint: 'GET  /tenants/:tenantId/evidence/:evidenceId',                   admin: 200, member: 200, auditor: 200, viewer: 200, nonMember: 404, expired: 404, noToken: 401 },
-  { endpoint: 'GET  /tenants/:tenantId/evidence/:evidenceId/content',           admin: 200, member: 200, auditor: 200, viewer: 200, nonMember: 404, expired: 404, noToken: 401 },
+  {
+    endpoint: 'POST /tenants/:tenantId/tasks/:taskId/evidence (file)',
+    admin: 201,
+    member: 201,
+    auditor: 403,
+    viewer: 403,
+    nonMember: 404,
+    expired: 404,
+    noToken: 401,
+  },
+  {
+    endpoint: 'POST /tenants/:tenantId/tasks/:taskId/evidence (link)',
+    admin: 201,
+    member: 201,
+    auditor: 403,
+    viewer: 403,
+    nonMember: 404,
+    expired: 404,
+    noToken: 401,
+  },
+  {
+    endpoint: 'POST /tenants/:tenantId/tasks/:taskId/evidence (note)',
+    admin: 201,
+    member: 201,
+    auditor: 403,
+    viewer: 403,
+    nonMember: 404,
+    expired: 404,
+    noToken: 401,
+  },
+  {
+    endpoint: 'GET  /tenants/:tenantId/evidence/:evidenceId',
+    admin: 200,
+    member: 200,
+    auditor: 200,
+    viewer: 200,
+    nonMember: 404,
+    expired: 404,
+    noToken: 401,
+  },
+  {
+    endpoint: 'GET  /tenants/:tenantId/evidence/:evidenceId/content',
+    admin: 200,
+    member: 200,
+    auditor: 200,
+    viewer: 200,
+    nonMember: 404,
+    expired: 404,
+    noToken: 401,
+  },
 ] as const satisfies readonly Row[];
 
 const CODE_OF: Readonly<Record<number, string>> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'TENANT_NOT_FOUND' };
@@ -64,7 +109,11 @@ interface Prepared {
 }
 
 /** A fresh task per call, so each cell's effect (or its absence) is its own. */
-async function addScenario(who: Who, body: { headers?: Record<string, string>; payload: Buffer | Record<string, unknown> }, kind: string): Promise<Prepared> {
+async function addScenario(
+  who: Who,
+  body: { headers?: Record<string, string>; payload: Buffer | Record<string, unknown> },
+  kind: string,
+): Promise<Prepared> {
   const taskId = await createTask(t, tenantId, actors.admin.userId);
   const filesBefore = storedFiles(t).length;
   return {
@@ -74,7 +123,9 @@ async function addScenario(who: Who, body: { headers?: Record<string, string>; p
     async verify(res, allowed) {
       const rows = await evidenceRows(t, { taskId });
       if (allowed) {
-        expect(res.json<EvidenceView>()).toEqual(expect.objectContaining({ taskId, kind, submittedBy: actors[who as Exclude<Who, 'noToken'>].userId }));
+        expect(res.json<EvidenceView>()).toEqual(
+          expect.objectContaining({ taskId, kind, submittedBy: actors[who as Exclude<Who, 'noToken'>].userId }),
+        );
         expect(rows).toHaveLength(1);
         expect(await taskRow(t, taskId)).toEqual({ status: 'in_progress', evidence_count: 1 });
         expect(storedFiles(t).length).toBe(filesBefore + (kind === 'file' ? 1 : 0));
@@ -89,9 +140,21 @@ async function addScenario(who: Who, body: { headers?: Record<string, string>; p
 
 const SCENARIOS: Record<(typeof MATRIX)[number]['endpoint'], (who: Who) => Promise<Prepared>> = {
   'POST /tenants/:tenantId/tasks/:taskId/evidence (file)': (who) =>
-    addScenario(who, { headers: multipartHeaders(), payload: multipartBody([{ name: 'file', filename: 'a.pdf', content: SAMPLES.pdf }, { name: 'description', value: who }]) }, 'file'),
-  'POST /tenants/:tenantId/tasks/:taskId/evidence (link)': (who) => addScenario(who, { payload: { kind: 'link', url: 'https://example.com/evidence' } }, 'link'),
-  'POST /tenants/:tenantId/tasks/:taskId/evidence (note)': (who) => addScenario(who, { payload: { kind: 'note', text: `note by ${who}` } }, 'note'),
+    addScenario(
+      who,
+      {
+        headers: multipartHeaders(),
+        payload: multipartBody([
+          { name: 'file', filename: 'a.pdf', content: SAMPLES.pdf },
+          { name: 'description', value: who },
+        ]),
+      },
+      'file',
+    ),
+  'POST /tenants/:tenantId/tasks/:taskId/evidence (link)': (who) =>
+    addScenario(who, { payload: { kind: 'link', url: 'https://example.com/evidence' } }, 'link'),
+  'POST /tenants/:tenantId/tasks/:taskId/evidence (note)': (who) =>
+    addScenario(who, { payload: { kind: 'note', text: `note by ${who}` } }, 'note'),
   'GET  /tenants/:tenantId/evidence/:evidenceId': () =>
     Promise.resolve({
       method: 'GET',
@@ -117,7 +180,13 @@ describe.each(MATRIX.map((row) => [row.endpoint, row] as const))('%s', (endpoint
   it.each(WHO.map((who) => [who, row[who]] as const))('%s -> %i', async (who, status) => {
     const prepared = await SCENARIOS[endpoint](who);
     const token = tokenOf(who);
-    const res = await call({ method: prepared.method, url: prepared.url, ...(token ? { token } : {}), ...(prepared.headers ? { headers: prepared.headers } : {}), ...(prepared.payload ? { payload: prepared.payload } : {}) });
+    const res = await call({
+      method: prepared.method,
+      url: prepared.url,
+      ...(token ? { token } : {}),
+      ...(prepared.headers ? { headers: prepared.headers } : {}),
+      ...(prepared.payload ? { payload: prepared.payload } : {}),
+    });
     expect(res.statusCode).toBe(status);
     const allowed = status < 300;
     if (!allowed) expect(res.json().code).toBe(CODE_OF[status]);

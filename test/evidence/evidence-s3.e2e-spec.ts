@@ -37,7 +37,8 @@ afterAll(async () => {
 });
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-const download = (id: string) => call({ method: 'GET', url: `/api/v1/tenants/${admin.tenantId}/evidence/${id}/content`, token: admin.accessToken });
+const download = (id: string) =>
+  call({ method: 'GET', url: `/api/v1/tenants/${admin.tenantId}/evidence/${id}/content`, token: admin.accessToken });
 const keyOf = (id: string): string => `${admin.tenantId}/${id}`;
 
 it('stores the file as an object under the generated key, nothing on the local disk', async () => {
@@ -45,7 +46,9 @@ it('stores the file as an object under the generated key, nothing on the local d
   const res = await upload(call, admin.accessToken, admin.tenantId, taskId, { filename: 'restore.pdf', content: SAMPLES.pdf }, 'on S3');
   expect(res.statusCode).toBe(201);
   const view = res.json<EvidenceView>();
-  expect(view).toEqual(expect.objectContaining({ mediaType: 'application/pdf', size: SAMPLES.pdf.length, sha256: sha256(SAMPLES.pdf), description: 'on S3' }));
+  expect(view).toEqual(
+    expect.objectContaining({ mediaType: 'application/pdf', size: SAMPLES.pdf.length, sha256: sha256(SAMPLES.pdf), description: 'on S3' }),
+  );
   expect(await s3.keys(admin.tenantId)).toContain(keyOf(view.id));
   expect((await s3.get(keyOf(view.id))).equals(SAMPLES.pdf)).toBe(true);
   expect(fs.existsSync(path.join(t.config.dataDir, 'evidence'))).toBe(false);
@@ -72,7 +75,10 @@ it('streams a large file up as a multipart upload and back through the checked t
 it('leaves no object behind when a file is refused (too large, wrong type, empty)', async () => {
   const taskId = await createTask(t, admin.tenantId, admin.userId);
   const before = await s3.keys();
-  const tooLarge = await upload(call, admin.accessToken, admin.tenantId, taskId, { filename: 'huge.pdf', content: Buffer.concat([SAMPLES.pdf, Buffer.alloc(MAX)]) });
+  const tooLarge = await upload(call, admin.accessToken, admin.tenantId, taskId, {
+    filename: 'huge.pdf',
+    content: Buffer.concat([SAMPLES.pdf, Buffer.alloc(MAX)]),
+  });
   expect(tooLarge.statusCode).toBe(413);
   const exe = await upload(call, admin.accessToken, admin.tenantId, taskId, { filename: 'a.pdf', content: SAMPLES.exe });
   expect(exe.statusCode).toBe(415);
@@ -85,10 +91,16 @@ it('leaves no object behind when a file is refused (too large, wrong type, empty
 it('removes the object again when the database fails after the upload', async () => {
   const taskId = await createTask(t, admin.tenantId, admin.userId);
   const before = await s3.keys();
-  await query(t.db.adminUrl, "CREATE FUNCTION inject_fault() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN RAISE EXCEPTION 'injected'; END $f$");
+  await query(
+    t.db.adminUrl,
+    "CREATE FUNCTION inject_fault() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN RAISE EXCEPTION 'injected'; END $f$",
+  );
   await query(t.db.adminUrl, 'CREATE TRIGGER inject_fault BEFORE INSERT ON evidence FOR EACH ROW EXECUTE FUNCTION inject_fault()');
   try {
-    const res = await upload(call, admin.accessToken, admin.tenantId, taskId, { filename: 'a.pdf', content: Buffer.concat([SAMPLES.pdf, randomBytes(9 * 1024 * 1024)]) });
+    const res = await upload(call, admin.accessToken, admin.tenantId, taskId, {
+      filename: 'a.pdf',
+      content: Buffer.concat([SAMPLES.pdf, randomBytes(9 * 1024 * 1024)]),
+    });
     expect(res.statusCode).toBe(500);
   } finally {
     await query(t.db.adminUrl, 'DROP TRIGGER inject_fault ON evidence');
@@ -107,23 +119,33 @@ describe('a stored object that changed', () => {
   afterEach(() => errors.mockRestore());
 
   it.each([
-    ['replaced by other bytes of the same size', 'sha256', (key: string) => s3.put(key, Buffer.from(SAMPLES.pdf.toString('latin1').replace('Catalog', 'Catalox'), 'latin1'))],
+    [
+      'replaced by other bytes of the same size',
+      'sha256',
+      (key: string) => s3.put(key, Buffer.from(SAMPLES.pdf.toString('latin1').replace('Catalog', 'Catalox'), 'latin1')),
+    ],
     ['truncated', 'size', (key: string) => s3.put(key, SAMPLES.pdf.subarray(0, 10))],
     ['deleted', 'missing', (key: string) => s3.remove(key)],
   ] as const)('%s: 500 EVIDENCE_CORRUPT, logged', async (_name, reason, change) => {
     const taskId = await createTask(t, admin.tenantId, admin.userId);
-    const id = (await upload(call, admin.accessToken, admin.tenantId, taskId, { filename: 'a.pdf', content: SAMPLES.pdf })).json<EvidenceView>().id;
+    const id = (
+      await upload(call, admin.accessToken, admin.tenantId, taskId, { filename: 'a.pdf', content: SAMPLES.pdf })
+    ).json<EvidenceView>().id;
     await change(keyOf(id));
     const got = await download(id);
     expect(got.statusCode).toBe(500);
     expect(got.json().code).toBe('EVIDENCE_CORRUPT');
-    expect(errors).toHaveBeenCalledWith(expect.objectContaining({ msg: expect.stringContaining('EVIDENCE_CORRUPT'), evidenceId: id, reason, storage: 's3' }));
+    expect(errors).toHaveBeenCalledWith(
+      expect.objectContaining({ msg: expect.stringContaining('EVIDENCE_CORRUPT'), evidenceId: id, reason, storage: 's3' }),
+    );
   });
 });
 
 it('answers 503 EVIDENCE_STORAGE_UNAVAILABLE when the store is down, recording nothing', async () => {
   const taskId = await createTask(t, admin.tenantId, admin.userId);
-  const stored = (await upload(call, admin.accessToken, admin.tenantId, taskId, { filename: 'a.pdf', content: SAMPLES.pdf })).json<EvidenceView>();
+  const stored = (
+    await upload(call, admin.accessToken, admin.tenantId, taskId, { filename: 'a.pdf', content: SAMPLES.pdf })
+  ).json<EvidenceView>();
   const other = await createTask(t, admin.tenantId, admin.userId);
   await s3.stop();
   const res = await upload(call, admin.accessToken, admin.tenantId, other, { filename: 'a.pdf', content: SAMPLES.pdf });
@@ -135,5 +157,7 @@ it('answers 503 EVIDENCE_STORAGE_UNAVAILABLE when the store is down, recording n
   expect(got.statusCode).toBe(503);
   expect(got.json().code).toBe('EVIDENCE_STORAGE_UNAVAILABLE');
   // Metadata does not need the store.
-  expect((await call({ method: 'GET', url: `/api/v1/tenants/${admin.tenantId}/evidence/${stored.id}`, token: admin.accessToken })).statusCode).toBe(200);
+  expect(
+    (await call({ method: 'GET', url: `/api/v1/tenants/${admin.tenantId}/evidence/${stored.id}`, token: admin.accessToken })).statusCode,
+  ).toBe(200);
 });

@@ -11,7 +11,19 @@ import { EvidenceService, VERIFY_IN_MEMORY_BYTES, type EvidenceView } from '../.
 import { bootTestApp, type TestApp } from '../harness/app';
 import { query } from '../harness/database';
 import { SAMPLES } from './files';
-import { caller, createTask, evidenceRows, evidenceTenant, multipartBody, multipartHeaders, storedFiles, storedPath, taskRow, upload, type EvidenceTenant } from './setup';
+import {
+  caller,
+  createTask,
+  evidenceRows,
+  evidenceTenant,
+  multipartBody,
+  multipartHeaders,
+  storedFiles,
+  storedPath,
+  taskRow,
+  upload,
+  type EvidenceTenant,
+} from './setup';
 import type { Caller } from '../harness/api';
 
 let t: TestApp;
@@ -31,12 +43,20 @@ const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex
 const newTask = (status?: 'todo' | 'in_progress' | 'done' | 'approved' | 'rejected' | 'not_applicable'): Promise<string> =>
   createTask(t, tenantId, who.admin.userId, status ? { status } : {});
 const evidenceUrl = (taskId: string): string => `/api/v1/tenants/${tenantId}/tasks/${taskId}/evidence`;
-const download = (id: string, token = who.viewer.accessToken) => call({ method: 'GET', url: `/api/v1/tenants/${tenantId}/evidence/${id}/content`, token });
+const download = (id: string, token = who.viewer.accessToken) =>
+  call({ method: 'GET', url: `/api/v1/tenants/${tenantId}/evidence/${id}/content`, token });
 
 describe('file evidence', () => {
   it('is stored under a generated key with its size, sha256 and sniffed type, and moves the task to in_progress', async () => {
     const taskId = await newTask();
-    const res = await upload(call, who.member.accessToken, tenantId, taskId, { filename: 'restore-test.pdf', content: SAMPLES.pdf, contentType: 'application/pdf' }, 'Restore test, May');
+    const res = await upload(
+      call,
+      who.member.accessToken,
+      tenantId,
+      taskId,
+      { filename: 'restore-test.pdf', content: SAMPLES.pdf, contentType: 'application/pdf' },
+      'Restore test, May',
+    );
     expect(res.statusCode).toBe(201);
     const view = res.json<EvidenceView>();
     expect(view).toEqual({
@@ -75,7 +95,12 @@ describe('file evidence', () => {
       [tenantId, res.json<EvidenceView>().id],
     );
     expect(events).toEqual([
-      { action: 'evidence.added', actor_id: who.member.userId, entity_type: 'evidence', data: expect.objectContaining({ taskId, kind: 'file', mediaType: 'image/png', sha256: sha256(SAMPLES.png) }) },
+      {
+        action: 'evidence.added',
+        actor_id: who.member.userId,
+        entity_type: 'evidence',
+        data: expect.objectContaining({ taskId, kind: 'file', mediaType: 'image/png', sha256: sha256(SAMPLES.png) }),
+      },
     ]);
   });
 
@@ -99,9 +124,15 @@ describe('file evidence', () => {
     ['json', 'report.json', 'application/json'],
   ] as const)('accepts %s (%s) as %s', async (sample, filename, mediaType) => {
     const taskId = await newTask('in_progress');
-    const res = await upload(call, who.admin.accessToken, tenantId, taskId, { filename, content: SAMPLES[sample], contentType: 'application/octet-stream' });
+    const res = await upload(call, who.admin.accessToken, tenantId, taskId, {
+      filename,
+      content: SAMPLES[sample],
+      contentType: 'application/octet-stream',
+    });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toEqual(expect.objectContaining({ mediaType, fileName: filename, size: SAMPLES[sample].length, sha256: sha256(SAMPLES[sample]) }));
+    expect(res.json()).toEqual(
+      expect.objectContaining({ mediaType, fileName: filename, size: SAMPLES[sample].length, sha256: sha256(SAMPLES[sample]) }),
+    );
   });
 
   it('takes the description before or after the file part, or none', async () => {
@@ -110,14 +141,26 @@ describe('file evidence', () => {
       { name: 'description', value: '  written before  ' },
       { name: 'file', filename: 'a.pdf', content: SAMPLES.pdf },
     ]);
-    const r1 = await call({ method: 'POST', url: evidenceUrl(taskId), token: who.member.accessToken, headers: multipartHeaders(), payload: before });
+    const r1 = await call({
+      method: 'POST',
+      url: evidenceUrl(taskId),
+      token: who.member.accessToken,
+      headers: multipartHeaders(),
+      payload: before,
+    });
     expect(r1.statusCode).toBe(201);
     expect(r1.json<EvidenceView>().description).toBe('written before');
     const after = multipartBody([
       { name: 'file', filename: 'a.pdf', content: SAMPLES.pdf },
       { name: 'description', value: 'written after, ünïcödé' },
     ]);
-    const r2 = await call({ method: 'POST', url: evidenceUrl(taskId), token: who.member.accessToken, headers: multipartHeaders(), payload: after });
+    const r2 = await call({
+      method: 'POST',
+      url: evidenceUrl(taskId),
+      token: who.member.accessToken,
+      headers: multipartHeaders(),
+      payload: after,
+    });
     expect(r2.statusCode).toBe(201);
     expect(r2.json<EvidenceView>().description).toBe('written after, ünïcödé');
     const r3 = await upload(call, who.member.accessToken, tenantId, taskId, { filename: 'a.pdf', content: SAMPLES.pdf });
@@ -129,25 +172,39 @@ describe('file evidence', () => {
 
   it('keeps the sniffed type when name and declared type say otherwise, and offers the download under a name that fits', async () => {
     const taskId = await newTask();
-    const res = await upload(call, who.member.accessToken, tenantId, taskId, { filename: 'report.pdf', content: SAMPLES.png, contentType: 'application/pdf' });
+    const res = await upload(call, who.member.accessToken, tenantId, taskId, {
+      filename: 'report.pdf',
+      content: SAMPLES.png,
+      contentType: 'application/pdf',
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toEqual(expect.objectContaining({ fileName: 'report.pdf', mediaType: 'image/png' }));
     const got = await download(res.json<EvidenceView>().id);
     expect(got.headers['content-type']).toBe('image/png');
     expect(got.headers['content-disposition']).toBe(`attachment; filename="report.pdf.png"; filename*=UTF-8''report.pdf.png`);
-    const script = await upload(call, who.member.accessToken, tenantId, taskId, { filename: 'cleanup.bat', content: 'del /q C:\\temp\\*\r\n', contentType: 'application/x-msdos-program' });
+    const script = await upload(call, who.member.accessToken, tenantId, taskId, {
+      filename: 'cleanup.bat',
+      content: 'del /q C:\\temp\\*\r\n',
+      contentType: 'application/x-msdos-program',
+    });
     expect(script.json()).toEqual(expect.objectContaining({ fileName: 'cleanup.bat', mediaType: 'text/plain' }));
     expect((await download(script.json<EvidenceView>().id)).headers['content-disposition']).toContain(`filename*=UTF-8''cleanup.bat.txt`);
   });
 
   it('keeps the client file name only as sanitised metadata', async () => {
     const taskId = await newTask();
-    const res = await upload(call, who.member.accessToken, tenantId, taskId, { filename: '../../../etc/cron.d/r\u202Eevil\u202C.txt', content: SAMPLES.text });
+    const res = await upload(call, who.member.accessToken, tenantId, taskId, {
+      filename: '../../../etc/cron.d/r\u202Eevil\u202C.txt',
+      content: SAMPLES.text,
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json<EvidenceView>().fileName).toBe('revil.txt');
     const [row] = await evidenceRows(t, { taskId });
     expect(row?.storage_key).toMatch(/^[0-9a-f-]{36}\/[0-9a-f-]{36}$/);
-    const unicode = await upload(call, who.member.accessToken, tenantId, taskId, { filename: 'Prüfbericht März 2026.pdf', content: SAMPLES.pdf });
+    const unicode = await upload(call, who.member.accessToken, tenantId, taskId, {
+      filename: 'Prüfbericht März 2026.pdf',
+      content: SAMPLES.pdf,
+    });
     expect(unicode.json<EvidenceView>().fileName).toBe('Prüfbericht März 2026.pdf');
     expect((await download(unicode.json<EvidenceView>().id)).headers['content-disposition']).toBe(
       `attachment; filename="Pr_fbericht M_rz 2026.pdf"; filename*=UTF-8''Pr%C3%BCfbericht%20M%C3%A4rz%202026.pdf`,
@@ -167,7 +224,12 @@ describe('file evidence', () => {
       const res = await upload(call, who.member.accessToken, tenantId, taskId, { filename: 'a.pdf', content: SAMPLES.pdf });
       expect(res.statusCode).toBe(409);
       expect(res.json()).toEqual(expect.objectContaining({ code: 'TASK_CLOSED', details: { status } }));
-      const link = await call({ method: 'POST', url: evidenceUrl(taskId), token: who.member.accessToken, payload: { kind: 'link', url: 'https://example.com/' } });
+      const link = await call({
+        method: 'POST',
+        url: evidenceUrl(taskId),
+        token: who.member.accessToken,
+        payload: { kind: 'link', url: 'https://example.com/' },
+      });
       expect(link.json().code).toBe('TASK_CLOSED');
       expect(storedFiles(t).length).toBe(before);
       expect(await evidenceRows(t, { taskId })).toEqual([]);
@@ -179,15 +241,41 @@ describe('file evidence', () => {
 describe('links and notes', () => {
   it('records a link (normalised) and a note, with descriptions', async () => {
     const taskId = await newTask();
-    const link = await call({ method: 'POST', url: evidenceUrl(taskId), token: who.member.accessToken, payload: { kind: 'link', url: ' HTTPS://Intranet.Example.com/backups/restore test?week=19 ', description: 'Runbook' } });
+    const link = await call({
+      method: 'POST',
+      url: evidenceUrl(taskId),
+      token: who.member.accessToken,
+      payload: { kind: 'link', url: ' HTTPS://Intranet.Example.com/backups/restore test?week=19 ', description: 'Runbook' },
+    });
     expect(link.statusCode).toBe(201);
     expect(link.json()).toEqual(
-      expect.objectContaining({ kind: 'link', url: 'https://intranet.example.com/backups/restore%20test?week=19', description: 'Runbook', fileName: null, mediaType: null, size: null, sha256: null, text: null }),
+      expect.objectContaining({
+        kind: 'link',
+        url: 'https://intranet.example.com/backups/restore%20test?week=19',
+        description: 'Runbook',
+        fileName: null,
+        mediaType: null,
+        size: null,
+        sha256: null,
+        text: null,
+      }),
     );
     expect(await taskRow(t, taskId)).toEqual({ status: 'in_progress', evidence_count: 1 });
-    const note = await call({ method: 'POST', url: evidenceUrl(taskId), token: who.admin.accessToken, payload: { kind: 'note', text: 'Checked the retention policy with the provider on the phone.\nAll good.' } });
+    const note = await call({
+      method: 'POST',
+      url: evidenceUrl(taskId),
+      token: who.admin.accessToken,
+      payload: { kind: 'note', text: 'Checked the retention policy with the provider on the phone.\nAll good.' },
+    });
     expect(note.statusCode).toBe(201);
-    expect(note.json()).toEqual(expect.objectContaining({ kind: 'note', text: 'Checked the retention policy with the provider on the phone.\nAll good.', url: null, description: null }));
+    expect(note.json()).toEqual(
+      expect.objectContaining({
+        kind: 'note',
+        text: 'Checked the retention policy with the provider on the phone.\nAll good.',
+        url: null,
+        description: null,
+      }),
+    );
     expect(await taskRow(t, taskId)).toEqual({ status: 'in_progress', evidence_count: 2 });
     const content = await download(note.json<EvidenceView>().id);
     expect(content.statusCode).toBe(404);
@@ -198,12 +286,18 @@ describe('links and notes', () => {
     const taskId = await newTask();
     const ids: string[] = [];
     for (const text of ['one', 'two', 'three']) {
-      ids.push((await call({ method: 'POST', url: evidenceUrl(taskId), token: who.member.accessToken, payload: { kind: 'note', text } })).json<EvidenceView>().id);
+      ids.push(
+        (
+          await call({ method: 'POST', url: evidenceUrl(taskId), token: who.member.accessToken, payload: { kind: 'note', text } })
+        ).json<EvidenceView>().id,
+      );
     }
     const service = t.app.get(EvidenceService);
     const ctx = { tenantId, userId: who.viewer.userId, role: 'viewer' as const, requestId: 'test-list', ip: '127.0.0.1' };
     expect((await service.listForTask(ctx, taskId)).map((e) => e.id)).toEqual(ids);
-    await expect(service.listForTask({ ...ctx, tenantId: who.outsider.tenantId, userId: who.outsider.userId }, taskId)).rejects.toThrow('No such task');
+    await expect(service.listForTask({ ...ctx, tenantId: who.outsider.tenantId, userId: who.outsider.userId }, taskId)).rejects.toThrow(
+      'No such task',
+    );
   });
 });
 
@@ -244,12 +338,16 @@ describe('download', () => {
   it('fails the stream, rather than ending it, when a large file changes between the check and the send', async () => {
     const taskId = await newTask();
     const big = Buffer.concat([SAMPLES.pdf, randomBytes(VERIFY_IN_MEMORY_BYTES + 1_000_000)]);
-    const id = (await upload(call, who.member.accessToken, tenantId, taskId, { filename: 'big.pdf', content: big })).json<EvidenceView>().id;
+    const id = (await upload(call, who.member.accessToken, tenantId, taskId, { filename: 'big.pdf', content: big })).json<EvidenceView>()
+      .id;
     const [row] = await evidenceRows(t, { taskId });
     const service = t.app.get(EvidenceService);
     const errors = jest.spyOn(Logger.prototype, 'error');
     try {
-      const content = await service.openContent({ tenantId, userId: who.viewer.userId, role: 'viewer', requestId: 'test-race', ip: '127.0.0.1' }, id);
+      const content = await service.openContent(
+        { tenantId, userId: who.viewer.userId, role: 'viewer', requestId: 'test-race', ip: '127.0.0.1' },
+        id,
+      );
       // The first pass has checked the file; change its last bytes (in place) before the second.
       const fd = fs.openSync(storedPath(t, row!.storage_key!), 'r+');
       fs.writeSync(fd, Buffer.from('tampered'), 0, 8, big.length - 8);
@@ -260,7 +358,9 @@ describe('download', () => {
       };
       await expect(consume()).rejects.toThrow(/no longer matches/);
       expect(Buffer.concat(received).length).toBeLessThan(big.length);
-      expect(errors).toHaveBeenCalledWith(expect.objectContaining({ msg: expect.stringContaining('EVIDENCE_CORRUPT'), evidenceId: id, reason: 'sha256' }));
+      expect(errors).toHaveBeenCalledWith(
+        expect.objectContaining({ msg: expect.stringContaining('EVIDENCE_CORRUPT'), evidenceId: id, reason: 'sha256' }),
+      );
     } finally {
       errors.mockRestore();
     }
@@ -269,26 +369,42 @@ describe('download', () => {
   it('over real HTTP, a file changed while it is being sent ends in a broken response, never a clean 200', async () => {
     const taskId = await newTask();
     const big = Buffer.concat([SAMPLES.pdf, randomBytes(30 * 1024 * 1024)]);
-    const id = (await upload(call, who.member.accessToken, tenantId, taskId, { filename: 'big.pdf', content: big })).json<EvidenceView>().id;
+    const id = (await upload(call, who.member.accessToken, tenantId, taskId, { filename: 'big.pdf', content: big })).json<EvidenceView>()
+      .id;
     const [row] = await evidenceRows(t, { taskId });
     await t.app.listen(0, '127.0.0.1');
     const address = t.app.getHttpServer().address();
     if (typeof address !== 'object' || address === null) throw new Error('not listening');
     const outcome = await new Promise<{ status: number; length: string | undefined; received: number; error: string | null }>((resolve) => {
-      const req = http.get({ host: '127.0.0.1', port: address.port, path: `/api/v1/tenants/${tenantId}/evidence/${id}/content`, headers: { authorization: `Bearer ${who.viewer.accessToken}` } }, (res) => {
-        // Headers arrive once the first pass has checked the file: change its end now, in place.
-        res.pause();
-        const fd = fs.openSync(storedPath(t, row!.storage_key!), 'r+');
-        fs.writeSync(fd, Buffer.from('tampered'), 0, 8, big.length - 8);
-        fs.closeSync(fd);
-        let received = 0;
-        let error: string | null = null;
-        res.on('data', (chunk: Buffer) => (received += chunk.length));
-        res.on('error', (e) => (error = e.message));
-        res.on('aborted', () => (error ??= 'aborted'));
-        res.on('close', () => resolve({ status: res.statusCode ?? 0, length: res.headers['content-length'], received, error: error ?? (res.complete ? null : 'incomplete') }));
-        res.resume();
-      });
+      const req = http.get(
+        {
+          host: '127.0.0.1',
+          port: address.port,
+          path: `/api/v1/tenants/${tenantId}/evidence/${id}/content`,
+          headers: { authorization: `Bearer ${who.viewer.accessToken}` },
+        },
+        (res) => {
+          // Headers arrive once the first pass has checked the file: change its end now, in place.
+          res.pause();
+          const fd = fs.openSync(storedPath(t, row!.storage_key!), 'r+');
+          fs.writeSync(fd, Buffer.from('tampered'), 0, 8, big.length - 8);
+          fs.closeSync(fd);
+          let received = 0;
+          let error: string | null = null;
+          res.on('data', (chunk: Buffer) => (received += chunk.length));
+          res.on('error', (e) => (error = e.message));
+          res.on('aborted', () => (error ??= 'aborted'));
+          res.on('close', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              length: res.headers['content-length'],
+              received,
+              error: error ?? (res.complete ? null : 'incomplete'),
+            }),
+          );
+          res.resume();
+        },
+      );
       req.on('error', () => undefined);
     });
     expect(outcome.status).toBe(200);
@@ -323,7 +439,9 @@ describe('download', () => {
       expect(got.statusCode).toBe(500);
       expect(got.json()).toEqual(expect.objectContaining({ statusCode: 500, code: 'EVIDENCE_CORRUPT' }));
       expect(got.headers['content-disposition']).toBeUndefined();
-      expect(errors).toHaveBeenCalledWith(expect.objectContaining({ msg: expect.stringContaining('EVIDENCE_CORRUPT'), evidenceId: id, reason }));
+      expect(errors).toHaveBeenCalledWith(
+        expect.objectContaining({ msg: expect.stringContaining('EVIDENCE_CORRUPT'), evidenceId: id, reason }),
+      );
     };
 
     it('answers 500 EVIDENCE_CORRUPT (logged) for a changed byte', async () => {
@@ -346,9 +464,16 @@ describe('download', () => {
 describe('immutability', () => {
   it('has no route to change or delete evidence', async () => {
     const taskId = await newTask();
-    const id = (await call({ method: 'POST', url: evidenceUrl(taskId), token: who.admin.accessToken, payload: { kind: 'note', text: 'original' } })).json<EvidenceView>().id;
+    const id = (
+      await call({ method: 'POST', url: evidenceUrl(taskId), token: who.admin.accessToken, payload: { kind: 'note', text: 'original' } })
+    ).json<EvidenceView>().id;
     for (const method of ['PATCH', 'PUT', 'DELETE'] as const) {
-      const res = await call({ method, url: `/api/v1/tenants/${tenantId}/evidence/${id}`, token: who.admin.accessToken, payload: { text: 'changed' } });
+      const res = await call({
+        method,
+        url: `/api/v1/tenants/${tenantId}/evidence/${id}`,
+        token: who.admin.accessToken,
+        payload: { text: 'changed' },
+      });
       expect(res.statusCode).toBe(404);
       expect(res.json().code).toBe('ROUTE_NOT_FOUND');
     }
@@ -358,7 +483,9 @@ describe('immutability', () => {
 
   it('is enforced by the database: the app role may not update or delete evidence', async () => {
     const taskId = await newTask();
-    const id = (await call({ method: 'POST', url: evidenceUrl(taskId), token: who.admin.accessToken, payload: { kind: 'note', text: 'original' } })).json<EvidenceView>().id;
+    const id = (
+      await call({ method: 'POST', url: evidenceUrl(taskId), token: who.admin.accessToken, payload: { kind: 'note', text: 'original' } })
+    ).json<EvidenceView>().id;
     for (const sql of [`UPDATE evidence SET text = 'changed' WHERE id = '${id}'`, `DELETE FROM evidence WHERE id = '${id}'`]) {
       const result = await query(t.db.appUrl, sql).catch((error: unknown) => error);
       expect(String(result)).toMatch(/permission denied/);

@@ -52,7 +52,13 @@ export function makeTar(name: string, content: Buffer | string): Buffer {
   header.write('0000000\0', 108, 'latin1');
   header.write('0000000\0', 116, 'latin1');
   header.write(`${data.length.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
-  header.write(`${Math.floor(Date.UTC(2026, 0, 1) / 1000).toString(8).padStart(11, '0')}\0`, 136, 'latin1');
+  header.write(
+    `${Math.floor(Date.UTC(2026, 0, 1) / 1000)
+      .toString(8)
+      .padStart(11, '0')}\0`,
+    136,
+    'latin1',
+  );
   header.write('        ', 148, 'latin1');
   header.write('0', 156, 'latin1');
   header.write('ustar\u000000', 257, 'latin1');
@@ -64,26 +70,60 @@ export function makeTar(name: string, content: Buffer | string): Buffer {
 }
 
 const docxEntries = [
-  { name: '[Content_Types].xml', content: '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>' },
+  {
+    name: '[Content_Types].xml',
+    content: '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+  },
   { name: '_rels/.rels', content: '<?xml version="1.0"?><Relationships/>' },
   { name: 'word/document.xml', content: '<?xml version="1.0"?><w:document/>' },
 ];
 
 /** Small but real files of each accepted kind, and some refused ones, built in memory. */
 export const SAMPLES = {
-  pdf: Buffer.from('%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n', 'latin1'),
-  png: Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000005000157d4b3a40000000049454e44ae426082', 'hex'),
-  jpeg: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0', 'latin1'), Buffer.alloc(64, 7), Buffer.from([0xff, 0xd9])]),
-  gif: Buffer.concat([Buffer.from('GIF89a', 'latin1'), Buffer.from([1, 0, 1, 0, 0x80, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0x21, 0xf9, 4, 1, 0, 0, 0, 0, 0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x44, 1, 0, 0x3b])]),
-  webp: Buffer.concat([Buffer.from('RIFF', 'latin1'), Buffer.from([26, 0, 0, 0]), Buffer.from('WEBPVP8L', 'latin1'), Buffer.from([13, 0, 0, 0, 0x2f, 0, 0, 0, 0x10, 7, 0x10, 0x11, 0x11, 0x88, 0x88, 0xfe, 7, 0])]),
+  pdf: Buffer.from(
+    '%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n',
+    'latin1',
+  ),
+  png: Buffer.from(
+    '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000005000157d4b3a40000000049454e44ae426082',
+    'hex',
+  ),
+  jpeg: Buffer.concat([
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]),
+    Buffer.from('JFIF\0', 'latin1'),
+    Buffer.alloc(64, 7),
+    Buffer.from([0xff, 0xd9]),
+  ]),
+  gif: Buffer.concat([
+    Buffer.from('GIF89a', 'latin1'),
+    Buffer.from([
+      1, 0, 1, 0, 0x80, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0x21, 0xf9, 4, 1, 0, 0, 0, 0, 0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x44, 1, 0,
+      0x3b,
+    ]),
+  ]),
+  webp: Buffer.concat([
+    Buffer.from('RIFF', 'latin1'),
+    Buffer.from([26, 0, 0, 0]),
+    Buffer.from('WEBPVP8L', 'latin1'),
+    Buffer.from([13, 0, 0, 0, 0x2f, 0, 0, 0, 0x10, 7, 0x10, 0x11, 0x11, 0x88, 0x88, 0xfe, 7, 0]),
+  ]),
   tiff: Buffer.concat([Buffer.from([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0]), Buffer.alloc(32)]),
   zip: makeZip([{ name: 'logs/restore.log', content: 'restore ok\n' }]),
   docx: makeZip(docxEntries),
   xlsx: makeZip([docxEntries[0]!, docxEntries[1]!, { name: 'xl/workbook.xml', content: '<workbook/>' }]),
   pptx: makeZip([docxEntries[0]!, docxEntries[1]!, { name: 'ppt/presentation.xml', content: '<presentation/>' }]),
-  odt: makeZip([{ name: 'mimetype', content: 'application/vnd.oasis.opendocument.text' }, { name: 'content.xml', content: '<office:document-content/>' }]),
-  ods: makeZip([{ name: 'mimetype', content: 'application/vnd.oasis.opendocument.spreadsheet' }, { name: 'content.xml', content: '<office:document-content/>' }]),
-  jar: makeZip([{ name: 'META-INF/MANIFEST.MF', content: 'Manifest-Version: 1.0\nMain-Class: Evil\n' }, { name: 'Evil.class', content: Buffer.from([0xca, 0xfe, 0xba, 0xbe]) }]),
+  odt: makeZip([
+    { name: 'mimetype', content: 'application/vnd.oasis.opendocument.text' },
+    { name: 'content.xml', content: '<office:document-content/>' },
+  ]),
+  ods: makeZip([
+    { name: 'mimetype', content: 'application/vnd.oasis.opendocument.spreadsheet' },
+    { name: 'content.xml', content: '<office:document-content/>' },
+  ]),
+  jar: makeZip([
+    { name: 'META-INF/MANIFEST.MF', content: 'Manifest-Version: 1.0\nMain-Class: Evil\n' },
+    { name: 'Evil.class', content: Buffer.from([0xca, 0xfe, 0xba, 0xbe]) },
+  ]),
   gzip: gzipSync(Buffer.from('compressed evidence\n')),
   sevenZip: Buffer.concat([Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0x00, 0x04]), Buffer.alloc(24)]),
   tar: makeTar('restore.log', 'restore ok\n'),
@@ -96,7 +136,14 @@ export const SAMPLES = {
   svg: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="1" height="1"/></svg>', 'utf8'),
   xml: Buffer.from('<?xml version="1.0"?><report/>', 'utf8'),
   /** A Windows program header (MZ ... PE). */
-  exe: Buffer.concat([Buffer.from('MZ', 'latin1'), Buffer.alloc(58), Buffer.from([0x80, 0, 0, 0]), Buffer.alloc(64), Buffer.from('PE\0\0', 'latin1'), Buffer.alloc(200, 0x90)]),
+  exe: Buffer.concat([
+    Buffer.from('MZ', 'latin1'),
+    Buffer.alloc(58),
+    Buffer.from([0x80, 0, 0, 0]),
+    Buffer.alloc(64),
+    Buffer.from('PE\0\0', 'latin1'),
+    Buffer.alloc(200, 0x90),
+  ]),
   elf: Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Buffer.alloc(120)]),
   ole: Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504)]),
   utf16: Buffer.from('\ufeffHello, this is UTF-16 text', 'utf16le'),

@@ -26,7 +26,14 @@ export async function startS3(bucket = 'dutybook-evidence'): Promise<TestS3> {
   const endpoint = `http://127.0.0.1:${port}`;
   // s3rver accepts its own fixed credentials.
   const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-  const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  const client = new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
   let running = true;
   const stop = async (): Promise<void> => {
     if (!running) return;

@@ -14,7 +14,12 @@ let periods = 0;
  * elsewhere): the tenant's Private Exchange subscription (created once) and one occurrence of an
  * activity, each call on its own period so they never collide.
  */
-export async function createTask(t: TestApp, tenantId: string, createdBy: string, options: { activityKey?: string; status?: TaskStatus } = {}): Promise<string> {
+export async function createTask(
+  t: TestApp,
+  tenantId: string,
+  createdBy: string,
+  options: { activityKey?: string; status?: TaskStatus } = {},
+): Promise<string> {
   const [version] = await query<{ catalog_id: string; version_id: string }>(
     t.db.adminUrl,
     `SELECT c.id AS catalog_id, v.id AS version_id FROM catalog c JOIN catalog_version v ON v.catalog_id = c.id
@@ -28,7 +33,10 @@ export async function createTask(t: TestApp, tenantId: string, createdBy: string
      ON CONFLICT (tenant_id, catalog_id) DO UPDATE SET updated_at = now() RETURNING id`,
     [tenantId, version.catalog_id, version.version_id, createdBy],
   );
-  const [activity] = await query<{ id: string }>(t.db.adminUrl, 'SELECT id FROM activity WHERE version_id = $1 AND key = $2', [version.version_id, options.activityKey ?? 'PX-11']);
+  const [activity] = await query<{ id: string }>(t.db.adminUrl, 'SELECT id FROM activity WHERE version_id = $1 AND key = $2', [
+    version.version_id,
+    options.activityKey ?? 'PX-11',
+  ]);
   if (!subscription || !activity) throw new Error('could not set up a subscription and an activity');
   const periodStart = new Date(Date.UTC(2026, 0, 1) + ++periods * 86_400_000).toISOString().slice(0, 10);
   const status = options.status ?? 'todo';
@@ -70,14 +78,21 @@ export async function evidenceRows(t: TestApp, where: { taskId?: string; tenantI
   const params: string[] = [];
   if (where.taskId) conditions.push(`task_id = $${params.push(where.taskId)}`);
   if (where.tenantId) conditions.push(`tenant_id = $${params.push(where.tenantId)}`);
-  return query<EvidenceDbRow>(t.db.adminUrl, `SELECT * FROM evidence ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY submitted_at, id`, params);
+  return query<EvidenceDbRow>(
+    t.db.adminUrl,
+    `SELECT * FROM evidence ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY submitted_at, id`,
+    params,
+  );
 }
 
 /** Every file under the app's evidence folder (relative paths), partial ones included. */
 export function storedFiles(t: TestApp): string[] {
   const storage = t.config.evidence.storage;
   if (storage.kind !== 'fs' || !fs.existsSync(storage.dir)) return [];
-  return fs.readdirSync(storage.dir, { recursive: true, encoding: 'utf8' }).filter((p) => fs.statSync(path.join(storage.dir, p)).isFile()).sort();
+  return fs
+    .readdirSync(storage.dir, { recursive: true, encoding: 'utf8' })
+    .filter((p) => fs.statSync(path.join(storage.dir, p)).isFile())
+    .sort();
 }
 
 export function storedPath(t: TestApp, storageKey: string): string {
@@ -97,7 +112,12 @@ export interface EvidenceTenant {
 
 export async function evidenceTenant(t: TestApp): Promise<EvidenceTenant> {
   const admin = await signup(t.app, { organization: 'Evidence Org' });
-  const [member, auditor, viewer, outsider] = [await signup(t.app), await signup(t.app), await signup(t.app), await signup(t.app, { organization: 'Other Org' })];
+  const [member, auditor, viewer, outsider] = [
+    await signup(t.app),
+    await signup(t.app),
+    await signup(t.app),
+    await signup(t.app, { organization: 'Other Org' }),
+  ];
   await addMember(t.db.adminUrl, admin.tenantId, member.userId, 'member');
   await addMember(t.db.adminUrl, admin.tenantId, auditor.userId, 'auditor');
   await addMember(t.db.adminUrl, admin.tenantId, viewer.userId, 'viewer');
@@ -117,7 +137,12 @@ export function multipartBody(parts: readonly FormPart[], boundary = BOUNDARY): 
   for (const part of parts) {
     chunks.push(Buffer.from(`--${boundary}\r\n`));
     if ('filename' in part) {
-      chunks.push(Buffer.from(`Content-Disposition: form-data; name="${part.name}"; filename="${part.filename}"\r\nContent-Type: ${part.contentType ?? 'application/octet-stream'}\r\n\r\n`, 'utf8'));
+      chunks.push(
+        Buffer.from(
+          `Content-Disposition: form-data; name="${part.name}"; filename="${part.filename}"\r\nContent-Type: ${part.contentType ?? 'application/octet-stream'}\r\n\r\n`,
+          'utf8',
+        ),
+      );
       chunks.push(Buffer.isBuffer(part.content) ? part.content : Buffer.from(part.content, 'utf8'));
     } else {
       chunks.push(Buffer.from(`Content-Disposition: form-data; name="${part.name}"\r\n\r\n${part.value}`, 'utf8'));
@@ -128,7 +153,9 @@ export function multipartBody(parts: readonly FormPart[], boundary = BOUNDARY): 
   return Buffer.concat(chunks);
 }
 
-export const multipartHeaders = (boundary = BOUNDARY): Record<string, string> => ({ 'content-type': `multipart/form-data; boundary=${boundary}` });
+export const multipartHeaders = (boundary = BOUNDARY): Record<string, string> => ({
+  'content-type': `multipart/form-data; boundary=${boundary}`,
+});
 
 /** POST a multipart upload of one file (and an optional description) to a task. */
 export function upload(
@@ -141,7 +168,13 @@ export function upload(
 ): Promise<LightMyRequestResponse> {
   const parts: FormPart[] = [{ name: 'file', ...file }];
   if (description !== undefined) parts.push({ name: 'description', value: description });
-  return call({ method: 'POST', url: `/api/v1/tenants/${tenantId}/tasks/${taskId}/evidence`, token, headers: multipartHeaders(), payload: multipartBody(parts) });
+  return call({
+    method: 'POST',
+    url: `/api/v1/tenants/${tenantId}/tasks/${taskId}/evidence`,
+    token,
+    headers: multipartHeaders(),
+    payload: multipartBody(parts),
+  });
 }
 
 export { caller };

@@ -27,7 +27,10 @@ export function caller(app: NestFastifyApplication): Caller {
     app.inject({ ...rest, headers: { ...(headers ?? {}), ...(token ? { authorization: `Bearer ${token}` } : {}) } } as InjectOptions);
 }
 
-export async function signup(app: NestFastifyApplication, options: { email?: string; organization?: string; name?: string; remoteAddress?: string } = {}): Promise<Account> {
+export async function signup(
+  app: NestFastifyApplication,
+  options: { email?: string; organization?: string; name?: string; remoteAddress?: string } = {},
+): Promise<Account> {
   const email = options.email ?? uniqueEmail();
   const res = await app.inject({
     method: 'POST',
@@ -37,10 +40,21 @@ export async function signup(app: NestFastifyApplication, options: { email?: str
   });
   if (res.statusCode !== 201) throw new Error(`signup failed: ${res.statusCode} ${res.body}`);
   const body = res.json<{ accessToken: string; refreshToken: string; user: { id: string; email: string }; tenant: { id: string } }>();
-  return { userId: body.user.id, email: body.user.email, password: PASSWORD, accessToken: body.accessToken, refreshToken: body.refreshToken, tenantId: body.tenant.id };
+  return {
+    userId: body.user.id,
+    email: body.user.email,
+    password: PASSWORD,
+    accessToken: body.accessToken,
+    refreshToken: body.refreshToken,
+    tenantId: body.tenant.id,
+  };
 }
 
-export async function login(app: NestFastifyApplication, email: string, password = PASSWORD): Promise<{ accessToken: string; refreshToken: string; userId: string }> {
+export async function login(
+  app: NestFastifyApplication,
+  email: string,
+  password = PASSWORD,
+): Promise<{ accessToken: string; refreshToken: string; userId: string }> {
   const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
   if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
   const body = res.json<{ accessToken: string; refreshToken: string; user: { id: string } }>();
@@ -48,6 +62,17 @@ export async function login(app: NestFastifyApplication, email: string, password
 }
 
 /** Test setup behind the API: gives an existing account a role in a tenant. */
-export async function addMember(adminUrl: string, tenantId: string, userId: string, role: Role, expiresAt: Date | null = null): Promise<void> {
-  await query(adminUrl, 'INSERT INTO membership (tenant_id, user_id, role, expires_at) VALUES ($1, $2, $3, $4)', [tenantId, userId, role, expiresAt]);
+export async function addMember(
+  adminUrl: string,
+  tenantId: string,
+  userId: string,
+  role: Role,
+  expiresAt: Date | null = null,
+): Promise<void> {
+  await query(adminUrl, 'INSERT INTO membership (tenant_id, user_id, role, expires_at) VALUES ($1, $2, $3, $4)', [
+    tenantId,
+    userId,
+    role,
+    expiresAt,
+  ]);
 }

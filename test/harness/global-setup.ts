@@ -9,7 +9,6 @@ declare global {
   var __dutybookTestCluster: { pg?: EmbeddedPostgresHandle; dir?: string } | undefined;
 }
 
-
 /**
  * One Postgres per test run: TEST_DATABASE_URL (a superuser URL) when given, else an embedded
  * cluster in a temporary folder. Each test file then makes its own database (harness/database.ts).

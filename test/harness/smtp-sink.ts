@@ -160,7 +160,11 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
         const timer = setTimeout(() => {
           waiters.delete(waiter);
           const subjects = messages.map((m) => JSON.stringify(m.parsed.subject ?? '')).join(', ');
-          reject(new Error(`SMTP sink: expected ${count} message(s) within ${timeoutMs} ms, got ${messages.length}${subjects ? ` (${subjects})` : ''}`));
+          reject(
+            new Error(
+              `SMTP sink: expected ${count} message(s) within ${timeoutMs} ms, got ${messages.length}${subjects ? ` (${subjects})` : ''}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(waiter);
       });

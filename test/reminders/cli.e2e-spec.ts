@@ -26,7 +26,14 @@ afterAll(async () => {
 function run(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI], {
-      env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, LOG_LEVEL: 'silent', DATABASE_URL: w.t.db.appUrl, DATABASE_OWNER_URL: w.t.db.ownerUrl, ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'silent',
+        DATABASE_URL: w.t.db.appUrl,
+        DATABASE_OWNER_URL: w.t.db.ownerUrl,
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -52,10 +59,11 @@ describe('npm run reminders:sweep', () => {
     expect(first.stdout).toBe('queued 2 notification(s)\n');
     const rows = await notifications(w, r.tenantId);
     expect(rows.map((n) => `${n.kind} ${n.status}`)).toEqual(['due_soon queued', 'due_soon queued']);
-    const jobs = await query<{ items: unknown[] }>(w.t.db.adminUrl, "SELECT data -> 'items' AS items FROM pgboss.job WHERE name = $1 AND id IN (SELECT job_id FROM notification WHERE id = ANY ($2::uuid[]))", [
-      QUEUES.mailSend.name,
-      rows.map((n) => n.id),
-    ]);
+    const jobs = await query<{ items: unknown[] }>(
+      w.t.db.adminUrl,
+      "SELECT data -> 'items' AS items FROM pgboss.job WHERE name = $1 AND id IN (SELECT job_id FROM notification WHERE id = ANY ($2::uuid[]))",
+      [QUEUES.mailSend.name, rows.map((n) => n.id)],
+    );
     expect(jobs.flatMap((j) => j.items)).toHaveLength(2);
 
     const second = await run({ MIGRATE_ON_START: 'false' });

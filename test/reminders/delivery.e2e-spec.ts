@@ -22,7 +22,14 @@ let auditor: Account;
 let clock: Date;
 
 function senderWith(m: Mailer, afterAccept?: (id: string) => void): ReminderSender {
-  return new ReminderSender(w.ds, w.boss, m, tokens, { publicUrl: PUBLIC_URL, queue: MAIL_QUEUE, now: () => clock, ...(afterAccept ? { afterAccept } : {}) }, quietLogger());
+  return new ReminderSender(
+    w.ds,
+    w.boss,
+    m,
+    tokens,
+    { publicUrl: PUBLIC_URL, queue: MAIL_QUEUE, now: () => clock, ...(afterAccept ? { afterAccept } : {}) },
+    quietLogger(),
+  );
 }
 let sender: ReminderSender;
 
@@ -42,11 +49,20 @@ afterAll(async () => {
 });
 beforeEach(() => sink.reset());
 
-const deliver = (n: NotificationRow, tenantId: string, s: ReminderSender = sender): Promise<DeliveryOutcome> => s.deliver({ tenantId, notificationId: n.id });
+const deliver = (n: NotificationRow, tenantId: string, s: ReminderSender = sender): Promise<DeliveryOutcome> =>
+  s.deliver({ tenantId, notificationId: n.id });
 /** The raw header line, unfolded (long ones are folded onto continuation lines). */
-const headerLine = (parsed: ParsedMail, key: string): string | undefined => parsed.headerLines.find((h) => h.key === key)?.line.replace(/\r?\n(?=[ \t])/g, '').replace(/:[ \t]+/, ': ');
+const headerLine = (parsed: ParsedMail, key: string): string | undefined =>
+  parsed.headerLines
+    .find((h) => h.key === key)
+    ?.line.replace(/\r?\n(?=[ \t])/g, '')
+    .replace(/:[ \t]+/, ': ');
 const title = async (taskId: string): Promise<string> =>
-  (await query<{ title: string }>(w.t.db.adminUrl, 'SELECT a.title FROM task t JOIN activity a ON a.id = t.activity_id WHERE t.id = $1', [taskId]))[0]!.title;
+  (
+    await query<{ title: string }>(w.t.db.adminUrl, 'SELECT a.title FROM task t JOIN activity a ON a.id = t.activity_id WHERE t.id = $1', [
+      taskId,
+    ])
+  )[0]!.title;
 
 async function closedPort(): Promise<number> {
   const server = net.createServer();
@@ -58,7 +74,14 @@ async function closedPort(): Promise<number> {
 
 /** A tenant with one due-soon notification (Fri 10 Apr 2026, swept 7 days before). */
 async function oneDueSoon(name = 'Acme', timezone = 'Europe/Paris'): Promise<{ tenantId: string; taskId: string; n: NotificationRow }> {
-  const r = await reminderTenant(w, admin, { name, timezone, members: [[member, 'member'], [auditor, 'auditor']] });
+  const r = await reminderTenant(w, admin, {
+    name,
+    timezone,
+    members: [
+      [member, 'member'],
+      [auditor, 'auditor'],
+    ],
+  });
   const taskId = r.tasks['PX-15']!;
   await setTask(w, taskId, { dueDate: '2026-04-10', assigneeId: member.userId });
   clock = new Date('2026-04-03T10:00:00Z');
@@ -115,26 +138,32 @@ describe('the mail', () => {
   });
 
   it('overdue, escalation (naming the assignee), rejection (with the comment, escaped) and digest', async () => {
-    const r = await reminderTenant(w, admin, { name: 'Globex', timezone: 'America/New_York', members: [[member, 'member'], [auditor, 'auditor']] });
+    const r = await reminderTenant(w, admin, {
+      name: 'Globex',
+      timezone: 'America/New_York',
+      members: [
+        [member, 'member'],
+        [auditor, 'auditor'],
+      ],
+    });
     const [late, rejected, long] = [r.tasks['PX-15']!, r.tasks['PX-17']!, r.tasks['PX-18']!];
     await setTask(w, late, { dueDate: '2026-04-01', assigneeId: member.userId });
     await setTask(w, rejected, { dueDate: '2026-04-30', assigneeId: member.userId, status: 'rejected' });
     await setTask(w, long, { dueDate: '2026-04-09', assigneeId: member.userId });
     clock = new Date('2026-04-08T14:00:00Z'); // a Wednesday; 7 days after Apr 1 in New York
     const comment = `<img src=x onerror=alert(1)> Evidence is from 2024 & "unsigned"`;
-    await query(w.t.db.adminUrl, "INSERT INTO review (tenant_id, task_id, reviewer_id, decision, comment, created_at) VALUES ($1, $2, $3, 'reject', $4, $5)", [
-      r.tenantId,
-      rejected,
-      auditor.userId,
-      comment,
-      '2026-04-08T13:00:00Z',
-    ]);
+    await query(
+      w.t.db.adminUrl,
+      "INSERT INTO review (tenant_id, task_id, reviewer_id, decision, comment, created_at) VALUES ($1, $2, $3, 'reject', $4, $5)",
+      [r.tenantId, rejected, auditor.userId, comment, '2026-04-08T13:00:00Z'],
+    );
     await sweep(w, clock.toISOString());
     const rows = await notifications(w, r.tenantId);
     expect(rows.map((x) => x.kind).sort()).toEqual(['due_soon', 'escalation', 'overdue', 'review_rejected']);
     for (const row of rows) expect(await deliver(row, r.tenantId)).toBe('sent');
     const mails = await sink.waitFor(4);
-    const kindOf = (m: ParsedMail): string => m.headerLines.find((h) => h.key === 'x-dutybook-kind')?.line.replace(/^X-Dutybook-Kind: /, '') ?? '';
+    const kindOf = (m: ParsedMail): string =>
+      m.headerLines.find((h) => h.key === 'x-dutybook-kind')?.line.replace(/^X-Dutybook-Kind: /, '') ?? '';
     const byKind = new Map(mails.map((m) => [kindOf(m.parsed), m.parsed]));
 
     expect(byKind.get('overdue')?.subject).toBe(`Overdue by 7 days (due Wed 1 Apr 2026): ${await title(late)} — Globex`);
@@ -162,7 +191,9 @@ describe('the mail', () => {
     expect(await deliver(digest, r.tenantId)).toBe('sent');
     const [, , , , digestMail] = await sink.waitFor(5);
     expect(digestMail!.parsed.subject).toBe('Weekly digest for the week of Mon 13 Apr 2026: 2 overdue, 0 due soon, 1 open — Globex');
-    expect(digestMail!.parsed.text).toMatch(/Overdue \(2\):\n• PX-15 .*: due Wed 1 Apr 2026, 12 days ago\n• PX-18 .*: due Thu 9 Apr 2026, 4 days ago/);
+    expect(digestMail!.parsed.text).toMatch(
+      /Overdue \(2\):\n• PX-15 .*: due Wed 1 Apr 2026, 12 days ago\n• PX-18 .*: due Thu 9 Apr 2026, 4 days ago/,
+    );
     expect(digestMail!.parsed.text).toMatch(/Open, due later \(1\):\n• PX-17 .*: due Thu 30 Apr 2026/);
   });
 });
@@ -219,7 +250,14 @@ describe('exactly once', () => {
   it('a crash inside a batch fails only that job, for pg-boss to retry', async () => {
     const { tenantId, n } = await oneDueSoon();
     const boss = { fail: jest.fn(() => Promise.resolve()) } as unknown as PgBoss;
-    const crashing = new ReminderSender(w.ds, boss, mailer, tokens, { publicUrl: PUBLIC_URL, queue: MAIL_QUEUE, now: () => clock }, quietLogger());
+    const crashing = new ReminderSender(
+      w.ds,
+      boss,
+      mailer,
+      tokens,
+      { publicUrl: PUBLIC_URL, queue: MAIL_QUEUE, now: () => clock },
+      quietLogger(),
+    );
     await crashing.deliverBatch([
       { id: 'ok', name: MAIL_QUEUE, data: { items: [{ tenantId, notificationId: n.id }] }, expireInSeconds: 300 },
       // A tenant id that is not a uuid makes the query fail: the crash.
@@ -231,13 +269,19 @@ describe('exactly once', () => {
 
   it('a queued notification whose job is gone is queued again by the next sweep', async () => {
     const { tenantId, n } = await oneDueSoon();
-    await query(w.t.db.adminUrl, 'DELETE FROM pgboss.job WHERE name = $1 AND id = (SELECT job_id FROM notification WHERE id = $2)', [MAIL_QUEUE, n.id]);
+    await query(w.t.db.adminUrl, 'DELETE FROM pgboss.job WHERE name = $1 AND id = (SELECT job_id FROM notification WHERE id = $2)', [
+      MAIL_QUEUE,
+      n.id,
+    ]);
     // Not yet: it may still be on its way.
     expect((await sweep(w, new Date(clock.getTime() + 5 * 60_000).toISOString())).requeued).toBe(0);
     const later = await sweep(w, new Date(clock.getTime() + 11 * 60_000).toISOString());
     expect(later.requeued).toBeGreaterThanOrEqual(1);
     const [row] = await query<{ job_id: string }>(w.t.db.adminUrl, 'SELECT job_id FROM notification WHERE id = $1', [n.id]);
-    const [job] = await query<{ data: MailJobData }>(w.t.db.adminUrl, 'SELECT data FROM pgboss.job WHERE name = $1 AND id = $2', [MAIL_QUEUE, row!.job_id]);
+    const [job] = await query<{ data: MailJobData }>(w.t.db.adminUrl, 'SELECT data FROM pgboss.job WHERE name = $1 AND id = $2', [
+      MAIL_QUEUE,
+      row!.job_id,
+    ]);
     expect(job?.data.items).toContainEqual({ tenantId, notificationId: n.id });
     // A job is live again: the next sweep leaves it alone.
     expect((await sweep(w, new Date(clock.getTime() + 12 * 60_000).toISOString())).requeued).toBe(0);
@@ -252,25 +296,45 @@ describe('SMTP faults', () => {
     try {
       const s = senderWith(down);
       expect(await deliver(n, tenantId, s)).toBe('retry');
-      let [row] = await query<{ status: string; attempts: number; last_error: string; job_id: string }>(w.t.db.adminUrl, 'SELECT status, attempts, last_error, job_id FROM notification WHERE id = $1', [n.id]);
+      let [row] = await query<{ status: string; attempts: number; last_error: string; job_id: string }>(
+        w.t.db.adminUrl,
+        'SELECT status, attempts, last_error, job_id FROM notification WHERE id = $1',
+        [n.id],
+      );
       expect(row).toMatchObject({ status: 'queued', attempts: 1, last_error: expect.stringMatching(/^no SMTP reply: .*ECONNREFUSED/) });
-      const [retry] = await query<{ start_after: Date; data: MailJobData }>(w.t.db.adminUrl, 'SELECT start_after, data FROM pgboss.job WHERE name = $1 AND id = $2', [MAIL_QUEUE, row!.job_id]);
+      const [retry] = await query<{ start_after: Date; data: MailJobData }>(
+        w.t.db.adminUrl,
+        'SELECT start_after, data FROM pgboss.job WHERE name = $1 AND id = $2',
+        [MAIL_QUEUE, row!.job_id],
+      );
       expect(retry!.data).toEqual({ items: [{ tenantId, notificationId: n.id }] });
       expect(new Date(retry!.start_after).getTime()).toBe(clock.getTime() + 60_000);
 
       clock = new Date(clock.getTime() + 60_000);
       expect(await deliver(n, tenantId, s)).toBe('retry');
       [row] = await query(w.t.db.adminUrl, 'SELECT status, attempts, last_error, job_id FROM notification WHERE id = $1', [n.id]);
-      const [second] = await query<{ start_after: Date }>(w.t.db.adminUrl, 'SELECT start_after FROM pgboss.job WHERE name = $1 AND id = $2', [MAIL_QUEUE, row!.job_id]);
+      const [second] = await query<{ start_after: Date }>(
+        w.t.db.adminUrl,
+        'SELECT start_after FROM pgboss.job WHERE name = $1 AND id = $2',
+        [MAIL_QUEUE, row!.job_id],
+      );
       expect(new Date(second!.start_after).getTime()).toBe(clock.getTime() + 2 * 60_000);
 
       // A day after the notification was written: the last try fails, and that is final.
       clock = new Date(new Date('2026-04-03T10:00:00Z').getTime() + 24 * 3600_000);
       expect(await deliver(n, tenantId, s)).toBe('failed');
       [row] = await query(w.t.db.adminUrl, 'SELECT status, attempts, last_error, job_id FROM notification WHERE id = $1', [n.id]);
-      expect(row).toMatchObject({ status: 'failed', attempts: 3, last_error: expect.stringMatching(/^gave up after 24 hours and 3 attempts; last: no SMTP reply/) });
+      expect(row).toMatchObject({
+        status: 'failed',
+        attempts: 3,
+        last_error: expect.stringMatching(/^gave up after 24 hours and 3 attempts; last: no SMTP reply/),
+      });
 
-      const list = await w.call({ method: 'GET', url: `/api/v1/tenants/${tenantId}/notifications?status=failed`, token: admin.accessToken });
+      const list = await w.call({
+        method: 'GET',
+        url: `/api/v1/tenants/${tenantId}/notifications?status=failed`,
+        token: admin.accessToken,
+      });
       expect(list.statusCode).toBe(200);
       expect(list.json()).toEqual({
         items: [
@@ -303,7 +367,11 @@ describe('SMTP faults', () => {
     try {
       sink.failNext(code);
       expect(await deliver(n, tenantId, senderWith(fresh))).toBe('retry');
-      expect((await notifications(w, tenantId))[0]).toMatchObject({ status: 'queued', attempts: 1, last_error: expect.stringMatching(new RegExp(`^SMTP ${code}: ${code} `)) });
+      expect((await notifications(w, tenantId))[0]).toMatchObject({
+        status: 'queued',
+        attempts: 1,
+        last_error: expect.stringMatching(new RegExp(`^SMTP ${code}: ${code} `)),
+      });
       expect(await deliver(n, tenantId, senderWith(fresh))).toBe('sent');
       expect((await notifications(w, tenantId))[0]).toMatchObject({ status: 'sent', attempts: 2, last_error: null });
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -323,18 +391,41 @@ describe('SMTP faults', () => {
 
   it('550 for one recipient: that one fails at once with the reason; the others of the batch go', async () => {
     const [a, b, gone] = await accounts(w, 3, 'batch');
-    const r = await reminderTenant(w, admin, { members: [[a!, 'member'], [b!, 'member'], [gone!, 'member']] });
+    const r = await reminderTenant(w, admin, {
+      members: [
+        [a!, 'member'],
+        [b!, 'member'],
+        [gone!, 'member'],
+      ],
+    });
     const keys = ['PX-15', 'PX-17', 'PX-18'];
-    for (const [i, who] of [a!, gone!, b!].entries()) await setTask(w, r.tasks[keys[i]!]!, { dueDate: '2026-04-10', assigneeId: who.userId });
+    for (const [i, who] of [a!, gone!, b!].entries())
+      await setTask(w, r.tasks[keys[i]!]!, { dueDate: '2026-04-10', assigneeId: who.userId });
     clock = new Date('2026-04-03T10:00:00Z');
     await sweep(w, clock.toISOString());
     const rows = await notifications(w, r.tenantId);
     expect(rows).toHaveLength(3);
     sink.rejectRecipient(gone!.email, 550);
-    await sender.deliverBatch([{ id: 'batch', name: MAIL_QUEUE, data: { items: rows.map((x) => ({ tenantId: r.tenantId, notificationId: x.id })) }, expireInSeconds: 300 }]);
+    await sender.deliverBatch([
+      {
+        id: 'batch',
+        name: MAIL_QUEUE,
+        data: { items: rows.map((x) => ({ tenantId: r.tenantId, notificationId: x.id })) },
+        expireInSeconds: 300,
+      },
+    ]);
     const after = await notifications(w, r.tenantId);
-    expect(after.find((x) => x.recipient_id === gone!.userId)).toMatchObject({ status: 'failed', attempts: 1, last_error: expect.stringMatching(/^SMTP 550: 550 /) });
-    expect(after.filter((x) => x.status === 'sent').map((x) => x.recipient_id).sort()).toEqual([a!.userId, b!.userId].sort());
+    expect(after.find((x) => x.recipient_id === gone!.userId)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      last_error: expect.stringMatching(/^SMTP 550: 550 /),
+    });
+    expect(
+      after
+        .filter((x) => x.status === 'sent')
+        .map((x) => x.recipient_id)
+        .sort(),
+    ).toEqual([a!.userId, b!.userId].sort());
     expect(sink.messages.map((m) => m.envelopeTo[0]).sort()).toEqual([a!.email, b!.email].sort());
   });
 });

@@ -21,7 +21,14 @@ const digest = (now: string): Promise<unknown> => sweep(w, now, DIGEST_KINDS);
 describe('weekly digest', () => {
   it('Monday 08:00 in the tenant’s time zone: one per user with something open, listing their tasks', async () => {
     const [idle] = await accounts(w, 1, 'idle');
-    const r = await reminderTenant(w, admin, { timezone: 'Europe/Paris', members: [[member, 'member'], [auditor, 'auditor'], [idle!, 'member']] });
+    const r = await reminderTenant(w, admin, {
+      timezone: 'Europe/Paris',
+      members: [
+        [member, 'member'],
+        [auditor, 'auditor'],
+        [idle!, 'member'],
+      ],
+    });
     const mine = [r.tasks['PX-15']!, r.tasks['PX-17']!];
     const unassigned = r.tasks['PX-18']!;
     await setTask(w, mine[0]!, { dueDate: '2026-03-20', assigneeId: member.userId });
@@ -42,7 +49,12 @@ describe('weekly digest', () => {
     expect(await notifications(w, r.tenantId)).toHaveLength(2);
     // The next week's.
     await digest('2026-04-06T06:00:00Z');
-    expect(await summary(w, r.tenantId, labels)).toEqual(['digest 2026-W14 admin -', 'digest 2026-W14 member -', 'digest 2026-W15 admin -', 'digest 2026-W15 member -']);
+    expect(await summary(w, r.tenantId, labels)).toEqual([
+      'digest 2026-W14 admin -',
+      'digest 2026-W14 member -',
+      'digest 2026-W15 admin -',
+      'digest 2026-W15 member -',
+    ]);
   });
 
   it('catches up for a day when the Monday run was missed, not later', async () => {
@@ -66,7 +78,12 @@ describe('weekly digest', () => {
   it('in the user’s own time zone when they set one', async () => {
     const [tokyo] = await accounts(w, 1, 'tokyo');
     labels[tokyo!.userId] = 'tokyo';
-    await w.call({ method: 'PUT', url: '/api/v1/me/notification-preferences', token: tokyo!.accessToken, payload: { timezone: 'Asia/Tokyo' } });
+    await w.call({
+      method: 'PUT',
+      url: '/api/v1/me/notification-preferences',
+      token: tokyo!.accessToken,
+      payload: { timezone: 'Asia/Tokyo' },
+    });
     const r = await reminderTenant(w, admin, { timezone: 'America/New_York', members: [[tokyo!, 'member']] });
     await setTask(w, r.tasks['PX-15']!, { dueDate: '2026-04-20', assigneeId: tokyo!.userId });
     // Monday 08:00 in Tokyo is Sunday 23:00Z.
@@ -110,7 +127,12 @@ describe('no mail fatigue: the digest replaces that week’s due-soon mails for 
     expect(await summary(w, r.tenantId, labels)).toEqual(['digest 2026-W14 m -', 'due_soon d7 m later']);
     // Overdue mails are not replaced.
     await sweep(w, '2026-04-03T12:00:00Z', SWEEP_KINDS);
-    expect(await summary(w, r.tenantId, labels)).toEqual(['digest 2026-W14 m -', 'due_soon d1 m later', 'due_soon d7 m later', 'overdue w0 m listed']);
+    expect(await summary(w, r.tenantId, labels)).toEqual([
+      'digest 2026-W14 m -',
+      'due_soon d1 m later',
+      'due_soon d7 m later',
+      'overdue w0 m listed',
+    ]);
   });
 
   it('without a digest (turned off), the due-soon mails go out as usual, Monday included', async () => {

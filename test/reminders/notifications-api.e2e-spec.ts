@@ -18,7 +18,13 @@ beforeAll(async () => {
   w = await bootWorld();
   tokens = new UnsubscribeTokens(jwtSecret(w.t.config));
   [admin, member, auditor, viewer, outsider] = (await accounts(w, 5, 'api')) as [Account, Account, Account, Account, Account];
-  tenant = await reminderTenant(w, admin, { members: [[member, 'member'], [auditor, 'auditor'], [viewer, 'viewer']] });
+  tenant = await reminderTenant(w, admin, {
+    members: [
+      [member, 'member'],
+      [auditor, 'auditor'],
+      [viewer, 'viewer'],
+    ],
+  });
   // The outsider's own tenant, with notifications of its own.
   other = await reminderTenant(w, outsider);
   for (const r of [tenant, other]) {
@@ -32,21 +38,38 @@ afterAll(async () => w.close());
 
 const prefs = '/api/v1/me/notification-preferences';
 const unsubscribe = (token: string): string => `/api/v1/notifications/unsubscribe?token=${encodeURIComponent(token)}`;
-const getPrefs = async (a: Account): Promise<Record<string, unknown>> => (await w.call({ method: 'GET', url: prefs, token: a.accessToken })).json();
+const getPrefs = async (a: Account): Promise<Record<string, unknown>> =>
+  (await w.call({ method: 'GET', url: prefs, token: a.accessToken })).json();
 
 describe('GET/PUT /me/notification-preferences', () => {
   it('everything on by default, no time zone', async () => {
     const [fresh] = await accounts(w, 1, 'fresh');
     const res = await w.call({ method: 'GET', url: prefs, token: fresh!.accessToken });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ dueSoon: true, overdue: true, digest: true, escalation: true, reviewRejected: true, timezone: null, updatedAt: null });
+    expect(res.json()).toEqual({
+      dueSoon: true,
+      overdue: true,
+      digest: true,
+      escalation: true,
+      reviewRejected: true,
+      timezone: null,
+      updatedAt: null,
+    });
   });
 
   it('PUT changes the fields given and keeps the others; only for the caller', async () => {
     const [a, b] = await accounts(w, 2, 'iso');
     const res = await w.call({ method: 'PUT', url: prefs, token: a!.accessToken, payload: { overdue: false, timezone: 'Europe/Paris' } });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ dueSoon: true, overdue: false, digest: true, escalation: true, reviewRejected: true, timezone: 'Europe/Paris', updatedAt: expect.any(String) });
+    expect(res.json()).toMatchObject({
+      dueSoon: true,
+      overdue: false,
+      digest: true,
+      escalation: true,
+      reviewRejected: true,
+      timezone: 'Europe/Paris',
+      updatedAt: expect.any(String),
+    });
     const again = await w.call({ method: 'PUT', url: prefs, token: a!.accessToken, payload: { digest: false, timezone: null } });
     expect(again.json()).toMatchObject({ overdue: false, digest: false, timezone: null });
     // b is untouched: preferences are per user.
@@ -108,7 +131,13 @@ describe('POST /notifications/unsubscribe', () => {
     });
     expect(multipart.statusCode).toBe(200);
     expect(await getPrefs(u!)).toMatchObject({ digest: false, escalation: false, overdue: true });
-    const elsewhere = await w.call({ method: 'POST', url: '/api/v1/tenants', token: u!.accessToken, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'name=x' });
+    const elsewhere = await w.call({
+      method: 'POST',
+      url: '/api/v1/tenants',
+      token: u!.accessToken,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'name=x',
+    });
     expect(elsewhere.statusCode).toBe(415);
   });
 
@@ -187,7 +216,11 @@ describe('GET /tenants/:tenantId/notifications', () => {
     const seen: { id: string; createdAt: string; recipientEmail: string }[] = [];
     let cursor: string | null = null;
     do {
-      const res = await w.call({ method: 'GET', url: url(tenant.tenantId, `?limit=2${cursor ? `&cursor=${cursor}` : ''}`), token: admin.accessToken });
+      const res = await w.call({
+        method: 'GET',
+        url: url(tenant.tenantId, `?limit=2${cursor ? `&cursor=${cursor}` : ''}`),
+        token: admin.accessToken,
+      });
       expect(res.statusCode).toBe(200);
       const page = res.json<{ items: { id: string; createdAt: string; recipientEmail: string }[]; nextCursor: string | null }>();
       expect(page.items.length).toBeLessThanOrEqual(2);
@@ -204,7 +237,10 @@ describe('GET /tenants/:tenantId/notifications', () => {
     const items = res.json<{ items: { kind: string; status: string }[] }>().items;
     expect(items.length).toBeGreaterThan(0);
     expect(items.every((i) => i.kind === 'overdue' && i.status === 'queued')).toBe(true);
-    expect((await w.call({ method: 'GET', url: url(tenant.tenantId, '?status=sent'), token: admin.accessToken })).json()).toEqual({ items: [], nextCursor: null });
+    expect((await w.call({ method: 'GET', url: url(tenant.tenantId, '?status=sent'), token: admin.accessToken })).json()).toEqual({
+      items: [],
+      nextCursor: null,
+    });
   });
 
   it.each(['?status=lost', '?kind=spam', '?limit=0', '?limit=201', '?limit=abc', '?cursor=nope', '?extra=1'])('%s: 400', async (q) => {
@@ -214,7 +250,9 @@ describe('GET /tenants/:tenantId/notifications', () => {
 
   it('another tenant’s admin cannot read them, with its own tenant id or this one', async () => {
     expect((await w.call({ method: 'GET', url: url(tenant.tenantId), token: outsider.accessToken })).statusCode).toBe(404);
-    const own = (await w.call({ method: 'GET', url: url(other.tenantId), token: outsider.accessToken })).json<{ items: { id: string }[] }>().items.map((i) => i.id);
+    const own = (await w.call({ method: 'GET', url: url(other.tenantId), token: outsider.accessToken }))
+      .json<{ items: { id: string }[] }>()
+      .items.map((i) => i.id);
     const theirs = (await notifications(w, tenant.tenantId)).map((r) => r.id);
     expect(own.length).toBeGreaterThan(0);
     expect(own.filter((id) => theirs.includes(id))).toEqual([]);
@@ -230,7 +268,12 @@ describe('/tenants/:tenantId/reminder-settings', () => {
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({ reminderDays: [7, 1], escalationDays: 7 });
     }
-    const res = await w.call({ method: 'PATCH', url: url(tenant.tenantId), token: admin.accessToken, payload: { reminderDays: [1, 14, 3] } });
+    const res = await w.call({
+      method: 'PATCH',
+      url: url(tenant.tenantId),
+      token: admin.accessToken,
+      payload: { reminderDays: [1, 14, 3] },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ reminderDays: [14, 3, 1], escalationDays: 7 });
     const esc = await w.call({ method: 'PATCH', url: url(tenant.tenantId), token: admin.accessToken, payload: { escalationDays: 10 } });
@@ -244,7 +287,12 @@ describe('/tenants/:tenantId/reminder-settings', () => {
       actorId: admin.userId,
       data: { from: { reminderDays: [14, 3, 1], escalationDays: 10 }, to: { reminderDays: [], escalationDays: 10 } },
     });
-    await w.call({ method: 'PATCH', url: url(tenant.tenantId), token: admin.accessToken, payload: { reminderDays: [7, 1], escalationDays: 7 } });
+    await w.call({
+      method: 'PATCH',
+      url: url(tenant.tenantId),
+      token: admin.accessToken,
+      payload: { reminderDays: [7, 1], escalationDays: 7 },
+    });
   });
 
   it.each([
@@ -256,7 +304,10 @@ describe('/tenants/:tenantId/reminder-settings', () => {
     const account = { member, auditor, viewer, outsider }[who];
     const res = await w.call({ method: 'PATCH', url: url(tenant.tenantId), token: account.accessToken, payload: { escalationDays: 2 } });
     expect(res.statusCode).toBe(status);
-    expect((await w.call({ method: 'GET', url: url(tenant.tenantId), token: admin.accessToken })).json()).toEqual({ reminderDays: [7, 1], escalationDays: 7 });
+    expect((await w.call({ method: 'GET', url: url(tenant.tenantId), token: admin.accessToken })).json()).toEqual({
+      reminderDays: [7, 1],
+      escalationDays: 7,
+    });
   });
 
   it.each([
@@ -284,7 +335,13 @@ describe('/tenants/:tenantId/reminder-settings', () => {
     await addMember(w.t.db.adminUrl, other.tenantId, member.userId, 'viewer');
     const res = await w.call({ method: 'PATCH', url: url(other.tenantId), token: outsider.accessToken, payload: { escalationDays: 3 } });
     expect(res.statusCode).toBe(200);
-    expect((await w.call({ method: 'GET', url: url(tenant.tenantId), token: member.accessToken })).json()).toEqual({ reminderDays: [7, 1], escalationDays: 7 });
-    expect((await w.call({ method: 'GET', url: url(other.tenantId), token: member.accessToken })).json()).toEqual({ reminderDays: [7, 1], escalationDays: 3 });
+    expect((await w.call({ method: 'GET', url: url(tenant.tenantId), token: member.accessToken })).json()).toEqual({
+      reminderDays: [7, 1],
+      escalationDays: 7,
+    });
+    expect((await w.call({ method: 'GET', url: url(other.tenantId), token: member.accessToken })).json()).toEqual({
+      reminderDays: [7, 1],
+      escalationDays: 3,
+    });
   });
 });

@@ -9,7 +9,10 @@ let taskId: string;
 beforeAll(async () => {
   db = await createTestDatabase();
   // Setup as superuser, behind the app's back: one tenant, its admin, one task due tomorrow.
-  [{ id: userId }] = (await query<{ id: string }>(db.adminUrl, "INSERT INTO app_user (email, name, password_hash) VALUES ('rls@x.test', 'R', 'x') RETURNING id")) as [{ id: string }];
+  [{ id: userId }] = (await query<{ id: string }>(
+    db.adminUrl,
+    "INSERT INTO app_user (email, name, password_hash) VALUES ('rls@x.test', 'R', 'x') RETURNING id",
+  )) as [{ id: string }];
   await query(db.adminUrl, "INSERT INTO tenant (id, name, created_by) VALUES ($1, 'T', $2)", [TENANT, userId]);
   await query(db.adminUrl, "INSERT INTO membership (tenant_id, user_id, role) VALUES ($1, $2, 'admin')", [TENANT, userId]);
   const [sub] = await query<{ id: string }>(
@@ -46,10 +49,16 @@ const TABLES = ['tenant', 'membership', 'subscription', 'task', 'review', 'notif
 describe('the reminders definer scope', () => {
   it.each(TABLES)('the app role setting app.scope itself sees nothing of %s', async (table) => {
     for (const local of [false, true]) {
-      const rows = await session(db.appUrl, ['BEGIN', `SELECT set_config('app.scope', 'reminders', ${String(local)})`, `SELECT * FROM ${table}`]);
+      const rows = await session(db.appUrl, [
+        'BEGIN',
+        `SELECT set_config('app.scope', 'reminders', ${String(local)})`,
+        `SELECT * FROM ${table}`,
+      ]);
       expect(rows).toEqual([]);
     }
-    expect(await session<{ s: boolean }>(db.appUrl, ["SET app.scope = 'reminders'", "SELECT app_definer_scope('reminders') AS s"])).toEqual([{ s: false }]);
+    expect(await session<{ s: boolean }>(db.appUrl, ["SET app.scope = 'reminders'", "SELECT app_definer_scope('reminders') AS s"])).toEqual(
+      [{ s: false }],
+    );
   });
 
   it('the rows are there (the superuser sees them), so the empty answers above are RLS', async () => {
@@ -58,7 +67,11 @@ describe('the reminders definer scope', () => {
 
   it('the app role cannot write notifications itself, only mark them', async () => {
     await expect(
-      query(db.appUrl, "INSERT INTO notification (tenant_id, recipient_id, task_id, kind, \"window\") VALUES ($1, $2, $3, 'due_soon', 'd7')", [TENANT, userId, taskId]),
+      query(
+        db.appUrl,
+        "INSERT INTO notification (tenant_id, recipient_id, task_id, kind, \"window\") VALUES ($1, $2, $3, 'due_soon', 'd7')",
+        [TENANT, userId, taskId],
+      ),
     ).rejects.toThrow(/permission denied/);
     await expect(query(db.appUrl, 'DELETE FROM notification')).rejects.toThrow(/permission denied/);
   });
@@ -72,16 +85,23 @@ describe('the reminders definer scope', () => {
     expect(rows).toEqual([{ tenant_id: TENANT, scope: '' }]);
     // Rolled back with the session: nothing stays.
     expect(await query(db.adminUrl, 'SELECT * FROM notification')).toEqual([]);
-    const committed = await query<{ notification_id: string }>(db.appUrl, "SELECT notification_id FROM sweep_reminders('2026-04-03T12:00:00Z', NULL)");
+    const committed = await query<{ notification_id: string }>(
+      db.appUrl,
+      "SELECT notification_id FROM sweep_reminders('2026-04-03T12:00:00Z', NULL)",
+    );
     expect(committed).toHaveLength(1);
     // Unscoped, the app role sees none of them; scoped to the tenant, it does.
     expect(await query(db.appUrl, 'SELECT * FROM notification')).toEqual([]);
-    const scoped = await session(db.appUrl, ['BEGIN', `SELECT set_config('app.tenant_id', '${TENANT}', true)`, 'SELECT id FROM notification']);
+    const scoped = await session(db.appUrl, [
+      'BEGIN',
+      `SELECT set_config('app.tenant_id', '${TENANT}', true)`,
+      'SELECT id FROM notification',
+    ]);
     expect(scoped).toHaveLength(1);
   });
 
   it('the owner cannot run the sweep (it would not be a definer call)', async () => {
-    await expect(query(db.ownerUrl, "SELECT * FROM sweep_reminders(now(), NULL)")).rejects.toThrow(/must be called by the app role/);
+    await expect(query(db.ownerUrl, 'SELECT * FROM sweep_reminders(now(), NULL)')).rejects.toThrow(/must be called by the app role/);
   });
 
   it('no SECURITY DEFINER function appears without review', async () => {
@@ -89,7 +109,10 @@ describe('the reminders definer scope', () => {
     // before calling it would be active inside. Those below were checked: the audit ones read
     // audit tables only, which have no definer-scope policy. A new one must not read the tables
     // above with a caller's scope (reset app.scope first), then be added here.
-    const rows = await query<{ name: string }>(db.adminUrl, "SELECT p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' AND p.prosecdef ORDER BY 1");
+    const rows = await query<{ name: string }>(
+      db.adminUrl,
+      "SELECT p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' AND p.prosecdef ORDER BY 1",
+    );
     expect(rows.map((r) => r.name)).toEqual(['audit_claim_head', 'audit_event_link', 'requeue_reminders', 'sweep_reminders']);
   });
 });

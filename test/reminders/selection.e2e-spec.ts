@@ -1,7 +1,18 @@
 import type { Account } from '../harness/api';
 import { addMember } from '../harness/api';
 import { query } from '../harness/database';
-import { accounts, bootWorld, jobCount, notifications, reminderTenant, setReminderSettings, setTask, summary, sweep, type World } from './setup';
+import {
+  accounts,
+  bootWorld,
+  jobCount,
+  notifications,
+  reminderTenant,
+  setReminderSettings,
+  setTask,
+  summary,
+  sweep,
+  type World,
+} from './setup';
 
 let w: World;
 let admin: Account;
@@ -14,7 +25,13 @@ let labels: Record<string, string>;
 beforeAll(async () => {
   w = await bootWorld();
   [admin, admin2, member, auditor, viewer] = (await accounts(w, 5)) as [Account, Account, Account, Account, Account];
-  labels = { [admin.userId]: 'admin', [admin2.userId]: 'admin2', [member.userId]: 'member', [auditor.userId]: 'auditor', [viewer.userId]: 'viewer' };
+  labels = {
+    [admin.userId]: 'admin',
+    [admin2.userId]: 'admin2',
+    [member.userId]: 'member',
+    [auditor.userId]: 'auditor',
+    [viewer.userId]: 'viewer',
+  };
 });
 afterAll(async () => w.close());
 
@@ -45,7 +62,12 @@ describe('due soon', () => {
     const rows = await notifications(w, r.tenantId);
     expect(rows.every((n) => n.status === 'queued' && n.data.dueDate === '2026-04-10')).toBe(true);
     // One job per notification, written with it.
-    expect(await jobCount(w, rows.map((n) => n.id))).toBe(2);
+    expect(
+      await jobCount(
+        w,
+        rows.map((n) => n.id),
+      ),
+    ).toBe(2);
   });
 
   it('a missed sweep still mails each offset once (the smallest offset not below the days left)', async () => {
@@ -82,12 +104,23 @@ describe('due soon', () => {
     await setTask(w, audited, { dueDate: '2026-04-10', assigneeId: auditor.userId });
     await query(w.t.db.adminUrl, 'DELETE FROM membership WHERE tenant_id = $1 AND user_id = $2', [r.tenantId, member.userId]);
     await sweep(w, '2026-04-03T12:00:00Z');
-    expect(await summary(w, r.tenantId, labels)).toEqual(['due_soon d7 admin audited', 'due_soon d7 admin left', 'due_soon d7 admin2 audited', 'due_soon d7 admin2 left']);
+    expect(await summary(w, r.tenantId, labels)).toEqual([
+      'due_soon d7 admin audited',
+      'due_soon d7 admin left',
+      'due_soon d7 admin2 audited',
+      'due_soon d7 admin2 left',
+    ]);
   });
 
   it('closed tasks get nothing; a rejected one is still open', async () => {
     const r = await reminderTenant(w, admin, { members: everyone() });
-    const statuses = { 'PX-15': 'done', 'PX-11': 'approved', 'PX-17': 'not_applicable', 'PX-18': 'rejected', 'PX-19': 'in_progress' } as const;
+    const statuses = {
+      'PX-15': 'done',
+      'PX-11': 'approved',
+      'PX-17': 'not_applicable',
+      'PX-18': 'rejected',
+      'PX-19': 'in_progress',
+    } as const;
     for (const [key, status] of Object.entries(statuses)) {
       labels[r.tasks[key]!] = key;
       await setTask(w, r.tasks[key]!, { dueDate: '2026-04-10', assigneeId: member.userId, status });
@@ -102,7 +135,8 @@ describe('due soon', () => {
     const task = r.tasks['PX-15']!;
     labels[task] = 'T';
     await setTask(w, task, { dueDate: '2026-04-22', assigneeId: member.userId });
-    for (const day of ['2026-04-07', '2026-04-08', '2026-04-18', '2026-04-19', '2026-04-21', '2026-04-22']) await sweep(w, `${day}T12:00:00Z`);
+    for (const day of ['2026-04-07', '2026-04-08', '2026-04-18', '2026-04-19', '2026-04-21', '2026-04-22'])
+      await sweep(w, `${day}T12:00:00Z`);
     expect(await summary(w, r.tenantId, labels)).toEqual(['due_soon d0 member T', 'due_soon d14 member T', 'due_soon d3 member T']);
   });
 
@@ -130,7 +164,11 @@ describe('overdue and escalation', () => {
     expect((await summary(w, r.tenantId, labels)).filter((s) => !s.startsWith('due_soon'))).toEqual(['overdue w0 member T']);
     // 7 days overdue: escalation to every admin; the weekly reminder comes on day 8.
     await sweep(w, '2026-04-17T12:00:00Z');
-    expect((await summary(w, r.tenantId, labels)).filter((s) => !s.startsWith('due_soon'))).toEqual(['escalation esc admin T', 'escalation esc admin2 T', 'overdue w0 member T']);
+    expect((await summary(w, r.tenantId, labels)).filter((s) => !s.startsWith('due_soon'))).toEqual([
+      'escalation esc admin T',
+      'escalation esc admin2 T',
+      'overdue w0 member T',
+    ]);
     for (const day of ['2026-04-18', '2026-04-24', '2026-04-25', '2026-05-30']) await sweep(w, `${day}T12:00:00Z`);
     expect((await summary(w, r.tenantId, labels)).filter((s) => !s.startsWith('due_soon'))).toEqual([
       'escalation esc admin T',
@@ -154,20 +192,31 @@ describe('overdue and escalation', () => {
     await sweep(w, '2026-04-11T12:00:00Z', ['overdue', 'escalation']);
     expect(await summary(w, r.tenantId, labels)).toEqual(['overdue w0 admin T', 'overdue w0 admin2 T']);
     await sweep(w, '2026-04-12T12:00:00Z', ['overdue', 'escalation']);
-    expect(await summary(w, r.tenantId, labels)).toEqual(['escalation esc admin T', 'escalation esc admin2 T', 'overdue w0 admin T', 'overdue w0 admin2 T']);
+    expect(await summary(w, r.tenantId, labels)).toEqual([
+      'escalation esc admin T',
+      'escalation esc admin2 T',
+      'overdue w0 admin T',
+      'overdue w0 admin2 T',
+    ]);
   });
 
   it('respects preferences; admins get escalations unless they turned exactly those off', async () => {
     const [pm, pa] = await accounts(w, 2, 'prefs');
     labels[pm!.userId] = 'pm';
     labels[pa!.userId] = 'pa';
-    const r = await reminderTenant(w, admin, { members: [[pm!, 'member'], [pa!, 'admin']] });
+    const r = await reminderTenant(w, admin, {
+      members: [
+        [pm!, 'member'],
+        [pa!, 'admin'],
+      ],
+    });
     const [t1, t2] = [r.tasks['PX-15']!, r.tasks['PX-11']!];
     labels[t1] = 't1';
     labels[t2] = 't2';
     await setTask(w, t1, { dueDate: '2026-04-10', assigneeId: pm!.userId });
     await setTask(w, t2, { dueDate: '2026-04-20', assigneeId: pm!.userId });
-    const put = (a: Account, payload: object): Promise<unknown> => w.call({ method: 'PUT', url: '/api/v1/me/notification-preferences', token: a.accessToken, payload });
+    const put = (a: Account, payload: object): Promise<unknown> =>
+      w.call({ method: 'PUT', url: '/api/v1/me/notification-preferences', token: a.accessToken, payload });
     await put(pm!, { overdue: false });
     // pa turns off due-soon and overdue, not escalation: still escalated to.
     await put(pa!, { dueSoon: false, overdue: false });
@@ -177,7 +226,10 @@ describe('overdue and escalation', () => {
     await setTask(w, r.tasks['PX-17']!, { dueDate: '2026-04-01' });
     labels[r.tasks['PX-17']!] = 't3';
     await sweep(w, '2026-04-17T13:00:00Z');
-    expect((await summary(w, r.tenantId, labels)).filter((s) => s.includes('t3'))).toEqual(['escalation esc admin t3', 'overdue w2 admin t3']);
+    expect((await summary(w, r.tenantId, labels)).filter((s) => s.includes('t3'))).toEqual([
+      'escalation esc admin t3',
+      'overdue w2 admin t3',
+    ]);
   });
 });
 
@@ -253,7 +305,12 @@ describe('"today" is the subscription’s day', () => {
     await sweep(w, '2028-02-28T12:00:00Z', ['due_soon']);
     expect((await summary(w, r.tenantId, labels)).filter((s) => s.includes('mar1-2028'))).toEqual([]);
     await sweep(w, '2028-02-29T12:00:00Z', ['due_soon']);
-    expect(await summary(w, r.tenantId, labels)).toEqual(['due_soon d1 member mar1-2026', 'due_soon d1 member mar1-2028', 'overdue w0 member jan31', 'overdue w1 member jan31']);
+    expect(await summary(w, r.tenantId, labels)).toEqual([
+      'due_soon d1 member mar1-2026',
+      'due_soon d1 member mar1-2028',
+      'overdue w0 member jan31',
+      'overdue w1 member jan31',
+    ]);
   });
 });
 
@@ -261,7 +318,8 @@ describe('exactly once across sweeps', () => {
   it('two sweeps at once write every notification once, each with one job', async () => {
     const r = await reminderTenant(w, admin, { members: everyone() });
     const keys = ['PX-15', 'PX-11', 'PX-17', 'PX-18', 'PX-19'];
-    for (const [i, key] of keys.entries()) await setTask(w, r.tasks[key]!, { dueDate: `2026-05-0${i + 3}`, assigneeId: i % 2 ? member.userId : null });
+    for (const [i, key] of keys.entries())
+      await setTask(w, r.tasks[key]!, { dueDate: `2026-05-0${i + 3}`, assigneeId: i % 2 ? member.userId : null });
     // A Wednesday: no digest is due, so due-soon mails are not held for one.
     const now = '2026-05-06T12:00:00Z';
     const results = await Promise.all([sweep(w, now), sweep(w, now), sweep(w, now)]);
@@ -269,9 +327,14 @@ describe('exactly once across sweeps', () => {
     expect(rows.length).toBeGreaterThan(5);
     // The sweeps share the rows out between them; together they wrote each one once.
     const mine = results.reduce((n, x) => n + x.queued, 0);
-    const [all] = await query<{ n: number }>(w.t.db.adminUrl, "SELECT count(*)::int AS n FROM notification WHERE created_at = $1", [now]);
+    const [all] = await query<{ n: number }>(w.t.db.adminUrl, 'SELECT count(*)::int AS n FROM notification WHERE created_at = $1', [now]);
     expect(mine).toBe(all!.n);
-    expect(await jobCount(w, rows.map((n) => n.id))).toBe(rows.length);
+    expect(
+      await jobCount(
+        w,
+        rows.map((n) => n.id),
+      ),
+    ).toBe(rows.length);
     const keysOf = rows.map((n) => `${n.recipient_id} ${n.task_id ?? ''} ${n.kind} ${n.window}`);
     expect(new Set(keysOf).size).toBe(rows.length);
     // Run again: nothing new.

@@ -66,8 +66,17 @@ let tenantCounter = 0;
  * A tenant whose admin is `admin`, with members in the given roles and one subscription in
  * `timezone`. Every task starts with no due date (so no reminder) until a test gives it one.
  */
-export async function reminderTenant(w: World, admin: Account, options: { timezone?: string; name?: string; members?: readonly (readonly [Account, Role])[] } = {}): Promise<ReminderTenant> {
-  const created = await w.call({ method: 'POST', url: '/api/v1/tenants', token: admin.accessToken, payload: { name: options.name ?? `Reminder Org ${++tenantCounter}` } });
+export async function reminderTenant(
+  w: World,
+  admin: Account,
+  options: { timezone?: string; name?: string; members?: readonly (readonly [Account, Role])[] } = {},
+): Promise<ReminderTenant> {
+  const created = await w.call({
+    method: 'POST',
+    url: '/api/v1/tenants',
+    token: admin.accessToken,
+    payload: { name: options.name ?? `Reminder Org ${++tenantCounter}` },
+  });
   if (created.statusCode !== 201) throw new Error(`tenant: ${created.statusCode} ${created.body}`);
   const tenantId = created.json<{ id: string }>().id;
   for (const [account, role] of options.members ?? []) await addMember(w.t.db.adminUrl, tenantId, account.userId, role);
@@ -79,14 +88,22 @@ export async function reminderTenant(w: World, admin: Account, options: { timezo
   });
   if (sub.statusCode !== 201) throw new Error(`subscribe: ${sub.statusCode} ${sub.body}`);
   await query(w.t.db.adminUrl, "UPDATE task SET due_date = NULL, assignee_id = NULL, status = 'todo' WHERE tenant_id = $1", [tenantId]);
-  const rows = await query<{ key: string; id: string }>(w.t.db.adminUrl, 'SELECT a.key, t.id FROM task t JOIN activity a ON a.id = t.activity_id WHERE t.tenant_id = $1 ORDER BY t.period_start', [tenantId]);
+  const rows = await query<{ key: string; id: string }>(
+    w.t.db.adminUrl,
+    'SELECT a.key, t.id FROM task t JOIN activity a ON a.id = t.activity_id WHERE t.tenant_id = $1 ORDER BY t.period_start',
+    [tenantId],
+  );
   const tasks: Record<string, string> = {};
   for (const r of rows) tasks[r.key] ??= r.id;
   return { tenantId, subscriptionId: sub.json<{ id: string }>().id, tasks };
 }
 
 /** Behind the api's back: the state a test needs, without waiting for calendars. */
-export async function setTask(w: World, taskId: string, fields: { dueDate?: string | null; assigneeId?: string | null; status?: string }): Promise<void> {
+export async function setTask(
+  w: World,
+  taskId: string,
+  fields: { dueDate?: string | null; assigneeId?: string | null; status?: string },
+): Promise<void> {
   const sets: string[] = [];
   const params: unknown[] = [taskId];
   if (fields.dueDate !== undefined) sets.push(`due_date = $${params.push(fields.dueDate)}::date`);
@@ -99,12 +116,16 @@ export async function setTask(w: World, taskId: string, fields: { dueDate?: stri
   if (updated.length !== 1) throw new Error(`setTask: no task ${taskId}`);
 }
 
-export async function setReminderSettings(w: World, tenantId: string, settings: { reminderDays?: number[]; escalationDays?: number }): Promise<void> {
-  await query(w.t.db.adminUrl, 'UPDATE tenant SET reminder_days = coalesce($2::int[], reminder_days), escalation_days = coalesce($3::int, escalation_days) WHERE id = $1', [
-    tenantId,
-    settings.reminderDays ?? null,
-    settings.escalationDays ?? null,
-  ]);
+export async function setReminderSettings(
+  w: World,
+  tenantId: string,
+  settings: { reminderDays?: number[]; escalationDays?: number },
+): Promise<void> {
+  await query(
+    w.t.db.adminUrl,
+    'UPDATE tenant SET reminder_days = coalesce($2::int[], reminder_days), escalation_days = coalesce($3::int, escalation_days) WHERE id = $1',
+    [tenantId, settings.reminderDays ?? null, settings.escalationDays ?? null],
+  );
 }
 
 /** What the 15-minute sweep writes (digests have their own schedule) unless told otherwise. */

@@ -65,7 +65,10 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 
 describe('the worker', () => {
   it('registers its schedules (cron, UTC) and says where mail goes', async () => {
-    const schedules = await query<{ name: string; cron: string; timezone: string }>(w.t.db.adminUrl, 'SELECT name, cron, timezone FROM pgboss.schedule ORDER BY name');
+    const schedules = await query<{ name: string; cron: string; timezone: string }>(
+      w.t.db.adminUrl,
+      'SELECT name, cron, timezone FROM pgboss.schedule ORDER BY name',
+    );
     expect(schedules).toEqual([
       { name: QUEUES.housekeeping.name, cron: '17 3 * * *', timezone: 'UTC' },
       { name: QUEUES.rollover.name, cron: '5 * * * *', timezone: 'UTC' },
@@ -78,7 +81,9 @@ describe('the worker', () => {
     const quiet = capturingLogger();
     const config = loadConfig({ DATA_DIR: '/var/lib/dutybook-test', LOG_LEVEL: 'info' });
     new ReminderJobs(w.ds, client, config, quiet.logger, QUEUES.mailSend.name).close();
-    expect(quiet.lines().map((l) => l.msg)).toEqual(['no SMTP_URL: reminder mails are written as .eml files under /var/lib/dutybook-test/outbox']);
+    expect(quiet.lines().map((l) => l.msg)).toEqual([
+      'no SMTP_URL: reminder mails are written as .eml files under /var/lib/dutybook-test/outbox',
+    ]);
   });
 
   it('a scheduled sweep job writes the notifications; the mail-send jobs deliver each once', async () => {
@@ -113,7 +118,22 @@ describe('the worker', () => {
     const jobs = new ReminderJobs(w.ds, second, w.t.config, capture.logger, QUEUES.mailSend.name);
     try {
       await jobs.workMailQueue(2, 1);
-      const keys = ['PX-01', 'PX-02', 'PX-03', 'PX-04', 'PX-07', 'PX-09', 'PX-10', 'PX-11', 'PX-13', 'PX-15', 'PX-17', 'PX-18', 'PX-19', 'PX-22'];
+      const keys = [
+        'PX-01',
+        'PX-02',
+        'PX-03',
+        'PX-04',
+        'PX-07',
+        'PX-09',
+        'PX-10',
+        'PX-11',
+        'PX-13',
+        'PX-15',
+        'PX-17',
+        'PX-18',
+        'PX-19',
+        'PX-22',
+      ];
       const tenants = [await dueTomorrow(keys), await dueTomorrow(keys)];
       // Both the scheduled job and a manual sweep at once.
       await Promise.all([client.send(QUEUES.remindersSweep.name, {}), jobs.sweep()]);

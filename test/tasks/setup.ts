@@ -13,17 +13,29 @@ export interface TaskTenant {
 }
 
 /** A tenant with one account per role and a Private Exchange subscription. */
-export async function taskTenant(t: TestApp, subscribe: { startsOn: string; phase?: string; timezone?: string } = { startsOn: '2026-01-01' }): Promise<TaskTenant> {
+export async function taskTenant(
+  t: TestApp,
+  subscribe: { startsOn: string; phase?: string; timezone?: string } = { startsOn: '2026-01-01' },
+): Promise<TaskTenant> {
   const call: Caller = caller(t.app);
   const admin = await signup(t.app);
   const [member, auditor, viewer] = [await signup(t.app), await signup(t.app), await signup(t.app)];
   await addMember(t.db.adminUrl, admin.tenantId, member.userId, 'member');
   await addMember(t.db.adminUrl, admin.tenantId, auditor.userId, 'auditor');
   await addMember(t.db.adminUrl, admin.tenantId, viewer.userId, 'viewer');
-  const res = await call({ method: 'POST', url: `/api/v1/tenants/${admin.tenantId}/subscriptions`, token: admin.accessToken, payload: { catalogKey: 'ovhcloud-private-exchange', ...subscribe } });
+  const res = await call({
+    method: 'POST',
+    url: `/api/v1/tenants/${admin.tenantId}/subscriptions`,
+    token: admin.accessToken,
+    payload: { catalogKey: 'ovhcloud-private-exchange', ...subscribe },
+  });
   if (res.statusCode !== 201) throw new Error(`subscribe failed: ${res.statusCode} ${res.body}`);
   const subscriptionId = res.json<{ id: string }>().id;
-  const rows = await query<{ key: string; id: string }>(t.db.adminUrl, 'SELECT a.key, t.id FROM task t JOIN activity a ON a.id = t.activity_id WHERE t.tenant_id = $1 ORDER BY t.period_start', [admin.tenantId]);
+  const rows = await query<{ key: string; id: string }>(
+    t.db.adminUrl,
+    'SELECT a.key, t.id FROM task t JOIN activity a ON a.id = t.activity_id WHERE t.tenant_id = $1 ORDER BY t.period_start',
+    [admin.tenantId],
+  );
   const tasks: Record<string, string> = {};
   for (const r of rows) tasks[r.key] ??= r.id;
   return { admin, member, auditor, viewer, subscriptionId, tasks };
@@ -31,5 +43,9 @@ export async function taskTenant(t: TestApp, subscribe: { startsOn: string; phas
 
 /** Evidence arrives through the evidence API; task tests only need its effect on the task. */
 export async function giveEvidence(t: TestApp, taskId: string): Promise<void> {
-  await query(t.db.adminUrl, "UPDATE task SET evidence_count = evidence_count + 1, last_evidence_at = clock_timestamp(), status = CASE WHEN status = 'todo' THEN 'in_progress' ELSE status END WHERE id = $1", [taskId]);
+  await query(
+    t.db.adminUrl,
+    "UPDATE task SET evidence_count = evidence_count + 1, last_evidence_at = clock_timestamp(), status = CASE WHEN status = 'todo' THEN 'in_progress' ELSE status END WHERE id = $1",
+    [taskId],
+  );
 }

@@ -19,7 +19,11 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 const dueByKey = async (tenantId: string): Promise<Record<string, string | null>> => {
-  const rows = await query<{ key: string; due: string | null }>(t.db.adminUrl, 'SELECT a.key, t.due_date::text AS due FROM task t JOIN activity a ON a.id = t.activity_id WHERE t.tenant_id = $1 ORDER BY t.period_start', [tenantId]);
+  const rows = await query<{ key: string; due: string | null }>(
+    t.db.adminUrl,
+    'SELECT a.key, t.due_date::text AS due FROM task t JOIN activity a ON a.id = t.activity_id WHERE t.tenant_id = $1 ORDER BY t.period_start',
+    [tenantId],
+  );
   const out: Record<string, string | null> = {};
   for (const r of rows) if (!(r.key in out)) out[r.key] = r.due;
   return out;
@@ -28,22 +32,45 @@ const dueByKey = async (tenantId: string): Promise<Record<string, string | null>
 describe('POST /subscriptions', () => {
   it('creates one task per customer duty (20), due dates by phase and cadence', async () => {
     const admin = await signup(t.app);
-    const res = await call({ method: 'POST', url: `/api/v1/tenants/${admin.tenantId}/subscriptions`, token: admin.accessToken, payload: { catalogKey: 'ovhcloud-private-exchange', startsOn: '2026-01-01' } });
+    const res = await call({
+      method: 'POST',
+      url: `/api/v1/tenants/${admin.tenantId}/subscriptions`,
+      token: admin.accessToken,
+      payload: { catalogKey: 'ovhcloud-private-exchange', startsOn: '2026-01-01' },
+    });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ tasksCreated: 20, phase: 'operations', timezone: 'UTC', startsOn: '2026-01-01', catalogVersion: '2024-06-26' });
+    expect(res.json()).toMatchObject({
+      tasksCreated: 20,
+      phase: 'operations',
+      timezone: 'UTC',
+      startsOn: '2026-01-01',
+      catalogVersion: '2024-06-26',
+    });
     const due = await dueByKey(admin.tenantId);
     expect(Object.keys(due)).toHaveLength(20);
     // Earlier phases: confirmed at startsOn.
     for (const k of ['PX-01', 'PX-02', 'PX-03', 'PX-04', 'PX-07', 'PX-09', 'PX-10']) expect(due[k]).toBe('2026-01-01');
     // The current phase: the first period of each cadence.
-    expect(due).toMatchObject({ 'PX-11': '2026-03-31', 'PX-15': '2026-01-31', 'PX-19': '2026-06-30', 'PX-29': '2026-12-31', 'PX-30': '2026-12-31', 'PX-32': '2026-12-31' });
+    expect(due).toMatchObject({
+      'PX-11': '2026-03-31',
+      'PX-15': '2026-01-31',
+      'PX-19': '2026-06-30',
+      'PX-29': '2026-12-31',
+      'PX-30': '2026-12-31',
+      'PX-32': '2026-12-31',
+    });
     // Later phases wait.
     for (const k of ['PX-36', 'PX-37', 'PX-38']) expect(due[k]).toBeNull();
   });
 
   it('one subscription per catalog: 409 SUBSCRIPTION_EXISTS, nothing added', async () => {
     const tt = await taskTenant(t);
-    const res = await call({ method: 'POST', url: `/api/v1/tenants/${tt.admin.tenantId}/subscriptions`, token: tt.admin.accessToken, payload: { catalogKey: 'ovhcloud-private-exchange', startsOn: '2026-02-01' } });
+    const res = await call({
+      method: 'POST',
+      url: `/api/v1/tenants/${tt.admin.tenantId}/subscriptions`,
+      token: tt.admin.accessToken,
+      payload: { catalogKey: 'ovhcloud-private-exchange', startsOn: '2026-02-01' },
+    });
     expect(res.statusCode).toBe(409);
     expect(res.json<{ code: string }>().code).toBe('SUBSCRIPTION_EXISTS');
     expect(await query(t.db.adminUrl, 'SELECT 1 FROM task WHERE tenant_id = $1', [tt.admin.tenantId])).toHaveLength(20);
@@ -67,10 +94,25 @@ describe('POST /subscriptions', () => {
     const tt = await taskTenant(t);
     const list = await call({ method: 'GET', url: `/api/v1/tenants/${tt.admin.tenantId}/subscriptions`, token: tt.viewer.accessToken });
     expect(list.json<{ items: { id: string }[] }>().items.map((s) => s.id)).toEqual([tt.subscriptionId]);
-    const pc = await call({ method: 'GET', url: `/api/v1/tenants/${tt.admin.tenantId}/subscriptions/${tt.subscriptionId}/provider-commitments`, token: tt.auditor.accessToken });
+    const pc = await call({
+      method: 'GET',
+      url: `/api/v1/tenants/${tt.admin.tenantId}/subscriptions/${tt.subscriptionId}/provider-commitments`,
+      token: tt.auditor.accessToken,
+    });
     expect(pc.statusCode).toBe(200);
     const items = pc.json<{ items: { activityKey: string; raci: Record<string, string> }[] }>().items;
-    expect(items.map((i) => i.activityKey)).toEqual(['PX-05', 'PX-06', 'PX-08', 'PX-21', 'PX-27', 'PX-28', 'PX-31', 'PX-33', 'PX-39', 'PX-40']);
+    expect(items.map((i) => i.activityKey)).toEqual([
+      'PX-05',
+      'PX-06',
+      'PX-08',
+      'PX-21',
+      'PX-27',
+      'PX-28',
+      'PX-31',
+      'PX-33',
+      'PX-39',
+      'PX-40',
+    ]);
     expect(items[1]).toMatchObject({ raci: { customer: 'CI', provider: 'RA' } });
   });
 });
@@ -78,7 +120,12 @@ describe('POST /subscriptions', () => {
 describe('PATCH /subscriptions/:id {phase}', () => {
   it('moves forward: the reached phase starts today and its duties get due dates', async () => {
     const tt = await taskTenant(t, { startsOn: '2026-01-01', timezone: 'Europe/Paris' });
-    const res = await call({ method: 'PATCH', url: `/api/v1/tenants/${tt.admin.tenantId}/subscriptions/${tt.subscriptionId}`, token: tt.admin.accessToken, payload: { phase: 'reversibility' } });
+    const res = await call({
+      method: 'PATCH',
+      url: `/api/v1/tenants/${tt.admin.tenantId}/subscriptions/${tt.subscriptionId}`,
+      token: tt.admin.accessToken,
+      payload: { phase: 'reversibility' },
+    });
     expect(res.statusCode).toBe(200);
     const today = todayIn('Europe/Paris');
     expect(res.json()).toMatchObject({ phase: 'reversibility', phaseStartedOn: { reversibility: today, operations: '2026-01-01' } });
@@ -90,7 +137,12 @@ describe('PATCH /subscriptions/:id {phase}', () => {
 
   it('never backwards: 409 PHASE_BACKWARDS', async () => {
     const tt = await taskTenant(t);
-    const res = await call({ method: 'PATCH', url: `/api/v1/tenants/${tt.admin.tenantId}/subscriptions/${tt.subscriptionId}`, token: tt.admin.accessToken, payload: { phase: 'setup' } });
+    const res = await call({
+      method: 'PATCH',
+      url: `/api/v1/tenants/${tt.admin.tenantId}/subscriptions/${tt.subscriptionId}`,
+      token: tt.admin.accessToken,
+      payload: { phase: 'setup' },
+    });
     expect(res.statusCode).toBe(409);
     expect(res.json<{ code: string }>().code).toBe('PHASE_BACKWARDS');
   });
@@ -116,7 +168,11 @@ describe('occurrence roll-over', () => {
       { start: '2026-02-28', due: '2026-03-29' },
     ]);
     expect(await openStartedPeriods(ds, tt.admin.tenantId, tt.subscriptionId, events, now)).toBe(0);
-    const [schedule] = await query<{ next: string }>(t.db.adminUrl, 'SELECT next_period_on::text AS next FROM occurrence_schedule WHERE subscription_id = $1', [tt.subscriptionId]);
+    const [schedule] = await query<{ next: string }>(
+      t.db.adminUrl,
+      'SELECT next_period_on::text AS next FROM occurrence_schedule WHERE subscription_id = $1',
+      [tt.subscriptionId],
+    );
     expect(schedule?.next).toBe('2026-03-30');
   });
 
@@ -152,7 +208,13 @@ describe('occurrence roll-over', () => {
     const result = await openAllStartedPeriods(ds, events, new Date('2024-02-16T00:00:00Z'));
     expect(result.tasksOpened).toBeGreaterThanOrEqual(2 * 3);
     for (const tenantId of [a.admin.tenantId, b.admin.tenantId]) {
-      expect(await query(t.db.adminUrl, "SELECT 1 FROM task t JOIN activity a ON a.id = t.activity_id WHERE t.tenant_id = $1 AND a.key = 'PX-22' AND t.period_start = '2024-02-15'", [tenantId])).toHaveLength(1);
+      expect(
+        await query(
+          t.db.adminUrl,
+          "SELECT 1 FROM task t JOIN activity a ON a.id = t.activity_id WHERE t.tenant_id = $1 AND a.key = 'PX-22' AND t.period_start = '2024-02-15'",
+          [tenantId],
+        ),
+      ).toHaveLength(1);
     }
   });
 });

@@ -31,7 +31,7 @@ interface Page {
 }
 
 describe('GET /tasks', () => {
-  it('lists the tenant\'s tasks by due date (none last), with RACI letters and evidence counts', async () => {
+  it("lists the tenant's tasks by due date (none last), with RACI letters and evidence counts", async () => {
     const res = await call({ method: 'GET', url: url(), token: tt.viewer.accessToken });
     expect(res.statusCode).toBe(200);
     const page = res.json<Page>();
@@ -40,7 +40,14 @@ describe('GET /tasks', () => {
     const dues = page.items.map((i) => i.dueDate ?? '9999-12-31');
     expect([...dues].sort()).toEqual(dues);
     expect(page.items.at(-1)?.dueDate).toBeNull();
-    expect(page.items.find((i) => i.activityKey === 'PX-07')).toMatchObject({ raci: { customer: 'A', provider: 'R' }, evidenceCount: 0, status: 'todo', title: 'Configure SSL certificate following delivery by OVHcloud', section: '2.1', phase: 'setup' });
+    expect(page.items.find((i) => i.activityKey === 'PX-07')).toMatchObject({
+      raci: { customer: 'A', provider: 'R' },
+      evidenceCount: 0,
+      status: 'todo',
+      title: 'Configure SSL certificate following delivery by OVHcloud',
+      section: '2.1',
+      phase: 'setup',
+    });
   });
 
   it('pages with a cursor, without gaps or repeats', async () => {
@@ -77,10 +84,25 @@ describe('GET /tasks', () => {
     const all = (await call({ method: 'GET', url: url(), token: tt.admin.accessToken })).json<Page>().items;
     const overdue = (await call({ method: 'GET', url: url('?overdue=true'), token: tt.admin.accessToken })).json<Page>().items;
     const today = new Date().toISOString().slice(0, 10);
-    expect(overdue.map((i) => i.id).sort()).toEqual(all.filter((i) => i.dueDate !== null && i.dueDate < today && ['todo', 'in_progress', 'rejected'].includes(i.status)).map((i) => i.id).sort());
+    expect(overdue.map((i) => i.id).sort()).toEqual(
+      all
+        .filter((i) => i.dueDate !== null && i.dueDate < today && ['todo', 'in_progress', 'rejected'].includes(i.status))
+        .map((i) => i.id)
+        .sort(),
+    );
   });
 
-  it.each(['limit=0', 'limit=201', 'limit=x', 'status=lost', 'overdue=maybe', 'dueBefore=2025-13-01', 'cursor=garbage', 'assigneeId=42', 'colour=red'])('refuses ?%s with 400', async (q) => {
+  it.each([
+    'limit=0',
+    'limit=201',
+    'limit=x',
+    'status=lost',
+    'overdue=maybe',
+    'dueBefore=2025-13-01',
+    'cursor=garbage',
+    'assigneeId=42',
+    'colour=red',
+  ])('refuses ?%s with 400', async (q) => {
     const res = await call({ method: 'GET', url: url(`?${q}`), token: tt.admin.accessToken });
     expect(res.statusCode).toBe(400);
     expect(['VALIDATION_FAILED', 'INVALID_CURSOR']).toContain(res.json<{ code: string }>().code);
@@ -90,36 +112,85 @@ describe('GET /tasks', () => {
 describe('PATCH /tasks/:taskId', () => {
   it('assigns to a member, changes the due date, moves todo -> in_progress -> todo', async () => {
     const id = tt.tasks['PX-13']!;
-    const res = await call({ method: 'PATCH', url: url(`/${id}`), token: tt.member.accessToken, payload: { assigneeId: tt.member.userId, dueDate: '2027-01-15', status: 'in_progress' } });
+    const res = await call({
+      method: 'PATCH',
+      url: url(`/${id}`),
+      token: tt.member.accessToken,
+      payload: { assigneeId: tt.member.userId, dueDate: '2027-01-15', status: 'in_progress' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ assigneeId: tt.member.userId, dueDate: '2027-01-15', status: 'in_progress', overdue: false });
-    expect((await call({ method: 'PATCH', url: url(`/${id}`), token: tt.member.accessToken, payload: { status: 'todo', assigneeId: null } })).json()).toMatchObject({ status: 'todo', assigneeId: null });
+    expect(
+      (
+        await call({ method: 'PATCH', url: url(`/${id}`), token: tt.member.accessToken, payload: { status: 'todo', assigneeId: null } })
+      ).json(),
+    ).toMatchObject({ status: 'todo', assigneeId: null });
   });
 
   it.each([
     ['an auditor', (): string => tt.auditor.userId],
     ['someone outside the tenant', (): string => tt.admin.userId.replace(/^./, (c) => (c === 'a' ? 'b' : 'a'))],
   ])('refuses to assign %s: 422 ASSIGNEE_NOT_MEMBER', async (_w, who) => {
-    const res = await call({ method: 'PATCH', url: url(`/${tt.tasks['PX-13']!}`), token: tt.admin.accessToken, payload: { assigneeId: who() } });
+    const res = await call({
+      method: 'PATCH',
+      url: url(`/${tt.tasks['PX-13']!}`),
+      token: tt.admin.accessToken,
+      payload: { assigneeId: who() },
+    });
     expect(res.statusCode).toBe(422);
     expect(res.json<{ code: string }>().code).toBe('ASSIGNEE_NOT_MEMBER');
   });
 
   it('not applicable: admin only, optional duties only, with a reason; and back to todo', async () => {
     const optional = tt.tasks['PX-17']!;
-    expect((await call({ method: 'PATCH', url: url(`/${optional}`), token: tt.member.accessToken, payload: { status: 'not_applicable', reason: 'x' } })).statusCode).toBe(403);
-    const noReason = await call({ method: 'PATCH', url: url(`/${optional}`), token: tt.admin.accessToken, payload: { status: 'not_applicable' } });
+    expect(
+      (
+        await call({
+          method: 'PATCH',
+          url: url(`/${optional}`),
+          token: tt.member.accessToken,
+          payload: { status: 'not_applicable', reason: 'x' },
+        })
+      ).statusCode,
+    ).toBe(403);
+    const noReason = await call({
+      method: 'PATCH',
+      url: url(`/${optional}`),
+      token: tt.admin.accessToken,
+      payload: { status: 'not_applicable' },
+    });
     expect(noReason.json<{ code: string }>().code).toBe('REASON_REQUIRED');
-    const required = await call({ method: 'PATCH', url: url(`/${tt.tasks['PX-11']!}`), token: tt.admin.accessToken, payload: { status: 'not_applicable', reason: 'we think so' } });
+    const required = await call({
+      method: 'PATCH',
+      url: url(`/${tt.tasks['PX-11']!}`),
+      token: tt.admin.accessToken,
+      payload: { status: 'not_applicable', reason: 'we think so' },
+    });
     expect(required.statusCode).toBe(409);
     expect(required.json<{ code: string }>().code).toBe('DUTY_NOT_OPTIONAL');
-    const ok = await call({ method: 'PATCH', url: url(`/${optional}`), token: tt.admin.accessToken, payload: { status: 'not_applicable', reason: 'Mailbox backups are covered by the provider plan' } });
-    expect(ok.json()).toMatchObject({ status: 'not_applicable', notApplicableReason: 'Mailbox backups are covered by the provider plan', overdue: false });
-    expect((await call({ method: 'PATCH', url: url(`/${optional}`), token: tt.admin.accessToken, payload: { status: 'todo' } })).json()).toMatchObject({ status: 'todo', notApplicableReason: null });
+    const ok = await call({
+      method: 'PATCH',
+      url: url(`/${optional}`),
+      token: tt.admin.accessToken,
+      payload: { status: 'not_applicable', reason: 'Mailbox backups are covered by the provider plan' },
+    });
+    expect(ok.json()).toMatchObject({
+      status: 'not_applicable',
+      notApplicableReason: 'Mailbox backups are covered by the provider plan',
+      overdue: false,
+    });
+    expect(
+      (await call({ method: 'PATCH', url: url(`/${optional}`), token: tt.admin.accessToken, payload: { status: 'todo' } })).json(),
+    ).toMatchObject({ status: 'todo', notApplicableReason: null });
   });
 
   it('done/approved cannot be set by PATCH', async () => {
-    const res = await call({ method: 'PATCH', url: url(`/${tt.tasks['PX-13']!}`), token: tt.admin.accessToken, payload: { status: 'done' } });
+    const res = await call({
+      method: 'PATCH',
+      url: url(`/${tt.tasks['PX-13']!}`),
+      token: tt.admin.accessToken,
+      payload: { status: 'done' },
+    });
     expect(res.statusCode).toBe(400);
   });
 });
@@ -131,32 +202,71 @@ describe('complete and review', () => {
     expect(noEvidence.statusCode).toBe(422);
     expect(noEvidence.json<{ code: string }>().code).toBe('EVIDENCE_REQUIRED');
     await giveEvidence(t, id);
-    const done = await call({ method: 'POST', url: url(`/${id}/complete`), token: tt.member.accessToken, payload: { comment: 'access review done' } });
+    const done = await call({
+      method: 'POST',
+      url: url(`/${id}/complete`),
+      token: tt.member.accessToken,
+      payload: { comment: 'access review done' },
+    });
     expect(done.statusCode).toBe(200);
     expect(done.json()).toMatchObject({ status: 'done', completedBy: tt.member.userId });
     const again = await call({ method: 'POST', url: url(`/${id}/complete`), token: tt.member.accessToken, payload: {} });
     expect(again.statusCode).toBe(409);
-    expect(again.json()).toMatchObject({ code: 'INVALID_TRANSITION', message: expect.stringContaining('The task is done'), details: { current: 'done' } });
+    expect(again.json()).toMatchObject({
+      code: 'INVALID_TRANSITION',
+      message: expect.stringContaining('The task is done'),
+      details: { current: 'done' },
+    });
 
-    const noComment = await call({ method: 'POST', url: url(`/${id}/reviews`), token: tt.auditor.accessToken, payload: { decision: 'reject' } });
+    const noComment = await call({
+      method: 'POST',
+      url: url(`/${id}/reviews`),
+      token: tt.auditor.accessToken,
+      payload: { decision: 'reject' },
+    });
     expect(noComment.statusCode).toBe(400);
-    const rejected = await call({ method: 'POST', url: url(`/${id}/reviews`), token: tt.auditor.accessToken, payload: { decision: 'reject', comment: 'The export is from last year' } });
+    const rejected = await call({
+      method: 'POST',
+      url: url(`/${id}/reviews`),
+      token: tt.auditor.accessToken,
+      payload: { decision: 'reject', comment: 'The export is from last year' },
+    });
     expect(rejected.statusCode).toBe(201);
-    expect(rejected.json()).toMatchObject({ status: 'rejected', review: { decision: 'reject', comment: 'The export is from last year', reviewerId: tt.auditor.userId } });
+    expect(rejected.json()).toMatchObject({
+      status: 'rejected',
+      review: { decision: 'reject', comment: 'The export is from last year', reviewerId: tt.auditor.userId },
+    });
 
     const stale = await call({ method: 'POST', url: url(`/${id}/complete`), token: tt.member.accessToken, payload: {} });
     expect(stale.statusCode).toBe(422);
     expect(stale.json<{ message: string }>().message).toMatch(/new evidence/);
     await giveEvidence(t, id);
-    expect((await call({ method: 'POST', url: url(`/${id}/complete`), token: tt.member.accessToken, payload: {} })).json()).toMatchObject({ status: 'done' });
-    const approved = await call({ method: 'POST', url: url(`/${id}/reviews`), token: tt.auditor.accessToken, payload: { decision: 'approve' } });
+    expect((await call({ method: 'POST', url: url(`/${id}/complete`), token: tt.member.accessToken, payload: {} })).json()).toMatchObject({
+      status: 'done',
+    });
+    const approved = await call({
+      method: 'POST',
+      url: url(`/${id}/reviews`),
+      token: tt.auditor.accessToken,
+      payload: { decision: 'approve' },
+    });
     expect(approved.json()).toMatchObject({ status: 'approved' });
 
     const detail = await call({ method: 'GET', url: url(`/${id}`), token: tt.viewer.accessToken });
     expect(detail.json<{ reviews: { decision: string }[] }>().reviews.map((r) => r.decision)).toEqual(['reject', 'approve']);
     // History: the task's audit events, oldest first.
-    expect(detail.json<{ history: { action: string }[] }>().history.map((h) => h.action)).toEqual(['task.completed', 'task.rejected', 'task.completed', 'task.approved']);
-    const late = await call({ method: 'POST', url: url(`/${id}/reviews`), token: tt.auditor.accessToken, payload: { decision: 'reject', comment: 'no' } });
+    expect(detail.json<{ history: { action: string }[] }>().history.map((h) => h.action)).toEqual([
+      'task.completed',
+      'task.rejected',
+      'task.completed',
+      'task.approved',
+    ]);
+    const late = await call({
+      method: 'POST',
+      url: url(`/${id}/reviews`),
+      token: tt.auditor.accessToken,
+      payload: { decision: 'reject', comment: 'no' },
+    });
     expect(late.statusCode).toBe(409);
     expect(late.json<{ code: string }>().code).toBe('INVALID_TRANSITION');
   });
@@ -169,8 +279,13 @@ describe('complete and review', () => {
     expect(self.statusCode).toBe(403);
     expect(self.json<{ code: string }>().code).toBe('SELF_REVIEW');
     const other = await signup(t.app);
-    await query(t.db.adminUrl, "INSERT INTO membership (tenant_id, user_id, role) VALUES ($1, $2, 'admin')", [tt.admin.tenantId, other.userId]);
-    expect((await call({ method: 'POST', url: url(`/${id}/reviews`), token: other.accessToken, payload: { decision: 'approve' } })).statusCode).toBe(201);
+    await query(t.db.adminUrl, "INSERT INTO membership (tenant_id, user_id, role) VALUES ($1, $2, 'admin')", [
+      tt.admin.tenantId,
+      other.userId,
+    ]);
+    expect(
+      (await call({ method: 'POST', url: url(`/${id}/reviews`), token: other.accessToken, payload: { decision: 'approve' } })).statusCode,
+    ).toBe(201);
   });
 
   it('two reviews at once: exactly one wins, the other gets 409', async () => {
@@ -178,10 +293,18 @@ describe('complete and review', () => {
     await giveEvidence(t, id);
     await call({ method: 'POST', url: url(`/${id}/complete`), token: tt.member.accessToken, payload: {} });
     const second = await signup(t.app);
-    await query(t.db.adminUrl, "INSERT INTO membership (tenant_id, user_id, role) VALUES ($1, $2, 'auditor')", [tt.admin.tenantId, second.userId]);
+    await query(t.db.adminUrl, "INSERT INTO membership (tenant_id, user_id, role) VALUES ($1, $2, 'auditor')", [
+      tt.admin.tenantId,
+      second.userId,
+    ]);
     const results = await Promise.all([
       call({ method: 'POST', url: url(`/${id}/reviews`), token: tt.auditor.accessToken, payload: { decision: 'approve' } }),
-      call({ method: 'POST', url: url(`/${id}/reviews`), token: second.accessToken, payload: { decision: 'reject', comment: 'incomplete' } }),
+      call({
+        method: 'POST',
+        url: url(`/${id}/reviews`),
+        token: second.accessToken,
+        payload: { decision: 'reject', comment: 'incomplete' },
+      }),
     ]);
     expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409]);
     expect(await query(t.db.adminUrl, 'SELECT 1 FROM review WHERE task_id = $1', [id])).toHaveLength(1);
@@ -191,21 +314,42 @@ describe('complete and review', () => {
 describe('task detail', () => {
   it('carries the evidence attached to the task', async () => {
     const id = tt.tasks['PX-09']!;
-    const added = await call({ method: 'POST', url: url(`/${id}/evidence`), token: tt.member.accessToken, payload: { kind: 'note', text: 'Migrator chosen: imapsync, see ticket 12' } });
+    const added = await call({
+      method: 'POST',
+      url: url(`/${id}/evidence`),
+      token: tt.member.accessToken,
+      payload: { kind: 'note', text: 'Migrator chosen: imapsync, see ticket 12' },
+    });
     expect(added.statusCode).toBe(201);
     const detail = await call({ method: 'GET', url: url(`/${id}`), token: tt.auditor.accessToken });
-    expect(detail.json()).toMatchObject({ evidenceCount: 1, status: 'in_progress', evidence: [{ kind: 'note', text: 'Migrator chosen: imapsync, see ticket 12' }] });
+    expect(detail.json()).toMatchObject({
+      evidenceCount: 1,
+      status: 'in_progress',
+      evidence: [{ kind: 'note', text: 'Migrator chosen: imapsync, see ticket 12' }],
+    });
     expect(detail.json<{ history: { action: string }[] }>().history.map((h) => h.action)).toContain('evidence.added');
   });
 });
 
 describe('event-driven duties', () => {
   it('logs occurrences on an on_event duty, refuses them elsewhere', async () => {
-    const res = await call({ method: 'POST', url: url(`/${tt.tasks['PX-32']!}/occurrences`), token: tt.member.accessToken, payload: { occurredOn: '2025-06-03', description: 'Outage ticket #4411 opened' } });
+    const res = await call({
+      method: 'POST',
+      url: url(`/${tt.tasks['PX-32']!}/occurrences`),
+      token: tt.member.accessToken,
+      payload: { occurredOn: '2025-06-03', description: 'Outage ticket #4411 opened' },
+    });
     expect(res.statusCode).toBe(201);
     const detail = await call({ method: 'GET', url: url(`/${tt.tasks['PX-32']!}`), token: tt.auditor.accessToken });
-    expect(detail.json<{ events: { occurredOn: string; description: string }[] }>().events).toEqual([expect.objectContaining({ occurredOn: '2025-06-03', description: 'Outage ticket #4411 opened' })]);
-    const wrong = await call({ method: 'POST', url: url(`/${tt.tasks['PX-11']!}/occurrences`), token: tt.member.accessToken, payload: { occurredOn: '2025-06-03', description: 'x' } });
+    expect(detail.json<{ events: { occurredOn: string; description: string }[] }>().events).toEqual([
+      expect.objectContaining({ occurredOn: '2025-06-03', description: 'Outage ticket #4411 opened' }),
+    ]);
+    const wrong = await call({
+      method: 'POST',
+      url: url(`/${tt.tasks['PX-11']!}/occurrences`),
+      token: tt.member.accessToken,
+      payload: { occurredOn: '2025-06-03', description: 'x' },
+    });
     expect(wrong.statusCode).toBe(409);
     expect(wrong.json<{ code: string }>().code).toBe('NOT_EVENT_DRIVEN');
   });

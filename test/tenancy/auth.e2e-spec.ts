@@ -18,22 +18,47 @@ const secret = (): string => fs.readFileSync(path.join(t.config.dataDir, 'jwt.se
 describe('POST /auth/signup', () => {
   it('creates the user and a tenant where the user is admin, and logs in', async () => {
     const email = uniqueEmail('Ada');
-    const res = await call({ method: 'POST', url: '/api/v1/auth/signup', payload: { email, password: PASSWORD, name: 'Ada', organization: 'Engines Ltd' } });
+    const res = await call({
+      method: 'POST',
+      url: '/api/v1/auth/signup',
+      payload: { email, password: PASSWORD, name: 'Ada', organization: 'Engines Ltd' },
+    });
     expect(res.statusCode).toBe(201);
-    const body = res.json<{ accessToken: string; refreshToken: string; tokenType: string; expiresIn: number; user: Record<string, unknown>; tenant: Record<string, unknown> }>();
-    expect(body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, user: { email: email.toLowerCase(), name: 'Ada' }, tenant: { name: 'Engines Ltd', role: 'admin' } });
+    const body = res.json<{
+      accessToken: string;
+      refreshToken: string;
+      tokenType: string;
+      expiresIn: number;
+      user: Record<string, unknown>;
+      tenant: Record<string, unknown>;
+    }>();
+    expect(body).toMatchObject({
+      tokenType: 'Bearer',
+      expiresIn: 900,
+      user: { email: email.toLowerCase(), name: 'Ada' },
+      tenant: { name: 'Engines Ltd', role: 'admin' },
+    });
     expect(JSON.stringify(body)).not.toContain(PASSWORD);
     expect(body.user).not.toHaveProperty('passwordHash');
     const me = await call({ method: 'GET', url: '/api/v1/me', token: body.accessToken });
-    expect(me.json()).toMatchObject({ user: { email: email.toLowerCase() }, memberships: [{ tenantId: body.tenant.id, tenantName: 'Engines Ltd', role: 'admin', expiresAt: null }] });
-    const [stored] = await query<{ password_hash: string }>(t.db.adminUrl, 'SELECT password_hash FROM app_user WHERE email = $1', [email.toLowerCase()]);
+    expect(me.json()).toMatchObject({
+      user: { email: email.toLowerCase() },
+      memberships: [{ tenantId: body.tenant.id, tenantName: 'Engines Ltd', role: 'admin', expiresAt: null }],
+    });
+    const [stored] = await query<{ password_hash: string }>(t.db.adminUrl, 'SELECT password_hash FROM app_user WHERE email = $1', [
+      email.toLowerCase(),
+    ]);
     expect(stored?.password_hash).toMatch(/^\$argon2id\$/);
   });
 
   it('emails are case-insensitive and unique: 409 EMAIL_TAKEN', async () => {
     const email = uniqueEmail('bob');
     await signup(t.app, { email });
-    const res = await call({ method: 'POST', url: '/api/v1/auth/signup', payload: { email: email.toUpperCase(), password: PASSWORD, name: 'B', organization: 'O' } });
+    const res = await call({
+      method: 'POST',
+      url: '/api/v1/auth/signup',
+      payload: { email: email.toUpperCase(), password: PASSWORD, name: 'B', organization: 'O' },
+    });
     expect(res.statusCode).toBe(409);
     expect(res.json<{ code: string }>().code).toBe('EMAIL_TAKEN');
     expect(await query(t.db.adminUrl, 'SELECT 1 FROM app_user WHERE email = $1', [email.toLowerCase()])).toHaveLength(1);
@@ -93,7 +118,9 @@ describe('POST /auth/login', () => {
     expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(900);
     // Another account from the same address is not blocked.
     const b = await signup(t.app);
-    expect((await call({ method: 'POST', url: '/api/v1/auth/login', payload: { email: b.email, password: PASSWORD } })).statusCode).toBe(200);
+    expect((await call({ method: 'POST', url: '/api/v1/auth/login', payload: { email: b.email, password: PASSWORD } })).statusCode).toBe(
+      200,
+    );
   }, 30000);
 });
 
@@ -111,7 +138,9 @@ describe('refresh tokens', () => {
 
   it('reusing a spent token answers 401 and revokes the whole family', async () => {
     const a = await signup(t.app);
-    const rotated = (await call({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: a.refreshToken } })).json<{ refreshToken: string }>();
+    const rotated = (await call({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: a.refreshToken } })).json<{
+      refreshToken: string;
+    }>();
     const reuse = await call({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: a.refreshToken } });
     expect(reuse.statusCode).toBe(401);
     expect(reuse.json<{ code: string }>().code).toBe('REFRESH_TOKEN_REUSED');
@@ -120,12 +149,16 @@ describe('refresh tokens', () => {
     expect(after.statusCode).toBe(401);
     // Another login (another family) is untouched.
     const other = await login(t.app, a.email);
-    expect((await call({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: other.refreshToken } })).statusCode).toBe(200);
+    expect((await call({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: other.refreshToken } })).statusCode).toBe(
+      200,
+    );
   });
 
   it('two refreshes of one token at once: exactly one wins', async () => {
     const a = await signup(t.app);
-    const results = await Promise.all([1, 2].map(() => call({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: a.refreshToken } })));
+    const results = await Promise.all(
+      [1, 2].map(() => call({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: a.refreshToken } })),
+    );
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 401]);
   });
 
@@ -144,7 +177,10 @@ describe('refresh tokens', () => {
     expect((await call({ method: 'POST', url: '/api/v1/auth/logout', payload: { refreshToken: a.refreshToken } })).statusCode).toBe(204);
   });
 
-  it.each([['garbage', 'not-a-token'], ['a well-formed unknown token', `${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}.${'A'.repeat(43)}`]])('refuses %s with 401 REFRESH_TOKEN_INVALID', async (_w, token) => {
+  it.each([
+    ['garbage', 'not-a-token'],
+    ['a well-formed unknown token', `${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}.${'A'.repeat(43)}`],
+  ])('refuses %s with 401 REFRESH_TOKEN_INVALID', async (_w, token) => {
     const res = await call({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: token } });
     expect(res.statusCode).toBe(401);
     expect(res.json<{ code: string }>().code).toBe('REFRESH_TOKEN_INVALID');
@@ -152,14 +188,22 @@ describe('refresh tokens', () => {
 
   it('an expired refresh token is refused', async () => {
     const a = await signup(t.app);
-    await query(t.db.adminUrl, "UPDATE refresh_token SET expires_at = now() - interval '1 second' WHERE id = $1", [a.refreshToken.split('.')[0]]);
+    await query(t.db.adminUrl, "UPDATE refresh_token SET expires_at = now() - interval '1 second' WHERE id = $1", [
+      a.refreshToken.split('.')[0],
+    ]);
     expect((await call({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: a.refreshToken } })).statusCode).toBe(401);
   });
 });
 
 describe('access tokens', () => {
   const sign = (payload: object, options: jwt.SignOptions, key = secret()): string => jwt.sign(payload, key, options);
-  const base = (userId: string): jwt.SignOptions => ({ subject: userId, issuer: 'dutybook', audience: 'dutybook-api', expiresIn: 60, algorithm: 'HS256' });
+  const base = (userId: string): jwt.SignOptions => ({
+    subject: userId,
+    issuer: 'dutybook',
+    audience: 'dutybook-api',
+    expiresIn: 60,
+    algorithm: 'HS256',
+  });
 
   it('a well-formed token of ours is accepted (control)', async () => {
     const a = await signup(t.app);
@@ -168,7 +212,10 @@ describe('access tokens', () => {
 
   it('expired: 401 TOKEN_EXPIRED', async () => {
     const a = await signup(t.app);
-    const token = sign({ typ: 'access', exp: Math.floor(Date.now() / 1000) - 10 }, { subject: a.userId, issuer: 'dutybook', audience: 'dutybook-api', algorithm: 'HS256' });
+    const token = sign(
+      { typ: 'access', exp: Math.floor(Date.now() / 1000) - 10 },
+      { subject: a.userId, issuer: 'dutybook', audience: 'dutybook-api', algorithm: 'HS256' },
+    );
     const res = await call({ method: 'GET', url: '/api/v1/me', token });
     expect(res.statusCode).toBe(401);
     expect(res.json<{ code: string }>().code).toBe('TOKEN_EXPIRED');
@@ -176,10 +223,17 @@ describe('access tokens', () => {
 
   it.each([
     ['a wrong signature', (id: string): string => jwt.sign({ typ: 'access' }, 'another-secret-that-is-long-enough-1234', base(id))],
-    ['alg none', (id: string): string => `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: id, typ: 'access', iss: 'dutybook', aud: 'dutybook-api', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url')}.`],
+    [
+      'alg none',
+      (id: string): string =>
+        `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: id, typ: 'access', iss: 'dutybook', aud: 'dutybook-api', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url')}.`,
+    ],
     ['a wrong audience', (id: string): string => jwt.sign({ typ: 'access' }, secret(), { ...base(id), audience: 'other-api' })],
     ['a wrong issuer', (id: string): string => jwt.sign({ typ: 'access' }, secret(), { ...base(id), issuer: 'evil' })],
-    ['HS512 instead of the pinned HS256', (id: string): string => jwt.sign({ typ: 'access' }, secret(), { ...base(id), algorithm: 'HS512' })],
+    [
+      'HS512 instead of the pinned HS256',
+      (id: string): string => jwt.sign({ typ: 'access' }, secret(), { ...base(id), algorithm: 'HS512' }),
+    ],
     ['not an access token', (id: string): string => jwt.sign({ typ: 'refresh' }, secret(), base(id))],
     ['a refresh token sent as bearer', (): string => 'x.y'],
   ])('%s: 401 UNAUTHENTICATED', async (_what, make) => {
@@ -192,7 +246,10 @@ describe('access tokens', () => {
   it('no token on a protected route: 401 UNAUTHENTICATED', async () => {
     const res = await call({ method: 'GET', url: '/api/v1/tenants' });
     expect(res.statusCode).toBe(401);
-    expect(res.json<{ code: string; message: string }>()).toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringContaining('Bearer') });
+    expect(res.json<{ code: string; message: string }>()).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      message: expect.stringContaining('Bearer'),
+    });
   });
 
   it('the generated JWT secret is kept under DATA_DIR with mode 600', () => {

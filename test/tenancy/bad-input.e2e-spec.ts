@@ -79,13 +79,25 @@ beforeAll(async () => {
   call = caller(t.app);
   inspector = new Client({ connectionString: t.db.adminUrl });
   await inspector.connect();
-  [admin, session] = await Promise.all([signup(t.app, { email: uniqueEmail('admin'), organization: 'Bad Input Org' }), signup(t.app, { email: uniqueEmail('session') })]);
-  const [row] = await query<{ id: string }>(t.db.adminUrl, "INSERT INTO app_user (email, name, password_hash) VALUES ($1, 'Target', 'unused') RETURNING id", [uniqueEmail('target')]);
+  [admin, session] = await Promise.all([
+    signup(t.app, { email: uniqueEmail('admin'), organization: 'Bad Input Org' }),
+    signup(t.app, { email: uniqueEmail('session') }),
+  ]);
+  const [row] = await query<{ id: string }>(
+    t.db.adminUrl,
+    "INSERT INTO app_user (email, name, password_hash) VALUES ($1, 'Target', 'unused') RETURNING id",
+    [uniqueEmail('target')],
+  );
   target = row!.id;
   await addMember(t.db.adminUrl, admin.tenantId, target, 'member');
   // A third member, so the members list always has more than one page of one.
   await addMember(t.db.adminUrl, admin.tenantId, session.userId, 'viewer');
-  const invited = await call({ method: 'POST', url: `/api/v1/tenants/${admin.tenantId}/invitations`, payload: { email: invitedEmail, role: 'viewer' }, token: admin.accessToken });
+  const invited = await call({
+    method: 'POST',
+    url: `/api/v1/tenants/${admin.tenantId}/invitations`,
+    payload: { email: invitedEmail, role: 'viewer' },
+    token: admin.accessToken,
+  });
   if (invited.statusCode !== 201) throw new Error(`setup invitation failed: ${invited.statusCode} ${invited.body}`);
   invitationToken = await tokenFromOutbox(invitedEmail);
 });
@@ -102,12 +114,18 @@ function expectError(res: LightMyRequestResponse, status: number, code: string, 
   expect(res.headers['content-type']).toMatch(/^application\/json/);
   const body = res.json<Record<string, unknown>>();
   const details = Array.isArray(body.details) ? (body.details as { field?: unknown }[]) : [];
-  expect({ status: res.statusCode, code: body.code, ...(field !== undefined ? { fieldNamed: details.some((d) => d.field === field) } : {}) }).toEqual({
+  expect({
+    status: res.statusCode,
+    code: body.code,
+    ...(field !== undefined ? { fieldNamed: details.some((d) => d.field === field) } : {}),
+  }).toEqual({
     status,
     code,
     ...(field !== undefined ? { fieldNamed: true } : {}),
   });
-  expect(body).toEqual(expect.objectContaining({ statusCode: status, code, message: expect.stringMatching(/\S/), requestId: res.headers['x-request-id'] }));
+  expect(body).toEqual(
+    expect.objectContaining({ statusCode: status, code, message: expect.stringMatching(/\S/), requestId: res.headers['x-request-id'] }),
+  );
   expect(Object.keys(body).filter((k) => !ERROR_KEYS.includes(k))).toEqual([]);
   // No stack, SQL or parser internals.
   expect(res.body).not.toMatch(/\.ts:\d|node_modules|SELECT |INSERT |SyntaxError|Unexpected (end|token)/);
@@ -179,12 +197,23 @@ function casesFor(spec: EndpointSpec): BadCase[] {
   cases.push(
     { name: 'malformed JSON', body: () => '{"a":', status: 400, code: 'MALFORMED_JSON' },
     { name: 'an empty body declared as JSON', body: () => '', status: 400, code: 'MALFORMED_JSON' },
-    { name: 'prototype poisoning', body: (valid) => `{"__proto__":{"isAdmin":true},${json(valid).slice(1)}`, status: 400, code: 'MALFORMED_JSON' },
+    {
+      name: 'prototype poisoning',
+      body: (valid) => `{"__proto__":{"isAdmin":true},${json(valid).slice(1)}`,
+      status: 400,
+      code: 'MALFORMED_JSON',
+    },
     { name: 'a JSON array of the valid body', body: (valid) => json([valid]), status: 400, code: 'VALIDATION_FAILED' },
     { name: 'JSON null', body: () => 'null', status: 400, code: 'VALIDATION_FAILED' },
     { name: 'a JSON string', body: () => '"hello"', status: 400, code: 'VALIDATION_FAILED' },
     { name: 'a JSON number', body: () => '42', status: 400, code: 'VALIDATION_FAILED' },
-    { name: 'the valid body as text/plain', body: (valid) => json(valid), contentType: 'text/plain', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+    {
+      name: 'the valid body as text/plain',
+      body: (valid) => json(valid),
+      contentType: 'text/plain',
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    },
     {
       name: 'a form-encoded body',
       body: (valid) => new URLSearchParams(Object.entries(valid).map(([k, v]): [string, string] => [k, String(v)])).toString(),
@@ -338,7 +367,12 @@ describe.each(ENDPOINTS)('$name', (spec) => {
 describe('PATCH members with a malformed user id', () => {
   it('400 VALIDATION_FAILED naming userId, nothing changed', async () => {
     const before = await snapshot();
-    const res = await call({ method: 'PATCH', url: `/api/v1/tenants/${admin.tenantId}/members/not-a-uuid`, payload: { role: 'viewer' }, token: admin.accessToken });
+    const res = await call({
+      method: 'PATCH',
+      url: `/api/v1/tenants/${admin.tenantId}/members/not-a-uuid`,
+      payload: { role: 'viewer' },
+      token: admin.accessToken,
+    });
     expectError(res, 400, 'VALIDATION_FAILED', 'userId');
     expect(await snapshot()).toEqual(before);
   });
@@ -386,7 +420,11 @@ describe('GET /api/v1/tenants/:tenantId/members query', () => {
     const page = first.json<{ items: { userId: string }[]; nextCursor: string | null }>();
     expect(page.items).toHaveLength(1);
     expect(page.nextCursor).toEqual(expect.any(String));
-    const second = await call({ method: 'GET', url: `/api/v1/tenants/${admin.tenantId}/members?limit=1&cursor=${encodeURIComponent(page.nextCursor!)}`, token: admin.accessToken });
+    const second = await call({
+      method: 'GET',
+      url: `/api/v1/tenants/${admin.tenantId}/members?limit=1&cursor=${encodeURIComponent(page.nextCursor!)}`,
+      token: admin.accessToken,
+    });
     expect(second.statusCode).toBe(200);
     expect(second.json<{ items: { userId: string }[] }>().items[0]?.userId).not.toBe(page.items[0]?.userId);
   });

@@ -19,9 +19,18 @@ afterAll(async () => {
 });
 beforeEach(() => sink.reset());
 
-async function invite(email: string, role = 'auditor', extra: Record<string, unknown> = {}): Promise<{ status: number; token: string | undefined; body: Record<string, unknown> }> {
+async function invite(
+  email: string,
+  role = 'auditor',
+  extra: Record<string, unknown> = {},
+): Promise<{ status: number; token: string | undefined; body: Record<string, unknown> }> {
   const before = sink.messages.length;
-  const res = await call({ method: 'POST', url: `/api/v1/tenants/${admin.tenantId}/invitations`, token: admin.accessToken, payload: { email, role, ...extra } });
+  const res = await call({
+    method: 'POST',
+    url: `/api/v1/tenants/${admin.tenantId}/invitations`,
+    token: admin.accessToken,
+    payload: { email, role, ...extra },
+  });
   if (res.statusCode !== 201) return { status: res.statusCode, token: undefined, body: res.json() };
   const [mail] = (await sink.waitFor(before + 1)).slice(before);
   const link = /https:\/\/duty\.example\.test\/invitations\/accept\?token=([^\s"<]+)/.exec(mail?.parsed.text ?? '');
@@ -43,14 +52,24 @@ describe('invitations', () => {
     expect(mail.parsed.html).toContain('Acme &lt;Exchange&gt; &amp; Co');
     expect(sent.token).toBeDefined();
 
-    const accepted = await call({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token: sent.token, name: 'Aud Itor', password: PASSWORD } });
+    const accepted = await call({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token: sent.token, name: 'Aud Itor', password: PASSWORD },
+    });
     expect(accepted.statusCode).toBe(200);
     const body = accepted.json<{ accountCreated: boolean; role: string; tenant: { id: string }; tokens: { accessToken: string } }>();
     expect(body).toMatchObject({ accountCreated: true, role: 'auditor', tenant: { id: admin.tenantId, name: 'Acme <Exchange> & Co' } });
     const me = await call({ method: 'GET', url: '/api/v1/me', token: body.tokens.accessToken });
-    expect(me.json<{ memberships: unknown[] }>().memberships).toEqual([{ tenantId: admin.tenantId, tenantName: 'Acme <Exchange> & Co', role: 'auditor', expiresAt: null }]);
+    expect(me.json<{ memberships: unknown[] }>().memberships).toEqual([
+      { tenantId: admin.tenantId, tenantName: 'Acme <Exchange> & Co', role: 'auditor', expiresAt: null },
+    ]);
 
-    const again = await call({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token: sent.token, name: 'Aud Itor', password: PASSWORD } });
+    const again = await call({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token: sent.token, name: 'Aud Itor', password: PASSWORD },
+    });
     expect(again.statusCode).toBe(410);
     expect(again.json<{ code: string }>().code).toBe('INVITATION_INVALID');
   });
@@ -74,7 +93,11 @@ describe('invitations', () => {
     const res = await call({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token: sent.token } });
     expect(res.statusCode).toBe(400);
     expect(res.json<{ code: string }>().code).toBe('ACCOUNT_DETAILS_REQUIRED');
-    const ok = await call({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token: sent.token, name: 'New', password: PASSWORD } });
+    const ok = await call({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token: sent.token, name: 'New', password: PASSWORD },
+    });
     expect(ok.statusCode).toBe(200);
   });
 
@@ -82,9 +105,17 @@ describe('invitations', () => {
     const email = uniqueEmail('twice');
     const first = await invite(email, 'viewer');
     const second = await invite(email, 'member');
-    const old = await call({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token: first.token, name: 'T', password: PASSWORD } });
+    const old = await call({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token: first.token, name: 'T', password: PASSWORD },
+    });
     expect(old.statusCode).toBe(410);
-    const fresh = await call({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token: second.token, name: 'T', password: PASSWORD } });
+    const fresh = await call({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token: second.token, name: 'T', password: PASSWORD },
+    });
     expect(fresh.json()).toMatchObject({ role: 'member' });
     expect(await query(t.db.adminUrl, 'SELECT 1 FROM invitation WHERE email = $1', [email])).toHaveLength(1);
   });
@@ -93,7 +124,11 @@ describe('invitations', () => {
     const email = uniqueEmail('late');
     const sent = await invite(email);
     await query(t.db.adminUrl, "UPDATE invitation SET expires_at = now() - interval '1 minute' WHERE email = $1", [email]);
-    const res = await call({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token: sent.token, name: 'L', password: PASSWORD } });
+    const res = await call({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token: sent.token, name: 'L', password: PASSWORD },
+    });
     expect(res.statusCode).toBe(410);
     expect(await query(t.db.adminUrl, 'SELECT 1 FROM app_user WHERE email = $1', [email])).toHaveLength(0);
   });
@@ -101,25 +136,43 @@ describe('invitations', () => {
   it('expires after 7 days by default', async () => {
     const email = uniqueEmail('ttl');
     await invite(email);
-    const [row] = await query<{ ok: boolean }>(t.db.adminUrl, "SELECT expires_at - created_at = interval '7 days' AS ok FROM invitation WHERE email = $1", [email]);
+    const [row] = await query<{ ok: boolean }>(
+      t.db.adminUrl,
+      "SELECT expires_at - created_at = interval '7 days' AS ok FROM invitation WHERE email = $1",
+      [email],
+    );
     expect(row?.ok).toBe(true);
   });
 
   it('inviting a current member: 409 ALREADY_MEMBER', async () => {
-    const res = await call({ method: 'POST', url: `/api/v1/tenants/${admin.tenantId}/invitations`, token: admin.accessToken, payload: { email: admin.email, role: 'viewer' } });
+    const res = await call({
+      method: 'POST',
+      url: `/api/v1/tenants/${admin.tenantId}/invitations`,
+      token: admin.accessToken,
+      payload: { email: admin.email, role: 'viewer' },
+    });
     expect(res.statusCode).toBe(409);
     expect(res.json<{ code: string }>().code).toBe('ALREADY_MEMBER');
   });
 
   it('a forged token (right tenant, wrong secret) is refused and joins nobody', async () => {
-    const res = await call({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token: `${admin.tenantId}.${'B'.repeat(43)}`, name: 'F', password: PASSWORD } });
+    const res = await call({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token: `${admin.tenantId}.${'B'.repeat(43)}`, name: 'F', password: PASSWORD },
+    });
     expect(res.statusCode).toBe(410);
   });
 
   it('when the mail server refuses, nothing is stored: 503 MAIL_DELIVERY_FAILED', async () => {
     const email = uniqueEmail('bounce');
     sink.rejectRecipient(email, 550);
-    const res = await call({ method: 'POST', url: `/api/v1/tenants/${admin.tenantId}/invitations`, token: admin.accessToken, payload: { email, role: 'member' } });
+    const res = await call({
+      method: 'POST',
+      url: `/api/v1/tenants/${admin.tenantId}/invitations`,
+      token: admin.accessToken,
+      payload: { email, role: 'member' },
+    });
     expect(res.statusCode).toBe(503);
     expect(res.json<{ code: string }>().code).toBe('MAIL_DELIVERY_FAILED');
     expect(await query(t.db.adminUrl, 'SELECT 1 FROM invitation WHERE email = $1', [email])).toHaveLength(0);

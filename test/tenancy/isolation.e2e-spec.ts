@@ -29,7 +29,9 @@ interface Snapshot {
 async function snapshotOf(tenantId: string): Promise<Snapshot> {
   const [tenant, memberships, invitations] = await Promise.all([
     query(t.db.adminUrl, 'SELECT id, name, created_by, created_at FROM tenant WHERE id = $1', [tenantId]),
-    query(t.db.adminUrl, 'SELECT user_id, role, expires_at, created_at, updated_at FROM membership WHERE tenant_id = $1 ORDER BY user_id', [tenantId]),
+    query(t.db.adminUrl, 'SELECT user_id, role, expires_at, created_at, updated_at FROM membership WHERE tenant_id = $1 ORDER BY user_id', [
+      tenantId,
+    ]),
     query(
       t.db.adminUrl,
       `SELECT id, email, role, membership_expires_at, token_hash, invited_by, created_at, expires_at, accepted_at, accepted_by
@@ -42,7 +44,11 @@ async function snapshotOf(tenantId: string): Promise<Snapshot> {
 
 /** An account inserted behind the app's back (it never logs in) with a role in a tenant. */
 async function insertMember(tenantId: string, role: 'member' | 'auditor', expiresAt: Date | null = null): Promise<string> {
-  const [row] = await query<{ id: string }>(t.db.adminUrl, "INSERT INTO app_user (email, name, password_hash) VALUES ($1, 'Member', 'unused') RETURNING id", [uniqueEmail(role)]);
+  const [row] = await query<{ id: string }>(
+    t.db.adminUrl,
+    "INSERT INTO app_user (email, name, password_hash) VALUES ($1, 'Member', 'unused') RETURNING id",
+    [uniqueEmail(role)],
+  );
   await addMember(t.db.adminUrl, tenantId, row!.id, role, expiresAt);
   return row!.id;
 }
@@ -61,7 +67,12 @@ beforeAll(async () => {
   auditorA = await insertMember(adminA.tenantId, 'auditor', new Date(Date.now() + 86_400_000));
   memberB = await insertMember(adminB.tenantId, 'member');
   invitedEmailA = uniqueEmail('invited-to-a');
-  const invited = await call({ method: 'POST', url: `/api/v1/tenants/${adminA.tenantId}/invitations`, payload: { email: invitedEmailA, role: 'viewer' }, token: adminA.accessToken });
+  const invited = await call({
+    method: 'POST',
+    url: `/api/v1/tenants/${adminA.tenantId}/invitations`,
+    payload: { email: invitedEmailA, role: 'viewer' },
+    token: adminA.accessToken,
+  });
   if (invited.statusCode !== 201) throw new Error(`setup invitation failed: ${invited.statusCode} ${invited.body}`);
   snapshotA = await snapshotOf(adminA.tenantId);
   snapshotB = await snapshotOf(adminB.tenantId);
@@ -92,16 +103,51 @@ const CROSS_TENANT: Attempt[] = [
   { name: 'GET A', method: 'GET', url: () => `/api/v1/tenants/${A()}` },
   { name: 'GET A members', method: 'GET', url: () => `/api/v1/tenants/${A()}/members` },
   { name: 'GET A members, paged', method: 'GET', url: () => `/api/v1/tenants/${A()}/members?limit=1` },
-  { name: "PATCH A's member", method: 'PATCH', url: () => `/api/v1/tenants/${A()}/members/${memberA}`, payload: () => ({ role: 'viewer' }) },
-  { name: "PATCH A's auditor (drop the expiry)", method: 'PATCH', url: () => `/api/v1/tenants/${A()}/members/${auditorA}`, payload: () => ({ expiresAt: null }) },
-  { name: "PATCH A's admin down", method: 'PATCH', url: () => `/api/v1/tenants/${A()}/members/${adminA.userId}`, payload: () => ({ role: 'viewer' }) },
-  { name: 'PATCH B admin into A as admin', method: 'PATCH', url: () => `/api/v1/tenants/${A()}/members/${adminB.userId}`, payload: () => ({ role: 'admin' }) },
+  {
+    name: "PATCH A's member",
+    method: 'PATCH',
+    url: () => `/api/v1/tenants/${A()}/members/${memberA}`,
+    payload: () => ({ role: 'viewer' }),
+  },
+  {
+    name: "PATCH A's auditor (drop the expiry)",
+    method: 'PATCH',
+    url: () => `/api/v1/tenants/${A()}/members/${auditorA}`,
+    payload: () => ({ expiresAt: null }),
+  },
+  {
+    name: "PATCH A's admin down",
+    method: 'PATCH',
+    url: () => `/api/v1/tenants/${A()}/members/${adminA.userId}`,
+    payload: () => ({ role: 'viewer' }),
+  },
+  {
+    name: 'PATCH B admin into A as admin',
+    method: 'PATCH',
+    url: () => `/api/v1/tenants/${A()}/members/${adminB.userId}`,
+    payload: () => ({ role: 'admin' }),
+  },
   { name: "DELETE A's member", method: 'DELETE', url: () => `/api/v1/tenants/${A()}/members/${memberA}` },
   { name: "DELETE A's admin", method: 'DELETE', url: () => `/api/v1/tenants/${A()}/members/${adminA.userId}` },
   { name: 'DELETE B admin from A', method: 'DELETE', url: () => `/api/v1/tenants/${A()}/members/${adminB.userId}` },
-  { name: 'POST invitation into A', method: 'POST', url: () => `/api/v1/tenants/${A()}/invitations`, payload: () => ({ email: uniqueEmail('b-plant'), role: 'admin' }) },
-  { name: "POST invitation replacing A's pending one", method: 'POST', url: () => `/api/v1/tenants/${A()}/invitations`, payload: () => ({ email: invitedEmailA, role: 'admin' }) },
-  { name: 'POST invitation of B admin into A', method: 'POST', url: () => `/api/v1/tenants/${A()}/invitations`, payload: () => ({ email: adminB.email, role: 'admin' }) },
+  {
+    name: 'POST invitation into A',
+    method: 'POST',
+    url: () => `/api/v1/tenants/${A()}/invitations`,
+    payload: () => ({ email: uniqueEmail('b-plant'), role: 'admin' }),
+  },
+  {
+    name: "POST invitation replacing A's pending one",
+    method: 'POST',
+    url: () => `/api/v1/tenants/${A()}/invitations`,
+    payload: () => ({ email: invitedEmailA, role: 'admin' }),
+  },
+  {
+    name: 'POST invitation of B admin into A',
+    method: 'POST',
+    url: () => `/api/v1/tenants/${A()}/invitations`,
+    payload: () => ({ email: adminB.email, role: 'admin' }),
+  },
 ];
 
 describe("B's admin on A's tenant id: 404 TENANT_NOT_FOUND, A unchanged", () => {
@@ -131,14 +177,24 @@ describe("B's admin on A's tenant id: 404 TENANT_NOT_FOUND, A unchanged", () => 
     expect(me.json<{ memberships: { tenantId: string }[] }>().memberships.map((m) => m.tenantId)).toEqual([adminB.tenantId]);
     const members = await call({ method: 'GET', url: `/api/v1/tenants/${adminB.tenantId}/members`, token: adminB.accessToken });
     expect(members.statusCode).toBe(200);
-    expect(members.json<{ items: { userId: string }[] }>().items.map((m) => m.userId).sort()).toEqual([adminB.userId, memberB].sort());
+    expect(
+      members
+        .json<{ items: { userId: string }[] }>()
+        .items.map((m) => m.userId)
+        .sort(),
+    ).toEqual([adminB.userId, memberB].sort());
     expectNothingOfA(members);
   });
 
   it("A's admin still sees A intact afterwards (sanity check of the fixture)", async () => {
     const res = await call({ method: 'GET', url: `/api/v1/tenants/${A()}/members`, token: adminA.accessToken });
     expect(res.statusCode).toBe(200);
-    expect(res.json<{ items: { userId: string; role: string }[] }>().items.map((m) => [m.userId, m.role]).sort()).toEqual(
+    expect(
+      res
+        .json<{ items: { userId: string; role: string }[] }>()
+        .items.map((m) => [m.userId, m.role])
+        .sort(),
+    ).toEqual(
       [
         [adminA.userId, 'admin'],
         [memberA, 'member'],
@@ -150,9 +206,24 @@ describe("B's admin on A's tenant id: 404 TENANT_NOT_FOUND, A unchanged", () => 
 
 /** B's own tenant, but A's people: they are not members of B. */
 const OWN_TENANT_FOREIGN_USER: Attempt[] = [
-  { name: "PATCH A's member in B", method: 'PATCH', url: () => `/api/v1/tenants/${adminB.tenantId}/members/${memberA}`, payload: () => ({ role: 'viewer' }) },
-  { name: "PATCH A's admin in B", method: 'PATCH', url: () => `/api/v1/tenants/${adminB.tenantId}/members/${adminA.userId}`, payload: () => ({ role: 'admin' }) },
-  { name: "PATCH A's auditor's expiry in B", method: 'PATCH', url: () => `/api/v1/tenants/${adminB.tenantId}/members/${auditorA}`, payload: () => ({ expiresAt: '2000-01-01T00:00:00Z' }) },
+  {
+    name: "PATCH A's member in B",
+    method: 'PATCH',
+    url: () => `/api/v1/tenants/${adminB.tenantId}/members/${memberA}`,
+    payload: () => ({ role: 'viewer' }),
+  },
+  {
+    name: "PATCH A's admin in B",
+    method: 'PATCH',
+    url: () => `/api/v1/tenants/${adminB.tenantId}/members/${adminA.userId}`,
+    payload: () => ({ role: 'admin' }),
+  },
+  {
+    name: "PATCH A's auditor's expiry in B",
+    method: 'PATCH',
+    url: () => `/api/v1/tenants/${adminB.tenantId}/members/${auditorA}`,
+    payload: () => ({ expiresAt: '2000-01-01T00:00:00Z' }),
+  },
   { name: "DELETE A's member from B", method: 'DELETE', url: () => `/api/v1/tenants/${adminB.tenantId}/members/${memberA}` },
   { name: "DELETE A's admin from B", method: 'DELETE', url: () => `/api/v1/tenants/${adminB.tenantId}/members/${adminA.userId}` },
 ];

@@ -54,7 +54,11 @@ describe('members', () => {
     const page1 = first.json<{ items: { userId: string; role: string }[]; nextCursor: string | null }>();
     expect(page1.items).toHaveLength(2);
     expect(page1.nextCursor).not.toBeNull();
-    const second = await call({ method: 'GET', url: `/api/v1/tenants/${owner.tenantId}/members?limit=2&cursor=${page1.nextCursor ?? ''}`, token: owner.accessToken });
+    const second = await call({
+      method: 'GET',
+      url: `/api/v1/tenants/${owner.tenantId}/members?limit=2&cursor=${page1.nextCursor ?? ''}`,
+      token: owner.accessToken,
+    });
     const page2 = second.json<{ items: { userId: string; role: string }[]; nextCursor: string | null }>();
     expect(page2.nextCursor).toBeNull();
     const all = [...page1.items, ...page2.items];
@@ -65,7 +69,12 @@ describe('members', () => {
   it('an admin changes a role and an expiry; null clears the expiry', async () => {
     const { owner, others } = await tenantWith('member');
     const url = `/api/v1/tenants/${owner.tenantId}/members/${others[0]!.userId}`;
-    const res = await call({ method: 'PATCH', url, token: owner.accessToken, payload: { role: 'auditor', expiresAt: '2099-06-01T00:00:00Z' } });
+    const res = await call({
+      method: 'PATCH',
+      url,
+      token: owner.accessToken,
+      payload: { role: 'auditor', expiresAt: '2099-06-01T00:00:00Z' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ role: 'auditor', expiresAt: '2099-06-01T00:00:00.000Z' });
     const cleared = await call({ method: 'PATCH', url, token: owner.accessToken, payload: { expiresAt: null } });
@@ -84,15 +93,31 @@ describe('members', () => {
       expect(res.statusCode).toBe(409);
       expect(res.json<{ code: string }>().code).toBe('LAST_ADMIN');
     }
-    expect(await query(t.db.adminUrl, "SELECT 1 FROM membership WHERE tenant_id = $1 AND user_id = $2 AND role = 'admin' AND expires_at IS NULL", [owner.tenantId, owner.userId])).toHaveLength(1);
+    expect(
+      await query(
+        t.db.adminUrl,
+        "SELECT 1 FROM membership WHERE tenant_id = $1 AND user_id = $2 AND role = 'admin' AND expires_at IS NULL",
+        [owner.tenantId, owner.userId],
+      ),
+    ).toHaveLength(1);
   });
 
   it('two admins demoting each other at once: one wins, an admin always remains', async () => {
     const { owner, others } = await tenantWith('admin');
     const other = others[0]!;
     const results = await Promise.all([
-      call({ method: 'PATCH', url: `/api/v1/tenants/${owner.tenantId}/members/${other.userId}`, token: owner.accessToken, payload: { role: 'member' } }),
-      call({ method: 'PATCH', url: `/api/v1/tenants/${owner.tenantId}/members/${owner.userId}`, token: other.accessToken, payload: { role: 'member' } }),
+      call({
+        method: 'PATCH',
+        url: `/api/v1/tenants/${owner.tenantId}/members/${other.userId}`,
+        token: owner.accessToken,
+        payload: { role: 'member' },
+      }),
+      call({
+        method: 'PATCH',
+        url: `/api/v1/tenants/${owner.tenantId}/members/${owner.userId}`,
+        token: other.accessToken,
+        payload: { role: 'member' },
+      }),
     ]);
     const statuses = results.map((r) => r.statusCode).sort();
     expect(statuses[0]).toBe(200);
@@ -103,7 +128,11 @@ describe('members', () => {
 
   it('with a second admin, the first may step down and leave', async () => {
     const { owner, others } = await tenantWith('admin');
-    const res = await call({ method: 'DELETE', url: `/api/v1/tenants/${owner.tenantId}/members/${owner.userId}`, token: owner.accessToken });
+    const res = await call({
+      method: 'DELETE',
+      url: `/api/v1/tenants/${owner.tenantId}/members/${owner.userId}`,
+      token: owner.accessToken,
+    });
     expect(res.statusCode).toBe(204);
     expect((await call({ method: 'GET', url: `/api/v1/tenants/${owner.tenantId}`, token: owner.accessToken })).statusCode).toBe(404);
     expect((await call({ method: 'GET', url: `/api/v1/tenants/${owner.tenantId}`, token: others[0]!.accessToken })).statusCode).toBe(200);
@@ -111,7 +140,12 @@ describe('members', () => {
 
   it('a removed member loses access at once (tokens still valid, membership gone)', async () => {
     const { owner, others } = await tenantWith('member');
-    expect((await call({ method: 'DELETE', url: `/api/v1/tenants/${owner.tenantId}/members/${others[0]!.userId}`, token: owner.accessToken })).statusCode).toBe(204);
-    expect((await call({ method: 'GET', url: `/api/v1/tenants/${owner.tenantId}/members`, token: others[0]!.accessToken })).statusCode).toBe(404);
+    expect(
+      (await call({ method: 'DELETE', url: `/api/v1/tenants/${owner.tenantId}/members/${others[0]!.userId}`, token: owner.accessToken }))
+        .statusCode,
+    ).toBe(204);
+    expect(
+      (await call({ method: 'GET', url: `/api/v1/tenants/${owner.tenantId}/members`, token: others[0]!.accessToken })).statusCode,
+    ).toBe(404);
   });
 });

@@ -14,7 +14,8 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const post = (url: string, payload: object, ip: string): ReturnType<TestApp['app']['inject']> => t.app.inject({ method: 'POST', url, payload, remoteAddress: ip });
+const post = (url: string, payload: object, ip: string): ReturnType<TestApp['app']['inject']> =>
+  t.app.inject({ method: 'POST', url, payload, remoteAddress: ip });
 
 function expectLimited(res: Awaited<ReturnType<typeof post>>, maxSeconds: number): void {
   expect(res.statusCode).toBe(429);
@@ -39,7 +40,8 @@ describe('rate limits (configured small here)', () => {
 
   it('failed logins per IP, across accounts', async () => {
     const ip = '198.51.100.3';
-    for (let i = 0; i < 3; i++) expect((await post('/api/v1/auth/login', { email: uniqueEmail(), password: 'wrong-password-x' }, ip)).statusCode).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await post('/api/v1/auth/login', { email: uniqueEmail(), password: 'wrong-password-x' }, ip)).statusCode).toBe(401);
     expectLimited(await post('/api/v1/auth/login', { email: uniqueEmail(), password: 'wrong-password-x' }, ip), 900);
   });
 
@@ -48,7 +50,9 @@ describe('rate limits (configured small here)', () => {
     const ip = '198.51.100.5';
     const first = await post('/api/v1/auth/refresh', { refreshToken: a.refreshToken }, ip);
     expect(first.statusCode).toBe(200);
-    expect((await post('/api/v1/auth/refresh', { refreshToken: first.json<{ refreshToken: string }>().refreshToken }, ip)).statusCode).toBe(200);
+    expect((await post('/api/v1/auth/refresh', { refreshToken: first.json<{ refreshToken: string }>().refreshToken }, ip)).statusCode).toBe(
+      200,
+    );
     expectLimited(await post('/api/v1/auth/refresh', { refreshToken: 'whatever' }, ip), 60);
   });
 
@@ -59,7 +63,10 @@ describe('rate limits (configured small here)', () => {
   });
 
   it('counters live in Postgres, shared by every api process', async () => {
-    const rows = await query<{ bucket: string }>(t.db.adminUrl, "SELECT DISTINCT bucket FROM rate_limit_hit WHERE key LIKE '198.51.100.%' ORDER BY bucket");
+    const rows = await query<{ bucket: string }>(
+      t.db.adminUrl,
+      "SELECT DISTINCT bucket FROM rate_limit_hit WHERE key LIKE '198.51.100.%' ORDER BY bucket",
+    );
     expect(rows.map((r) => r.bucket)).toEqual(['invitation-accept', 'login-ip', 'refresh', 'signup']);
   });
 });

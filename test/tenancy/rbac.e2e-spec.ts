@@ -23,15 +23,69 @@ type Row = { readonly endpoint: string } & Readonly<Record<Who, Status>>;
  */
 const MATRIX = [
   // endpoint                                                             admin       member       auditor       viewer       nonMember       expired       noToken
-  { endpoint: 'GET    /api/v1/me',                                        admin: 200, member: 200, auditor: 200, viewer: 200, nonMember: 200, expired: 200, noToken: 401 },
-  { endpoint: 'POST   /api/v1/tenants',                                   admin: 201, member: 201, auditor: 201, viewer: 201, nonMember: 201, expired: 201, noToken: 401 },
-  { endpoint: 'GET    /api/v1/tenants',                                   admin: 200, member: 200, auditor: 200, viewer: 200, nonMember: 200, expired: 200, noToken: 401 },
-  { endpoint: 'GET    /api/v1/tenants/:tenantId',                         admin: 200, member: 200, auditor: 200, viewer: 200, nonMember: 404, expired: 404, noToken: 401 },
-  { endpoint: 'GET    /api/v1/tenants/:tenantId/members',                 admin: 200, member: 200, auditor: 200, viewer: 200, nonMember: 404, expired: 404, noToken: 401 },
-  { endpoint: 'PATCH  /api/v1/tenants/:tenantId/members/:userId (other)', admin: 200, member: 403, auditor: 403, viewer: 403, nonMember: 404, expired: 404, noToken: 401 },
-  { endpoint: 'DELETE /api/v1/tenants/:tenantId/members/:userId (other)', admin: 204, member: 403, auditor: 403, viewer: 403, nonMember: 404, expired: 404, noToken: 401 },
-  { endpoint: 'DELETE /api/v1/tenants/:tenantId/members/:userId (self)',  admin: 204, member: 204, auditor: 204, viewer: 204, nonMember: 404, expired: 404, noToken: 401 },
-  { endpoint: 'POST   /api/v1/tenants/:tenantId/invitations',             admin: 201, member: 403, auditor: 403, viewer: 403, nonMember: 404, expired: 404, noToken: 401 },
+  { endpoint: 'GET    /api/v1/me', admin: 200, member: 200, auditor: 200, viewer: 200, nonMember: 200, expired: 200, noToken: 401 },
+  { endpoint: 'POST   /api/v1/tenants', admin: 201, member: 201, auditor: 201, viewer: 201, nonMember: 201, expired: 201, noToken: 401 },
+  { endpoint: 'GET    /api/v1/tenants', admin: 200, member: 200, auditor: 200, viewer: 200, nonMember: 200, expired: 200, noToken: 401 },
+  {
+    endpoint: 'GET    /api/v1/tenants/:tenantId',
+    admin: 200,
+    member: 200,
+    auditor: 200,
+    viewer: 200,
+    nonMember: 404,
+    expired: 404,
+    noToken: 401,
+  },
+  {
+    endpoint: 'GET    /api/v1/tenants/:tenantId/members',
+    admin: 200,
+    member: 200,
+    auditor: 200,
+    viewer: 200,
+    nonMember: 404,
+    expired: 404,
+    noToken: 401,
+  },
+  {
+    endpoint: 'PATCH  /api/v1/tenants/:tenantId/members/:userId (other)',
+    admin: 200,
+    member: 403,
+    auditor: 403,
+    viewer: 403,
+    nonMember: 404,
+    expired: 404,
+    noToken: 401,
+  },
+  {
+    endpoint: 'DELETE /api/v1/tenants/:tenantId/members/:userId (other)',
+    admin: 204,
+    member: 403,
+    auditor: 403,
+    viewer: 403,
+    nonMember: 404,
+    expired: 404,
+    noToken: 401,
+  },
+  {
+    endpoint: 'DELETE /api/v1/tenants/:tenantId/members/:userId (self)',
+    admin: 204,
+    member: 204,
+    auditor: 204,
+    viewer: 204,
+    nonMember: 404,
+    expired: 404,
+    noToken: 401,
+  },
+  {
+    endpoint: 'POST   /api/v1/tenants/:tenantId/invitations',
+    admin: 201,
+    member: 403,
+    auditor: 403,
+    viewer: 403,
+    nonMember: 404,
+    expired: 404,
+    noToken: 401,
+  },
 ] as const satisfies readonly Row[];
 
 type Endpoint = (typeof MATRIX)[number]['endpoint'];
@@ -61,7 +115,9 @@ beforeAll(async () => {
   const admin = await signup(t.app, { organization: 'RBAC Org', email: uniqueEmail('admin') });
   tenantId = admin.tenantId;
   const [member, auditor, viewer, nonMember, expired] = await Promise.all(
-    ['member', 'auditor', 'viewer', 'outsider', 'expired'].map((prefix) => signup(t.app, { email: uniqueEmail(prefix), organization: `${prefix} own org` })),
+    ['member', 'auditor', 'viewer', 'outsider', 'expired'].map((prefix) =>
+      signup(t.app, { email: uniqueEmail(prefix), organization: `${prefix} own org` }),
+    ),
   );
   actors = { admin, member: member!, auditor: auditor!, viewer: viewer!, nonMember: nonMember!, expired: expired! };
   await addMember(t.db.adminUrl, tenantId, actors.member.userId, 'member');
@@ -76,13 +132,21 @@ const isRole = (who: Who): who is Role => (MEMBER_ROLES as readonly string[]).in
 
 /** A new account (inserted behind the app's back: it never logs in) with a role in the tenant. */
 async function freshTarget(role: Role = 'member'): Promise<string> {
-  const [row] = await query<{ id: string }>(t.db.adminUrl, "INSERT INTO app_user (email, name, password_hash) VALUES ($1, 'Target', 'unused') RETURNING id", [uniqueEmail('target')]);
+  const [row] = await query<{ id: string }>(
+    t.db.adminUrl,
+    "INSERT INTO app_user (email, name, password_hash) VALUES ($1, 'Target', 'unused') RETURNING id",
+    [uniqueEmail('target')],
+  );
   await addMember(t.db.adminUrl, tenantId, row!.id, role);
   return row!.id;
 }
 
 async function membershipOf(userId: string, tenant = tenantId): Promise<{ role: Role; expires_at: Date | null } | undefined> {
-  const [row] = await query<{ role: Role; expires_at: Date | null }>(t.db.adminUrl, 'SELECT role, expires_at FROM membership WHERE tenant_id = $1 AND user_id = $2', [tenant, userId]);
+  const [row] = await query<{ role: Role; expires_at: Date | null }>(
+    t.db.adminUrl,
+    'SELECT role, expires_at FROM membership WHERE tenant_id = $1 AND user_id = $2',
+    [tenant, userId],
+  );
   return row;
 }
 
@@ -112,7 +176,9 @@ const SCENARIOS: Record<Endpoint, Scenario> = {
       payload: { name },
       token: tokenOf(who),
       async verify(res, allowed) {
-        const rows = await query<{ id: string; created_by: string }>(t.db.adminUrl, 'SELECT id, created_by FROM tenant WHERE name = $1', [name]);
+        const rows = await query<{ id: string; created_by: string }>(t.db.adminUrl, 'SELECT id, created_by FROM tenant WHERE name = $1', [
+          name,
+        ]);
         if (!allowed || who === 'noToken') {
           expect(rows).toEqual([]);
           return;
@@ -251,7 +317,11 @@ const SCENARIOS: Record<Endpoint, Scenario> = {
       payload: { email, role: 'auditor' },
       token: tokenOf(who),
       async verify(res, allowed) {
-        const rows = await query<{ tenant_id: string; role: string; invited_by: string }>(t.db.adminUrl, 'SELECT tenant_id, role, invited_by FROM invitation WHERE email = $1', [email]);
+        const rows = await query<{ tenant_id: string; role: string; invited_by: string }>(
+          t.db.adminUrl,
+          'SELECT tenant_id, role, invited_by FROM invitation WHERE email = $1',
+          [email],
+        );
         if (!allowed) {
           expect(rows).toEqual([]);
           return;
@@ -311,7 +381,11 @@ describe('membership edges', () => {
 
   it('an expired membership gets the very same 404 as a tenant that does not exist', async () => {
     const expired = await call({ method: 'GET', url: `/api/v1/tenants/${tenantId}`, token: actors.expired.accessToken });
-    const nowhere = await call({ method: 'GET', url: '/api/v1/tenants/00000000-0000-4000-8000-000000000000', token: actors.expired.accessToken });
+    const nowhere = await call({
+      method: 'GET',
+      url: '/api/v1/tenants/00000000-0000-4000-8000-000000000000',
+      token: actors.expired.accessToken,
+    });
     expect(expired.statusCode).toBe(404);
     const strip = (r: LightMyRequestResponse): unknown => ({ ...r.json<Record<string, unknown>>(), requestId: null });
     expect(strip(expired)).toEqual(strip(nowhere));
@@ -323,7 +397,12 @@ describe('membership edges', () => {
     const res = await call({ method: 'GET', url: `/api/v1/tenants/${tenantId}`, token: account.accessToken });
     expect(res.statusCode).toBe(200);
     expect(res.json<{ role: Role }>().role).toBe('auditor');
-    const patch = await call({ method: 'PATCH', url: `/api/v1/tenants/${tenantId}/members/${actors.viewer.userId}`, payload: { role: 'admin' }, token: account.accessToken });
+    const patch = await call({
+      method: 'PATCH',
+      url: `/api/v1/tenants/${tenantId}/members/${actors.viewer.userId}`,
+      payload: { role: 'admin' },
+      token: account.accessToken,
+    });
     expect(patch.statusCode).toBe(403);
     expect((await membershipOf(actors.viewer.userId))?.role).toBe('viewer');
   });
@@ -331,12 +410,21 @@ describe('membership edges', () => {
   it('a forged or garbage bearer token is 401 UNAUTHENTICATED, like no token', async () => {
     for (const token of ['garbage', `${actors.admin.accessToken.slice(0, -4)}AAAA`, actors.admin.refreshToken]) {
       const res = await call({ method: 'GET', url: `/api/v1/tenants/${tenantId}`, token });
-      expect({ token, status: res.statusCode, code: res.json<{ code: string }>().code }).toEqual({ token, status: 401, code: 'UNAUTHENTICATED' });
+      expect({ token, status: res.statusCode, code: res.json<{ code: string }>().code }).toEqual({
+        token,
+        status: 401,
+        code: 'UNAUTHENTICATED',
+      });
     }
   });
 
   it('a member cannot promote itself to admin', async () => {
-    const res = await call({ method: 'PATCH', url: `/api/v1/tenants/${tenantId}/members/${actors.member.userId}`, payload: { role: 'admin' }, token: actors.member.accessToken });
+    const res = await call({
+      method: 'PATCH',
+      url: `/api/v1/tenants/${tenantId}/members/${actors.member.userId}`,
+      payload: { role: 'admin' },
+      token: actors.member.accessToken,
+    });
     expect(res.statusCode).toBe(403);
     expect(res.json<{ code: string }>().code).toBe('FORBIDDEN');
     expect((await membershipOf(actors.member.userId))?.role).toBe('member');

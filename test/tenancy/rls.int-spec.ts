@@ -17,11 +17,26 @@ beforeAll(async () => {
   ds = createDataSource({ url: db.appUrl, poolSize: 2, applicationName: 'rls-test' }, SCHEMA, quietLogger());
   await ds.initialize();
   // Setup as superuser, behind the app's back.
-  [{ id: userA }] = (await query<{ id: string }>(db.adminUrl, "INSERT INTO app_user (email, name, password_hash) VALUES ('a@x.test', 'A', 'x') RETURNING id")) as [{ id: string }];
-  [{ id: userB }] = (await query<{ id: string }>(db.adminUrl, "INSERT INTO app_user (email, name, password_hash) VALUES ('b@x.test', 'B', 'x') RETURNING id")) as [{ id: string }];
+  [{ id: userA }] = (await query<{ id: string }>(
+    db.adminUrl,
+    "INSERT INTO app_user (email, name, password_hash) VALUES ('a@x.test', 'A', 'x') RETURNING id",
+  )) as [{ id: string }];
+  [{ id: userB }] = (await query<{ id: string }>(
+    db.adminUrl,
+    "INSERT INTO app_user (email, name, password_hash) VALUES ('b@x.test', 'B', 'x') RETURNING id",
+  )) as [{ id: string }];
   await query(db.adminUrl, "INSERT INTO tenant (id, name, created_by) VALUES ($1, 'A', $3), ($2, 'B', $4)", [A, B, userA, userB]);
-  await query(db.adminUrl, "INSERT INTO membership (tenant_id, user_id, role) VALUES ($1, $3, 'admin'), ($2, $4, 'admin')", [A, B, userA, userB]);
-  await query(db.adminUrl, "INSERT INTO invitation (tenant_id, email, role, token_hash, invited_by, expires_at) VALUES ($1, 'x@a.test', 'viewer', repeat('a', 64), $2, now() + interval '1 day')", [A, userA]);
+  await query(db.adminUrl, "INSERT INTO membership (tenant_id, user_id, role) VALUES ($1, $3, 'admin'), ($2, $4, 'admin')", [
+    A,
+    B,
+    userA,
+    userB,
+  ]);
+  await query(
+    db.adminUrl,
+    "INSERT INTO invitation (tenant_id, email, role, token_hash, invited_by, expires_at) VALUES ($1, 'x@a.test', 'viewer', repeat('a', 64), $2, now() + interval '1 day')",
+    [A, userA],
+  );
 });
 afterAll(async () => {
   await ds.destroy();
@@ -39,7 +54,9 @@ describe('row-level security', () => {
   });
 
   it("a tenant scope sees its own rows, never the other tenant's, even without a WHERE", async () => {
-    const rows = await inScope(ds, { tenantId: A, userId: null }, (em) => em.query<{ tenant_id: string }[]>('SELECT tenant_id FROM membership'));
+    const rows = await inScope(ds, { tenantId: A, userId: null }, (em) =>
+      em.query<{ tenant_id: string }[]>('SELECT tenant_id FROM membership'),
+    );
     expect(rows.map((r) => r.tenant_id)).toEqual([A]);
     const invitations = await inScope(ds, { tenantId: B, userId: null }, (em) => em.query('SELECT * FROM invitation'));
     expect(invitations).toEqual([]);
@@ -51,8 +68,14 @@ describe('row-level security', () => {
   });
 
   it("writing into another tenant's scope is refused", async () => {
-    await expect(inScope(ds, { tenantId: A, userId: null }, (em) => em.query("INSERT INTO membership (tenant_id, user_id, role) VALUES ($1, $2, 'viewer')", [B, userA]))).rejects.toThrow(/row-level security/);
-    const updated = await inScope(ds, { tenantId: A, userId: null }, (em) => em.query<[unknown[], number]>("UPDATE membership SET role = 'viewer' WHERE tenant_id = $1", [B]));
+    await expect(
+      inScope(ds, { tenantId: A, userId: null }, (em) =>
+        em.query("INSERT INTO membership (tenant_id, user_id, role) VALUES ($1, $2, 'viewer')", [B, userA]),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    const updated = await inScope(ds, { tenantId: A, userId: null }, (em) =>
+      em.query<[unknown[], number]>("UPDATE membership SET role = 'viewer' WHERE tenant_id = $1", [B]),
+    );
     expect(updated[1]).toBe(0);
   });
 
@@ -65,8 +88,11 @@ describe('row-level security', () => {
 
   it('the app role cannot turn RLS off, and owns nothing', async () => {
     await expect(query(db.appUrl, 'ALTER TABLE membership DISABLE ROW LEVEL SECURITY')).rejects.toThrow(/must be owner/);
-    await expect(query(db.appUrl, "SET row_security = off; SELECT * FROM membership")).rejects.toThrow(/row-level security/);
-    const [role] = await query<{ rolsuper: boolean; rolbypassrls: boolean }>(db.appUrl, 'SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user');
+    await expect(query(db.appUrl, 'SET row_security = off; SELECT * FROM membership')).rejects.toThrow(/row-level security/);
+    const [role] = await query<{ rolsuper: boolean; rolbypassrls: boolean }>(
+      db.appUrl,
+      'SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user',
+    );
     expect(role).toEqual({ rolsuper: false, rolbypassrls: false });
   });
 
@@ -74,9 +100,15 @@ describe('row-level security', () => {
     const client = new Client({ connectionString: db.appUrl });
     await client.connect();
     try {
-      expect((await client.query<{ role: string }>('SELECT app_member_role($1, $2) AS role', [A, userA])).rows).toEqual([{ role: 'admin' }]);
-      expect((await client.query<{ role: string | null }>('SELECT app_member_role($1, $2) AS role', [A, userB])).rows).toEqual([{ role: null }]);
-      expect((await client.query<{ t: string | null }>("SELECT nullif(current_setting('app.tenant_id', true), '') AS t")).rows).toEqual([{ t: null }]);
+      expect((await client.query<{ role: string }>('SELECT app_member_role($1, $2) AS role', [A, userA])).rows).toEqual([
+        { role: 'admin' },
+      ]);
+      expect((await client.query<{ role: string | null }>('SELECT app_member_role($1, $2) AS role', [A, userB])).rows).toEqual([
+        { role: null },
+      ]);
+      expect((await client.query<{ t: string | null }>("SELECT nullif(current_setting('app.tenant_id', true), '') AS t")).rows).toEqual([
+        { t: null },
+      ]);
       expect((await client.query('SELECT * FROM membership')).rows).toEqual([]);
     } finally {
       await client.end();

@@ -11,7 +11,11 @@ afterAll(async () => t.close());
 
 it('SIGNUP=closed: 403 SIGNUP_CLOSED and no account', async () => {
   const email = uniqueEmail();
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/signup', payload: { email, password: PASSWORD, name: 'X', organization: 'O' } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/signup',
+    payload: { email, password: PASSWORD, name: 'X', organization: 'O' },
+  });
   expect(res.statusCode).toBe(403);
   expect(res.json<{ code: string }>().code).toBe('SIGNUP_CLOSED');
   expect(await query(t.db.adminUrl, 'SELECT 1 FROM app_user WHERE email = $1', [email])).toHaveLength(0);

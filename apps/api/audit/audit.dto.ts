@@ -2,7 +2,10 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
 
 export class VerifyQuery {
-  @ApiPropertyOptional({ pattern: '^[0-9a-f]{64}$', description: 'A head hash kept outside Dutybook earlier: the chain must still contain it.' })
+  @ApiPropertyOptional({
+    pattern: '^[0-9a-f]{64}$',
+    description: 'A head hash kept outside Dutybook earlier: the chain must still contain it.',
+  })
   @IsOptional()
   @Matches(/^[0-9a-fA-F]{64}$/, { message: 'expectedHead must be 64 hexadecimal characters (a headHash from an earlier verify)' })
   expectedHead?: string;
@@ -36,7 +39,9 @@ export class AuditVerificationDto {
   @ApiProperty({ description: 'seq of the last event.' }) headSeq!: number;
   @ApiProperty({ description: 'hash of the last event: keep it outside Dutybook, pass it back as expectedHead.' }) headHash!: string;
   @ApiPropertyOptional({ description: 'The first event that does not check.' }) firstBrokenSeq?: number;
-  @ApiPropertyOptional({ enum: ['hash_mismatch', 'prev_hash_mismatch', 'missing_row', 'unexpected_row', 'head_mismatch', 'expected_head_not_found'] })
+  @ApiPropertyOptional({
+    enum: ['hash_mismatch', 'prev_hash_mismatch', 'missing_row', 'unexpected_row', 'head_mismatch', 'expected_head_not_found'],
+  })
   reason?: string;
   @ApiPropertyOptional({ description: 'Only with expectedHead: whether the chain still contains it.' }) expectedHeadFound?: boolean;
 }

@@ -21,7 +21,9 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('signup')
-  @ApiCreatedResponse({ description: '{accessToken, refreshToken, tokenType, expiresIn, user, tenant}. 409 EMAIL_TAKEN, 403 SIGNUP_CLOSED, 400 WEAK_PASSWORD.' })
+  @ApiCreatedResponse({
+    description: '{accessToken, refreshToken, tokenType, expiresIn, user, tenant}. 409 EMAIL_TAKEN, 403 SIGNUP_CLOSED, 400 WEAK_PASSWORD.',
+  })
   signup(@Req() req: RequestContext, @Body() body: SignupDto): ReturnType<AuthService['signup']> {
     return this.auth.signup(req, body);
   }
@@ -37,7 +39,10 @@ export class AuthController {
 
   @Post('refresh')
   @HttpCode(200)
-  @ApiOkResponse({ description: 'A new pair; the token sent is spent. Reusing a spent one: 401 REFRESH_TOKEN_REUSED and the whole session family is revoked.' })
+  @ApiOkResponse({
+    description:
+      'A new pair; the token sent is spent. Reusing a spent one: 401 REFRESH_TOKEN_REUSED and the whole session family is revoked.',
+  })
   refresh(@Req() req: RequestContext, @Body() body: RefreshDto): Promise<TokenPair> {
     return this.auth.refresh(req, body.refreshToken);
   }

@@ -1,6 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsDate, IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import {
+  IsDate,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 import { ROLES, type Role } from '../../../libs/core';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../../../libs/tenancy';
 
@@ -10,7 +24,8 @@ const NAME_MAX = 200;
 export const Optional = (): PropertyDecorator => ValidateIf((_o: object, value: unknown) => value !== undefined);
 
 /** ISO-8601 strings become Dates; anything else (numbers, booleans) stays as is and fails @IsDate. */
-export const ToDate = (): PropertyDecorator => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? new Date(value) : value));
+export const ToDate = (): PropertyDecorator =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? new Date(value) : value));
 
 export class SignupDto {
   @ApiProperty({ example: 'ada@example.com' })

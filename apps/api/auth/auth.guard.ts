@@ -23,7 +23,10 @@ export class JwtAuthGuard extends PassportAuthGuard('jwt') {
       const expired = info instanceof Error && info.name === 'TokenExpiredError';
       throw expired
         ? new InvalidTokenError('TOKEN_EXPIRED', 'The access token has expired: get a new one with POST /api/v1/auth/refresh.')
-        : new InvalidTokenError('UNAUTHENTICATED', 'Send a valid access token: Authorization: Bearer <token> (POST /api/v1/auth/login gives one).');
+        : new InvalidTokenError(
+            'UNAUTHENTICATED',
+            'Send a valid access token: Authorization: Bearer <token> (POST /api/v1/auth/login gives one).',
+          );
     }
     const request = context.switchToHttp().getRequest<AuthedRequest>();
     request.logContext = { userId: (user as unknown as { userId: string }).userId };

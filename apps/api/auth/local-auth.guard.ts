@@ -15,9 +15,14 @@ export class LocalAuthGuard extends AuthGuard('local') {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const body: unknown = context.switchToHttp().getRequest<FastifyRequest>().body;
     const dto = plainToInstance(LoginDto, body ?? {});
-    const errors = typeof body === 'object' && body !== null && !Array.isArray(body) ? await validate(dto, { whitelist: true, forbidNonWhitelisted: true }) : [];
+    const errors =
+      typeof body === 'object' && body !== null && !Array.isArray(body)
+        ? await validate(dto, { whitelist: true, forbidNonWhitelisted: true })
+        : [];
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new ValidationError('The request is not valid: send a JSON object {email, password}.', [{ field: 'body', problems: ['must be a JSON object'] }]);
+      throw new ValidationError('The request is not valid: send a JSON object {email, password}.', [
+        { field: 'body', problems: ['must be a JSON object'] },
+      ]);
     }
     if (errors.length > 0) {
       const details = errors.map((e) => ({ field: e.property, problems: Object.values(e.constraints ?? {}) }));

@@ -14,7 +14,9 @@ export function requestContextOf(request: FastifyRequest): RequestContext {
 }
 
 /** The request id and client address. */
-export const Req = createParamDecorator((_data: unknown, ctx: ExecutionContext): RequestContext => requestContextOf(ctx.switchToHttp().getRequest<FastifyRequest>()));
+export const Req = createParamDecorator((_data: unknown, ctx: ExecutionContext): RequestContext =>
+  requestContextOf(ctx.switchToHttp().getRequest<FastifyRequest>()),
+);
 
 /** The authenticated user; the global auth guard guarantees one on non-public routes. */
 export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): UserContext => {

@@ -7,7 +7,10 @@ import { ROLES_KEY } from './roles.decorator';
 
 export class ForbiddenRoleError extends DomainError {
   constructor(role: Role, allowed: readonly Role[]) {
-    super('FORBIDDEN', `Your role here (${role}) cannot do this; it takes ${allowed.join(' or ')}. Ask an admin of the tenant.`, 403, { role, allowed });
+    super('FORBIDDEN', `Your role here (${role}) cannot do this; it takes ${allowed.join(' or ')}. Ask an admin of the tenant.`, 403, {
+      role,
+      allowed,
+    });
   }
 }
 

@@ -26,7 +26,11 @@ export class ActivityDto {
   @ApiProperty() title!: string;
   @ApiProperty({ example: '1.1' }) section!: string;
   @ApiProperty({ enum: PHASES }) phase!: string;
-  @ApiProperty({ nullable: true, example: 'P3M', description: 'once, on_event, P1M, P3M, P6M, P1Y, or once+<period>; null for provider duties.' })
+  @ApiProperty({
+    nullable: true,
+    example: 'P3M',
+    description: 'once, on_event, P1M, P3M, P6M, P1Y, or once+<period>; null for provider duties.',
+  })
   cadence!: string | null;
   @ApiProperty({ type: RaciDto }) raci!: RaciDto;
   @ApiProperty({ example: 'RAI', description: 'The published cell, before it was split between parties.' }) raw!: string;

@@ -1,6 +1,16 @@
 import { Body, Controller, Get, Inject, Param, Post, Req as HttpRequest, Res, StreamableFile } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, ValidationError, type AppConfig, type TenantContext } from '../../../libs/core';
 import { EvidenceService, type EvidenceView } from '../../../libs/evidence';
@@ -17,7 +27,10 @@ async function parseJsonEvidence(body: unknown): Promise<LinkEvidenceDto | NoteE
   const kind = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as { kind?: unknown }).kind : undefined;
   if (kind === 'link') return (await validation.transform(body, { type: 'body', metatype: LinkEvidenceDto })) as LinkEvidenceDto;
   if (kind === 'note') return (await validation.transform(body, { type: 'body', metatype: NoteEvidenceDto })) as NoteEvidenceDto;
-  const hint = kind === 'file' ? 'a file is sent as multipart/form-data (part "file")' : 'kind must be link or note (a file is sent as multipart/form-data)';
+  const hint =
+    kind === 'file'
+      ? 'a file is sent as multipart/form-data (part "file")'
+      : 'kind must be link or note (a file is sent as multipart/form-data)';
   throw new ValidationError(`The request is not valid: ${hint}. See details for every field.`, [{ field: 'kind', problems: [hint] }]);
 }
 
@@ -40,16 +53,36 @@ export class EvidenceController {
   @Roles('admin', 'member')
   @RouteConfig({ multipart: true })
   @ApiConsumes('multipart/form-data', 'application/json')
-  @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(FileEvidenceForm) }, { $ref: getSchemaPath(LinkEvidenceDto) }, { $ref: getSchemaPath(NoteEvidenceDto) }] } })
+  @ApiBody({
+    schema: {
+      oneOf: [
+        { $ref: getSchemaPath(FileEvidenceForm) },
+        { $ref: getSchemaPath(LinkEvidenceDto) },
+        { $ref: getSchemaPath(NoteEvidenceDto) },
+      ],
+    },
+  })
   @ApiCreatedResponse({ type: EvidenceDto })
-  async add(@Tenant() ctx: TenantContext, @Param('taskId') taskId: string, @HttpRequest() request: FastifyRequest, @Body() body: unknown): Promise<EvidenceView> {
+  async add(
+    @Tenant() ctx: TenantContext,
+    @Param('taskId') taskId: string,
+    @HttpRequest() request: FastifyRequest,
+    @Body() body: unknown,
+  ): Promise<EvidenceView> {
     if (request.isMultipart()) {
       const upload = await readUpload(request, this.config.evidence.maxBytes);
-      return this.evidence.addFile(ctx, taskId, { stream: upload.file.file, fileName: upload.file.filename, declaredType: upload.file.mimetype }, upload.rest);
+      return this.evidence.addFile(
+        ctx,
+        taskId,
+        { stream: upload.file.file, fileName: upload.file.filename, declaredType: upload.file.mimetype },
+        upload.rest,
+      );
     }
     const input = await parseJsonEvidence(body);
     const description = input.description === undefined ? {} : { description: input.description };
-    return input.kind === 'link' ? this.evidence.addLink(ctx, taskId, { url: input.url, ...description }) : this.evidence.addNote(ctx, taskId, { text: input.text, ...description });
+    return input.kind === 'link'
+      ? this.evidence.addLink(ctx, taskId, { url: input.url, ...description })
+      : this.evidence.addNote(ctx, taskId, { text: input.text, ...description });
   }
 
   @Get('evidence/:evidenceId')
@@ -66,7 +99,11 @@ export class EvidenceController {
   @Get('evidence/:evidenceId/content')
   @Roles(...ANY_ROLE)
   @ApiProduces('application/octet-stream')
-  async content(@Tenant() ctx: TenantContext, @Param('evidenceId') evidenceId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<StreamableFile> {
+  async content(
+    @Tenant() ctx: TenantContext,
+    @Param('evidenceId') evidenceId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<StreamableFile> {
     const content = await this.evidence.openContent(ctx, evidenceId);
     void reply
       .header('content-type', content.contentType)

@@ -8,7 +8,11 @@ export class LinkEvidenceDto {
   @IsIn(['link'])
   kind!: 'link';
 
-  @ApiProperty({ maxLength: URL_MAX, example: 'https://intranet.example.com/backups/2026-05-restore-test', description: 'http:// or https:// only.' })
+  @ApiProperty({
+    maxLength: URL_MAX,
+    example: 'https://intranet.example.com/backups/2026-05-restore-test',
+    description: 'http:// or https:// only.',
+  })
   @IsString()
   @MaxLength(URL_MAX)
   url!: string;
@@ -25,7 +29,10 @@ export class NoteEvidenceDto {
   @IsIn(['note'])
   kind!: 'note';
 
-  @ApiProperty({ maxLength: NOTE_MAX, example: 'Restore test done on 2026-05-12 by the on-call engineer; 14 mailboxes restored in 22 minutes.' })
+  @ApiProperty({
+    maxLength: NOTE_MAX,
+    example: 'Restore test done on 2026-05-12 by the on-call engineer; 14 mailboxes restored in 22 minutes.',
+  })
   @IsString()
   @MaxLength(NOTE_MAX)
   text!: string;
@@ -39,7 +46,11 @@ export class NoteEvidenceDto {
 
 /** For OpenAPI: the multipart form. */
 export class FileEvidenceForm {
-  @ApiProperty({ type: 'string', format: 'binary', description: 'One file. Its media type is sniffed from its bytes; the name is kept as metadata only.' })
+  @ApiProperty({
+    type: 'string',
+    format: 'binary',
+    description: 'One file. Its media type is sniffed from its bytes; the name is kept as metadata only.',
+  })
   file!: unknown;
 
   @ApiPropertyOptional({ maxLength: DESCRIPTION_MAX, description: 'Before or after the file part.' })

@@ -38,7 +38,9 @@ export async function registerMultipart(app: NestFastifyApplication, config: App
     .getInstance()
     .addHook('preValidation', (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
       if (request.isMultipart() && request.routeOptions.config.multipart !== true) {
-        done(new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json: this endpoint takes no multipart/form-data.', 415));
+        done(
+          new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json: this endpoint takes no multipart/form-data.', 415),
+        );
         return;
       }
       done();
@@ -55,24 +57,38 @@ function multipartError(error: unknown, maxBytes: number): unknown {
     case 'FST_REQ_FILE_TOO_LARGE':
       return new EvidenceTooLargeError(maxBytes);
     case 'FST_PROTO_VIOLATION':
-      return new ValidationError(`A form field name is not accepted: send "file" and, optionally, ${FIELDS.map((f) => `"${f}"`).join(', ')}.`, undefined, 'VALIDATION_FAILED');
+      return new ValidationError(
+        `A form field name is not accepted: send "file" and, optionally, ${FIELDS.map((f) => `"${f}"`).join(', ')}.`,
+        undefined,
+        'VALIDATION_FAILED',
+      );
     case 'FST_PARTS_LIMIT':
     case 'FST_FIELDS_LIMIT':
-      return new ValidationError(`The form has too many parts: send "file" and, optionally, ${FIELDS.map((f) => `"${f}"`).join(', ')}.`, undefined, 'MALFORMED_MULTIPART');
+      return new ValidationError(
+        `The form has too many parts: send "file" and, optionally, ${FIELDS.map((f) => `"${f}"`).join(', ')}.`,
+        undefined,
+        'MALFORMED_MULTIPART',
+      );
     default:
       return new ValidationError('The multipart/form-data body is malformed or incomplete.', undefined, 'MALFORMED_MULTIPART');
   }
 }
 
 function unknownField(name: string): ValidationError {
-  return new ValidationError(`The form field "${name}" is not accepted: send "file" and, optionally, ${FIELDS.map((f) => `"${f}"`).join(', ')}.`, [{ field: name, problems: [`property ${name} should not exist`] }]);
+  return new ValidationError(
+    `The form field "${name}" is not accepted: send "file" and, optionally, ${FIELDS.map((f) => `"${f}"`).join(', ')}.`,
+    [{ field: name, problems: [`property ${name} should not exist`] }],
+  );
 }
 
 function takeField(fields: { description?: string }, part: MultipartValue): void {
   if (part.fieldname !== 'description') throw unknownField(part.fieldname);
-  if (fields.description !== undefined) throw new ValidationError('description is sent twice.', [{ field: 'description', problems: ['description must be sent once'] }]);
-  if (part.valueTruncated) throw new ValidationError('description is too long.', [{ field: 'description', problems: ['description must be shorter'] }]);
-  if (typeof part.value !== 'string') throw new ValidationError('description must be text.', [{ field: 'description', problems: ['description must be a string'] }]);
+  if (fields.description !== undefined)
+    throw new ValidationError('description is sent twice.', [{ field: 'description', problems: ['description must be sent once'] }]);
+  if (part.valueTruncated)
+    throw new ValidationError('description is too long.', [{ field: 'description', problems: ['description must be shorter'] }]);
+  if (typeof part.value !== 'string')
+    throw new ValidationError('description must be text.', [{ field: 'description', problems: ['description must be a string'] }]);
   fields.description = part.value;
 }
 
@@ -99,7 +115,12 @@ export async function readUpload(request: FastifyRequest, maxBytes: number): Pro
   };
   for (;;) {
     const { value, done } = await next();
-    if (done) throw new ValidationError('The form has no file: send it in a part named "file".', [{ field: 'file', problems: ['file is required'] }], 'EVIDENCE_FILE_MISSING');
+    if (done)
+      throw new ValidationError(
+        'The form has no file: send it in a part named "file".',
+        [{ field: 'file', problems: ['file is required'] }],
+        'EVIDENCE_FILE_MISSING',
+      );
     if (value.type === 'file') {
       if (value.fieldname !== 'file') {
         value.file.resume();

@@ -28,7 +28,10 @@ export function createValidationPipe(): ValidationPipe {
         .slice(0, 3)
         .map((d) => d.problems[0])
         .join('; ');
-      return new ValidationError(`The request is not valid: ${summary}${details.length > 3 ? '; ...' : ''}. See details for every field.`, details);
+      return new ValidationError(
+        `The request is not valid: ${summary}${details.length > 3 ? '; ...' : ''}. See details for every field.`,
+        details,
+      );
     },
   });
 }

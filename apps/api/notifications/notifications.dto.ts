@@ -1,5 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { NOTIFICATION_KINDS, NOTIFICATION_STATUSES, type NotificationKind, type NotificationStatus } from '../../../libs/reminders';
 import { Optional, PageQuery } from '../auth/auth.dto';
 
@@ -29,7 +44,12 @@ export class UpdatePreferencesDto {
   @IsBoolean({ message: 'reviewRejected must be true or false' })
   reviewRejected?: boolean;
 
-  @ApiPropertyOptional({ nullable: true, type: String, example: 'Europe/Paris', description: 'Your time zone for the digest; null: the tenant’s.' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: 'Europe/Paris',
+    description: 'Your time zone for the digest; null: the tenant’s.',
+  })
   @IsOptional()
   @ValidateIf((_o: object, v: unknown) => v !== null)
   @IsString({ message: 'timezone must be an IANA time zone name or null' })
@@ -51,7 +71,12 @@ export class NotificationsQuery extends PageQuery {
 }
 
 export class ReminderSettingsDto {
-  @ApiPropertyOptional({ type: [Number], example: [7, 1], description: 'Days before the due date a due-soon mail goes out: up to 5 distinct values from 0 (the day itself) to 60; [] turns due-soon mails off.' })
+  @ApiPropertyOptional({
+    type: [Number],
+    example: [7, 1],
+    description:
+      'Days before the due date a due-soon mail goes out: up to 5 distinct values from 0 (the day itself) to 60; [] turns due-soon mails off.',
+  })
   @Optional()
   @IsArray({ message: 'reminderDays must be an array of whole numbers' })
   @ArrayMaxSize(5, { message: 'reminderDays takes at most 5 values' })

@@ -25,9 +25,13 @@ export class OneClickFormParser implements OnModuleInit {
   onModuleInit(): void {
     const fastify = this.host.httpAdapter.getInstance<FastifyInstance>();
     if (fastify.hasContentTypeParser('application/x-www-form-urlencoded')) return;
-    fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: ONE_CLICK_MAX_BYTES }, (request: FastifyRequest, _body, done) => {
-      if (request.routeOptions.config.oneClickUnsubscribe === true) done(null, {});
-      else done(new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.', 415));
-    });
+    fastify.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: ONE_CLICK_MAX_BYTES },
+      (request: FastifyRequest, _body, done) => {
+        if (request.routeOptions.config.oneClickUnsubscribe === true) done(null, {});
+        else done(new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.', 415));
+      },
+    );
   }
 }

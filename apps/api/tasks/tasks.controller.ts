@@ -3,10 +3,28 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuditService, type AuditEventView } from '../../../libs/audit';
 import { NothingToChangeError, type TenantContext } from '../../../libs/core';
 import { EvidenceService, type EvidenceView } from '../../../libs/evidence';
-import { SubscriptionsService, TasksService, type ProviderCommitmentView, type ReviewView, type SubscriptionView, type TaskEventView, type TaskView } from '../../../libs/tasks';
+import {
+  SubscriptionsService,
+  TasksService,
+  type ProviderCommitmentView,
+  type ReviewView,
+  type SubscriptionView,
+  type TaskEventView,
+  type TaskView,
+} from '../../../libs/tasks';
 import { Tenant } from '../auth/request-context';
 import { ANY_ROLE, Roles } from '../auth/roles.decorator';
-import { ChangePhaseDto, CompleteDto, LogEventDto, ReviewDto, SubscribeDto, SubscriptionParams, TaskListQuery, TaskParams, UpdateTaskDto } from './tasks.dto';
+import {
+  ChangePhaseDto,
+  CompleteDto,
+  LogEventDto,
+  ReviewDto,
+  SubscribeDto,
+  SubscriptionParams,
+  TaskListQuery,
+  TaskParams,
+  UpdateTaskDto,
+} from './tasks.dto';
 
 @ApiTags('subscriptions')
 @ApiBearerAuth()
@@ -40,7 +58,10 @@ export class SubscriptionsController {
 
   @Get(':id/provider-commitments')
   @Roles(...ANY_ROLE)
-  async providerCommitments(@Tenant() ctx: TenantContext, @Param() params: SubscriptionParams): Promise<{ items: ProviderCommitmentView[]; nextCursor: null }> {
+  async providerCommitments(
+    @Tenant() ctx: TenantContext,
+    @Param() params: SubscriptionParams,
+  ): Promise<{ items: ProviderCommitmentView[]; nextCursor: null }> {
     return { items: await this.subscriptions.providerCommitments(ctx, params.id), nextCursor: null };
   }
 }
@@ -87,7 +108,8 @@ export class TasksController {
   @Patch(':taskId')
   @Roles('admin', 'member')
   update(@Tenant() ctx: TenantContext, @Param() params: TaskParams, @Body() body: UpdateTaskDto): Promise<TaskView> {
-    if (body.assigneeId === undefined && body.dueDate === undefined && body.status === undefined) throw new NothingToChangeError(['assigneeId', 'dueDate', 'status']);
+    if (body.assigneeId === undefined && body.dueDate === undefined && body.status === undefined)
+      throw new NothingToChangeError(['assigneeId', 'dueDate', 'status']);
     return this.tasks.update(ctx, params.taskId, {
       ...(body.assigneeId !== undefined ? { assigneeId: body.assigneeId } : {}),
       ...(body.dueDate !== undefined ? { dueDate: body.dueDate } : {}),

@@ -1,6 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, Validate, ValidateIf, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+  Validate,
+  ValidateIf,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
 import { PHASES, type Phase } from '../../../libs/catalog';
 import { UUID_PATTERN } from '../../../libs/core';
 import { Optional, PageQuery } from '../auth/auth.dto';
@@ -124,7 +136,6 @@ export class TaskListQuery extends PageQuery {
   @IsOptional()
   @Matches(UUID_PATTERN, { message: 'subscriptionId must be a UUID' })
   subscriptionId?: string;
-
 }
 
 export class UpdateTaskDto {
@@ -142,7 +153,9 @@ export class UpdateTaskDto {
 
   @ApiPropertyOptional({ enum: ['todo', 'in_progress', 'not_applicable'] })
   @Optional()
-  @IsIn(['todo', 'in_progress', 'not_applicable'], { message: 'status must be todo, in_progress or not_applicable (complete and review have their own endpoints)' })
+  @IsIn(['todo', 'in_progress', 'not_applicable'], {
+    message: 'status must be todo, in_progress or not_applicable (complete and review have their own endpoints)',
+  })
   status?: 'todo' | 'in_progress' | 'not_applicable';
 
   @ApiPropertyOptional({ description: 'Why the duty is not applicable.' })

@@ -1,7 +1,18 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { NothingToChangeError, Public, type RequestContext, type TenantContext, type UserContext } from '../../../libs/core';
-import { InvitationsService, MembersService, TenantsService, type AcceptResult, type InvitationView, type MemberView, type MembershipView, type Page, type TenantView, type UserView } from '../../../libs/tenancy';
+import {
+  InvitationsService,
+  MembersService,
+  TenantsService,
+  type AcceptResult,
+  type InvitationView,
+  type MemberView,
+  type MembershipView,
+  type Page,
+  type TenantView,
+  type UserView,
+} from '../../../libs/tenancy';
 import { AcceptInvitationDto, CreateTenantDto, InviteDto, PageQuery, UpdateMemberDto, UserIdParam } from '../auth/auth.dto';
 import { CurrentUser, Req, Tenant } from '../auth/request-context';
 import { ANY_ROLE, Roles } from '../auth/roles.decorator';

@@ -61,7 +61,10 @@ export class EnvironmentVariables {
   LOG_LEVEL: LogLevel = 'info';
 
   @IsOptional()
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'must be an http(s) URL such as https://dutybook.example.com' })
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'must be an http(s) URL such as https://dutybook.example.com' },
+  )
   PUBLIC_URL?: string;
 
   @IsIn(['true', 'false'], { message: 'must be true or false' })
@@ -89,7 +92,9 @@ export class EnvironmentVariables {
   @Matches(/^smtps?:\/\/.+/, { message: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587' })
   SMTP_URL?: string;
 
-  @Matches(/^(.{1,100} <[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, { message: 'must be an address, e.g. "Dutybook <no-reply@example.com>"' })
+  @Matches(/^(.{1,100} <[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, {
+    message: 'must be an address, e.g. "Dutybook <no-reply@example.com>"',
+  })
   MAIL_FROM = 'Dutybook <no-reply@dutybook.localhost>';
 
   @IsOptional()
@@ -142,7 +147,10 @@ export class EnvironmentVariables {
   EVIDENCE_STORAGE: 'fs' | 's3' = 'fs';
 
   @IsOptional()
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'must be an http(s) URL of the S3-compatible service, e.g. http://minio:9000' })
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'must be an http(s) URL of the S3-compatible service, e.g. http://minio:9000' },
+  )
   S3_ENDPOINT?: string;
 
   @IsOptional()

@@ -51,7 +51,9 @@ describe('downloadName', () => {
 describe('attachmentDisposition', () => {
   it('gives an ASCII fallback and the exact UTF-8 name', () => {
     expect(attachmentDisposition('report.pdf')).toBe(`attachment; filename="report.pdf"; filename*=UTF-8''report.pdf`);
-    expect(attachmentDisposition("Café (v2) l'été.pdf")).toBe(`attachment; filename="Caf_ (v2) l'_t_.pdf"; filename*=UTF-8''Caf%C3%A9%20%28v2%29%20l%27%C3%A9t%C3%A9.pdf`);
+    expect(attachmentDisposition("Café (v2) l'été.pdf")).toBe(
+      `attachment; filename="Caf_ (v2) l'_t_.pdf"; filename*=UTF-8''Caf%C3%A9%20%28v2%29%20l%27%C3%A9t%C3%A9.pdf`,
+    );
   });
   it('never lets a name break out of the header value', () => {
     const header = attachmentDisposition('a";b\\c%d;e.txt');

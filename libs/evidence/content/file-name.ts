@@ -44,14 +44,21 @@ function truncateUtf8(text: string, maxBytes: number): string {
 export function sanitizeFileName(raw: string | null | undefined): string | null {
   if (raw === null || raw === undefined) return null;
   const lastSegment = raw.split(/[/\\]/).pop() ?? '';
-  let name = lastSegment.normalize('NFC').replace(/\s+/gu, ' ').replace(/[^]/gu, (ch) => (isInvisible(ch) ? '' : ch)).replace(RESERVED, '_').replace(/ {2,}/g, ' ');
+  let name = lastSegment
+    .normalize('NFC')
+    .replace(/\s+/gu, ' ')
+    .replace(/[^]/gu, (ch) => (isInvisible(ch) ? '' : ch))
+    .replace(RESERVED, '_')
+    .replace(/ {2,}/g, ' ');
   name = name.replace(/^[\s.]+/u, '').replace(/[\s.]+$/u, '');
   if (name === '') return null;
   if (WINDOWS_DEVICE.test(name)) name = `_${name}`;
   if (Buffer.byteLength(name, 'utf8') > FILE_NAME_MAX_BYTES) {
     const dot = name.lastIndexOf('.');
     const ext = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : '';
-    name = truncateUtf8(name.slice(0, name.length - ext.length), FILE_NAME_MAX_BYTES - Buffer.byteLength(ext, 'utf8')).replace(/[\s.]+$/u, '') + ext;
+    name =
+      truncateUtf8(name.slice(0, name.length - ext.length), FILE_NAME_MAX_BYTES - Buffer.byteLength(ext, 'utf8')).replace(/[\s.]+$/u, '') +
+      ext;
   }
   return name;
 }
@@ -68,7 +75,8 @@ export function downloadName(fileName: string | null, mediaType: string, evidenc
   return `${name}.${canonical}`;
 }
 
-const encodeRfc5987 = (value: string): string => encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const encodeRfc5987 = (value: string): string =>
+  encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** `attachment` with an ASCII fallback name and the exact UTF-8 name (RFC 6266, RFC 8187). */
 export function attachmentDisposition(name: string): string {

@@ -7,8 +7,15 @@ import { EvidenceInspector, type Inspection } from './inspector';
 import { SNIFF_BYTES } from './sniff';
 
 /** Runs bytes (in the given chunks) through an inspector; the bytes that came out, or the error. */
-async function inspect(chunks: readonly Buffer[], options: { maxBytes?: number; fileName?: string | null } = {}): Promise<{ out: Buffer; inspection: Inspection | null; error: DomainError | null }> {
-  const inspector = new EvidenceInspector({ maxBytes: options.maxBytes ?? 1024 * 1024, fileName: options.fileName ?? null, declaredType: undefined });
+async function inspect(
+  chunks: readonly Buffer[],
+  options: { maxBytes?: number; fileName?: string | null } = {},
+): Promise<{ out: Buffer; inspection: Inspection | null; error: DomainError | null }> {
+  const inspector = new EvidenceInspector({
+    maxBytes: options.maxBytes ?? 1024 * 1024,
+    fileName: options.fileName ?? null,
+    declaredType: undefined,
+  });
   const out: Buffer[] = [];
   try {
     await pipeline(Readable.from(chunks), inspector, async (source: AsyncIterable<Buffer>) => {
@@ -22,7 +29,8 @@ async function inspect(chunks: readonly Buffer[], options: { maxBytes?: number; 
 }
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-const split = (b: Buffer, size: number): Buffer[] => Array.from({ length: Math.ceil(b.length / size) }, (_, i) => b.subarray(i * size, (i + 1) * size));
+const split = (b: Buffer, size: number): Buffer[] =>
+  Array.from({ length: Math.ceil(b.length / size) }, (_, i) => b.subarray(i * size, (i + 1) * size));
 
 describe('EvidenceInspector', () => {
   it('passes the bytes through unchanged, with their size, sha256 and sniffed type', async () => {

@@ -1,8 +1,12 @@
 import { makeZip, SAMPLES } from '../../../test/evidence/files';
 import { SNIFF_BYTES, sniff, type SniffResult } from './sniff';
 
-const hints = (fileName: string | null = null, declaredType?: string): { fileName: string | null; declaredType: string | undefined } => ({ fileName, declaredType });
-const typeOf = (result: SniffResult): string => (result.verdict === 'refused' ? `refused:${result.detected}` : `${result.verdict}:${result.type}`);
+const hints = (fileName: string | null = null, declaredType?: string): { fileName: string | null; declaredType: string | undefined } => ({
+  fileName,
+  declaredType,
+});
+const typeOf = (result: SniffResult): string =>
+  result.verdict === 'refused' ? `refused:${result.detected}` : `${result.verdict}:${result.type}`;
 
 describe('sniff', () => {
   it.each([
@@ -65,7 +69,9 @@ describe('sniff', () => {
   });
 
   it('accepts text that mentions markup further on', () => {
-    expect(typeOf(sniff(Buffer.from('Pentest finding: <script>alert(1)</script> was reflected\n'), true, hints('finding.md')))).toBe('text:text/markdown');
+    expect(typeOf(sniff(Buffer.from('Pentest finding: <script>alert(1)</script> was reflected\n'), true, hints('finding.md')))).toBe(
+      'text:text/markdown',
+    );
   });
 
   it('tells Office Open XML files apart by their folders, and by name when only the package parts are seen', () => {
@@ -73,7 +79,9 @@ describe('sniff', () => {
       { name: '[Content_Types].xml', content: '<Types/>' },
       { name: 'docProps/app.xml', content: '<Properties/>' },
     ]);
-    expect(typeOf(sniff(bare, true, hints('minutes.docx')))).toBe('binary:application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+    expect(typeOf(sniff(bare, true, hints('minutes.docx')))).toBe(
+      'binary:application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    );
     expect(typeOf(sniff(bare, true, hints('archive.zip')))).toBe('binary:application/zip');
   });
 

@@ -30,7 +30,14 @@ const refused = (detected: string, reason: string): SniffResult => ({ verdict: '
 /** A tar header block: "ustar" magic at 257 and a checksum that adds up. */
 function isTar(head: Buffer): boolean {
   if (head.length < 512 || !startsWith(head, ascii('ustar'), 257)) return false;
-  const recorded = parseInt(head.subarray(148, 156).toString('latin1').replace(/[\0 ]+$/, '').trim(), 8);
+  const recorded = parseInt(
+    head
+      .subarray(148, 156)
+      .toString('latin1')
+      .replace(/[\0 ]+$/, '')
+      .trim(),
+    8,
+  );
   if (!Number.isInteger(recorded)) return false;
   let sum = 0;
   for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : (head[i] ?? 0);
@@ -56,7 +63,10 @@ function zipEntries(head: Buffer): ZipEntry[] {
     if (nameLength === 0 || nameEnd > head.length) continue;
     const name = head.subarray(at + 30, nameEnd).toString('utf8');
     const dataStart = nameEnd + extraLength;
-    const stored = method === 0 && compressedSize > 0 && compressedSize <= 256 && dataStart + compressedSize <= head.length ? head.subarray(dataStart, dataStart + compressedSize).toString('latin1') : null;
+    const stored =
+      method === 0 && compressedSize > 0 && compressedSize <= 256 && dataStart + compressedSize <= head.length
+        ? head.subarray(dataStart, dataStart + compressedSize).toString('latin1')
+        : null;
     entries.push({ name, stored });
   }
   return entries;
@@ -84,9 +94,12 @@ const OOXML_BY_EXTENSION: Readonly<Record<string, AllowedMediaType>> = {
 function sniffZip(head: Buffer, hints: SniffHints): SniffResult {
   const entries = zipEntries(head);
   const names = entries.map((e) => e.name);
-  if (names.includes('META-INF/MANIFEST.MF')) return refused('application/java-archive', 'Java archives (.jar) are programs and are not accepted as evidence.');
-  if (names.includes('AndroidManifest.xml') || names.includes('classes.dex')) return refused('application/vnd.android.package-archive', 'Android packages are programs and are not accepted as evidence.');
-  if (names.includes('AppxManifest.xml') || names.includes('AppxSignature.p7x')) return refused('application/msix', 'Windows app packages are programs and are not accepted as evidence.');
+  if (names.includes('META-INF/MANIFEST.MF'))
+    return refused('application/java-archive', 'Java archives (.jar) are programs and are not accepted as evidence.');
+  if (names.includes('AndroidManifest.xml') || names.includes('classes.dex'))
+    return refused('application/vnd.android.package-archive', 'Android packages are programs and are not accepted as evidence.');
+  if (names.includes('AppxManifest.xml') || names.includes('AppxSignature.p7x'))
+    return refused('application/msix', 'Windows app packages are programs and are not accepted as evidence.');
   const mimetype = entries[0]?.name === 'mimetype' ? entries[0].stored?.trim() : undefined;
   if (mimetype !== undefined) {
     const odf = ODF_TYPES[mimetype];
@@ -96,7 +109,8 @@ function sniffZip(head: Buffer, hints: SniffHints): SniffResult {
     if (names.some((n) => n.startsWith(folder))) return { verdict: 'binary', type };
   }
   const byExtension = OOXML_BY_EXTENSION[extensionOf(hints.fileName)];
-  if (byExtension && (names.includes('[Content_Types].xml') || names.includes('_rels/.rels'))) return { verdict: 'binary', type: byExtension };
+  if (byExtension && (names.includes('[Content_Types].xml') || names.includes('_rels/.rels')))
+    return { verdict: 'binary', type: byExtension };
   return { verdict: 'binary', type: 'application/zip' };
 }
 
@@ -116,8 +130,18 @@ function markupStart(text: string): string | null {
   return 'text/html';
 }
 
-const TEXT_BY_EXTENSION: Readonly<Record<string, AllowedMediaType>> = { csv: 'text/csv', md: 'text/markdown', markdown: 'text/markdown', json: 'application/json' };
-const TEXT_BY_DECLARED: Readonly<Record<string, AllowedMediaType>> = { 'text/csv': 'text/csv', 'text/markdown': 'text/markdown', 'text/x-markdown': 'text/markdown', 'application/json': 'application/json' };
+const TEXT_BY_EXTENSION: Readonly<Record<string, AllowedMediaType>> = {
+  csv: 'text/csv',
+  md: 'text/markdown',
+  markdown: 'text/markdown',
+  json: 'application/json',
+};
+const TEXT_BY_DECLARED: Readonly<Record<string, AllowedMediaType>> = {
+  'text/csv': 'text/csv',
+  'text/markdown': 'text/markdown',
+  'text/x-markdown': 'text/markdown',
+  'application/json': 'application/json',
+};
 
 function textType(text: string, hints: SniffHints): AllowedMediaType {
   const declared = hints.declaredType?.split(';')[0]?.trim().toLowerCase() ?? '';
@@ -137,7 +161,12 @@ export function sniff(head: Buffer, complete: boolean, hints: SniffHints): Sniff
   if (startsWith(head, [0xff, 0xd8, 0xff])) return { verdict: 'binary', type: 'image/jpeg' };
   if (startsWith(head, ascii('GIF87a')) || startsWith(head, ascii('GIF89a'))) return { verdict: 'binary', type: 'image/gif' };
   if (startsWith(head, ascii('RIFF')) && startsWith(head, ascii('WEBP'), 8)) return { verdict: 'binary', type: 'image/webp' };
-  if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a]) || startsWith(head, [0x49, 0x49, 0x2b, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2b])) {
+  if (
+    startsWith(head, [0x49, 0x49, 0x2a, 0x00]) ||
+    startsWith(head, [0x4d, 0x4d, 0x00, 0x2a]) ||
+    startsWith(head, [0x49, 0x49, 0x2b, 0x00]) ||
+    startsWith(head, [0x4d, 0x4d, 0x00, 0x2b])
+  ) {
     return { verdict: 'binary', type: 'image/tiff' };
   }
   if (startsWith(head, [0x50, 0x4b, 0x03, 0x04])) return sniffZip(head, hints);
@@ -148,7 +177,8 @@ export function sniff(head: Buffer, complete: boolean, hints: SniffHints): Sniff
 
   // Named refusals, for a clearer message; anything else unknown is refused below.
   if (startsWith(head, ascii('MZ'))) return refused('application/x-msdownload', 'The file is a Windows program, whatever its name says.');
-  if (startsWith(head, [0x7f, 0x45, 0x4c, 0x46])) return refused('application/x-executable', 'The file is a program (ELF), whatever its name says.');
+  if (startsWith(head, [0x7f, 0x45, 0x4c, 0x46]))
+    return refused('application/x-executable', 'The file is a program (ELF), whatever its name says.');
   for (const magic of [
     [0xfe, 0xed, 0xfa, 0xce],
     [0xfe, 0xed, 0xfa, 0xcf],
@@ -156,10 +186,14 @@ export function sniff(head: Buffer, complete: boolean, hints: SniffHints): Sniff
     [0xcf, 0xfa, 0xed, 0xfe],
     [0xca, 0xfe, 0xba, 0xbe],
   ]) {
-    if (startsWith(head, magic)) return refused('application/x-mach-binary', 'The file is a program (Mach-O or Java class), whatever its name says.');
+    if (startsWith(head, magic))
+      return refused('application/x-mach-binary', 'The file is a program (Mach-O or Java class), whatever its name says.');
   }
   if (startsWith(head, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) {
-    return refused('application/x-ole-storage', 'Legacy Office files (.doc, .xls, .ppt) and installers (.msi) can carry macros and are not accepted: save the document as PDF or .docx/.xlsx/.pptx.');
+    return refused(
+      'application/x-ole-storage',
+      'Legacy Office files (.doc, .xls, .ppt) and installers (.msi) can carry macros and are not accepted: save the document as PDF or .docx/.xlsx/.pptx.',
+    );
   }
 
   if (isUtf8Text(head, !complete)) {
@@ -168,5 +202,8 @@ export function sniff(head: Buffer, complete: boolean, hints: SniffHints): Sniff
     if (markup) return refused(markup, 'The file is markup (HTML, SVG or XML), which a browser may run: save it as PDF, or zip it.');
     return { verdict: 'text', type: textType(text, hints) };
   }
-  return refused('application/octet-stream', 'The content is not one of the accepted types (it was recognised from its bytes, not from its name).');
+  return refused(
+    'application/octet-stream',
+    'The content is not one of the accepted types (it was recognised from its bytes, not from its name).',
+  );
 }

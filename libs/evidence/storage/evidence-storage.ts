@@ -23,7 +23,8 @@ export interface EvidenceStorage {
 export const EVIDENCE_STORAGE = Symbol('EVIDENCE_STORAGE');
 
 /** Storage keys the service generates: `<tenant uuid>/<evidence uuid>`. Anything else is refused. */
-export const STORAGE_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const STORAGE_KEY =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function assertStorageKey(key: string): void {
   if (!STORAGE_KEY.test(key)) throw new Error(`evidence storage: refusing key ${JSON.stringify(key)}`);

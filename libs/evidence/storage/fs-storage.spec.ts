@@ -19,7 +19,10 @@ const readAll = async (stream: Readable): Promise<Buffer> => {
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 };
-const filesUnder = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((p) => fs.statSync(path.join(dir, p)).isFile()) : []);
+const filesUnder = (dir: string): string[] =>
+  fs.existsSync(dir)
+    ? fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((p) => fs.statSync(path.join(dir, p)).isFile())
+    : [];
 
 describe('FsEvidenceStorage', () => {
   it('writes, sizes, reads and deletes', async () => {

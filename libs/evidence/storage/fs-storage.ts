@@ -4,7 +4,8 @@ import type { Readable } from 'node:stream';
 import { assertStorageKey, type EvidenceStorage } from './evidence-storage';
 
 // Not `instanceof Error`: errors from Node's own modules may come from another realm (jest).
-const isMissing = (error: unknown): boolean => typeof error === 'object' && error !== null && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR');
+const isMissing = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR');
 
 /** fsync a folder, so a rename or an unlink in it survives a crash. */
 async function syncDir(dir: string): Promise<void> {
