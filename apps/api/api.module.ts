@@ -9,7 +9,7 @@ import { EvidenceModule } from '../../libs/evidence';
 import { NotifyModule } from '../../libs/notify';
 import { TasksModule } from '../../libs/tasks';
 import { TenancyModule } from '../../libs/tenancy';
-import { dataSourceOptions, type DatabaseTarget } from '../../libs/db';
+import { dataSourceOptions, DbModule, type DatabaseTarget } from '../../libs/db';
 import { SCHEMA } from '../runtime/schema';
 import { WorkerJobsModule } from '../worker/worker-jobs.module';
 import { AuthController } from './auth/auth.controller';
@@ -37,6 +37,7 @@ export class ApiModule {
           // Connection problems surface at start-up once, not through Nest's retry loop.
           retryAttempts: 0,
         }),
+        DbModule.forRoot(),
         EventsModule.forRoot(new AuditSink(logger)),
         NotifyModule.forRoot(logger),
         PassportModule,

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditSink } from '../../libs/audit';
 import { ConfigModule, EventsModule, type AppConfig, type Logger } from '../../libs/core';
-import { dataSourceOptions, type DatabaseTarget } from '../../libs/db';
+import { dataSourceOptions, DbModule, type DatabaseTarget } from '../../libs/db';
 import { SCHEMA } from '../runtime/schema';
 import { WorkerJobsModule } from './worker-jobs.module';
 
@@ -22,6 +22,7 @@ export class WorkerModule {
           ),
           retryAttempts: 0,
         }),
+        DbModule.forRoot(),
         EventsModule.forRoot(new AuditSink(logger)),
         WorkerJobsModule.forRoot(target, logger),
       ],

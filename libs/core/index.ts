@@ -1,7 +1,15 @@
 export { loadConfig, ConfigError, APP_CONFIG, type AppConfig, type RateLimit, type RateLimitName } from './config/app-config';
 export { LOG_LEVELS, type LogLevel } from './config/config.schema';
 export { ConfigModule } from './config/config.module';
-export { DomainError, NotFoundError, ConflictError, ValidationError, NothingToChangeError } from './errors/domain-error';
+export {
+  DomainError,
+  NotFoundError,
+  ConflictError,
+  ValidationError,
+  NothingToChangeError,
+  ForbiddenRoleError,
+} from './errors/domain-error';
+export { declareErrors, CORE_ERRORS, LIB, type ErrorCode, type ErrorTable } from './errors/error-codes';
 export { createLogger, NestPinoLogger, type Logger } from './logger/logger';
 export { projectRoot } from './project-root';
 export { canonicalJson } from './canonical-json';

@@ -11,5 +11,7 @@ export {
 } from './data-source';
 export { resolveDatabase, warnIfRlsCannotProtect, EMBEDDED_DATABASE, type DatabaseTarget } from './database-target';
 export { SnakeNamingStrategy } from './naming.strategy';
-export { inScope, updateReturning, type DbScope } from './scoped-tx';
+export { beginScoped, inScope, updateReturning, type DbScope } from './scoped-tx';
+export { TenantDb, DbModule, ScopedTypeOrmAdapter, type ScopedTxOptions } from './tenant-db';
 export { installJobQueue, createJobQueue, inTransaction, JOB_SCHEMA, PgBoss, type QueueDefinition } from './job-queue';
+export { keysetClause, keysetPage, type Keyset, type KeysetClause } from './keyset';

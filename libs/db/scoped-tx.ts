@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { isUuid } from '../core';
 
 /** Which rows row-level security lets a transaction see. */
@@ -10,9 +10,10 @@ export interface DbScope {
 /**
  * Runs fn in a transaction whose row-level-security scope is set with set_config(..., true):
  * it lasts until commit or rollback, so a pooled connection never carries it to another request.
- * The api, the worker and scripts all reach tenant rows through here.
+ * The one implementation of a scoped transaction: the unit of work (TenantDb, tenant-db.ts)
+ * opens its transactions through it, and tests of row-level security call it directly.
  */
-export async function inScope<T>(ds: DataSource, scope: DbScope, fn: (em: EntityManager) => Promise<T>): Promise<T> {
+export async function beginScoped<T>(ds: DataSource, scope: DbScope, fn: (em: EntityManager) => Promise<T>): Promise<T> {
   const runner = ds.createQueryRunner();
   await runner.connect();
   try {
@@ -21,18 +22,33 @@ export async function inScope<T>(ds: DataSource, scope: DbScope, fn: (em: Entity
     await runner.query(
       `BEGIN; SELECT set_config('app.tenant_id', '${scopeValue(scope.tenantId)}', true), set_config('app.user_id', '${scopeValue(scope.userId)}', true)`,
     );
+    // Tell TypeORM the runner is inside a transaction (what startTransaction() would have
+    // recorded), so save()/insert() and nested transaction() calls use savepoints of this one
+    // instead of opening and committing their own. tenant-db.int-spec.ts checks it still holds.
+    markTransactionStarted(runner);
     try {
       const result = await fn(runner.manager);
-      await runner.query('COMMIT');
+      await runner.commitTransaction();
       return result;
     } catch (error) {
-      await runner.query('ROLLBACK').catch(() => undefined);
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw error;
     }
   } finally {
     await runner.release();
   }
 }
+
+function markTransactionStarted(runner: QueryRunner): void {
+  const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
+  if (typeof state.transactionDepth !== 'number' || state.transactionDepth !== 0)
+    throw new Error('beginScoped: this TypeORM query runner does not keep transactionDepth as expected');
+  state.isTransactionActive = true;
+  state.transactionDepth = 1;
+}
+
+/** The name the row-level-security tests use; code goes through TenantDb.run. */
+export const inScope = beginScoped;
 
 function scopeValue(id: string | null): string {
   if (id === null) return '';

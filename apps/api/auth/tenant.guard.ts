@@ -1,18 +1,9 @@
 import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { DomainError, type Role } from '../../../libs/core';
+import { CORE_ERRORS, DomainError, ForbiddenRoleError, type Role } from '../../../libs/core';
 import { TenantsService } from '../../../libs/tenancy';
 import { requestContextOf, type AuthedRequest } from './request-context';
 import { ROLES_KEY } from './roles.decorator';
-
-export class ForbiddenRoleError extends DomainError {
-  constructor(role: Role, allowed: readonly Role[]) {
-    super('FORBIDDEN', `Your role here (${role}) cannot do this; it takes ${allowed.join(' or ')}. Ask an admin of the tenant.`, 403, {
-      role,
-      allowed,
-    });
-  }
-}
 
 /**
  * Global, after authentication: on routes with :tenantId, resolves the caller's membership into
@@ -35,9 +26,9 @@ export class TenantGuard implements CanActivate {
     if (!allowed || allowed.length === 0) {
       // Deny by default: a tenant route must say who may use it.
       this.logger.error(`route ${request.method} ${request.url} has no @Roles: refused`);
-      throw new DomainError('FORBIDDEN', 'This action is not open to any role.', 403);
+      throw new DomainError(CORE_ERRORS.FORBIDDEN, 'This action is not open to any role.');
     }
-    if (!request.user) throw new DomainError('UNAUTHENTICATED', 'Send a valid access token.', 401);
+    if (!request.user) throw new DomainError(CORE_ERRORS.UNAUTHENTICATED, 'Send a valid access token.');
     const role = await this.tenants.resolveRole(request.user.userId, tenantId);
     request.tenantContext = { ...requestContextOf(request), tenantId, userId: request.user.userId, role };
     request.logContext = { tenantId, userId: request.user.userId };

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { NothingToChangeError, Public, type RequestContext, type TenantContext, type UserContext } from '../../../libs/core';
+import { ForbiddenRoleError, NothingToChangeError, Public, type RequestContext, type TenantContext, type UserContext } from '../../../libs/core';
 import {
   InvitationsService,
   MembersService,
@@ -16,7 +16,6 @@ import {
 import { AcceptInvitationDto, CreateTenantDto, InviteDto, PageQuery, UpdateMemberDto, UserIdParam } from '../auth/auth.dto';
 import { CurrentUser, Req, Tenant } from '../auth/request-context';
 import { ANY_ROLE, Roles } from '../auth/roles.decorator';
-import { ForbiddenRoleError } from '../auth/tenant.guard';
 
 const pageOf = (q: PageQuery): { limit: number; cursor?: string } => ({ limit: q.limit ?? 50, ...(q.cursor ? { cursor: q.cursor } : {}) });
 
