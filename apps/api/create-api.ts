@@ -9,6 +9,7 @@ import { NestPinoLogger, ValidationError, type AppConfig, type Logger } from '..
 import type { DatabaseTarget } from '../../libs/db';
 import { ApiModule } from './api.module';
 import { registerMultipart } from './evidence/multipart';
+import { HTTP_ERRORS } from './http/http.errors';
 import { GlobalErrorFilter, sendError } from './http/error.filter';
 import { createValidationPipe } from './http/validation.pipe';
 
@@ -80,7 +81,7 @@ export async function createApi(
           new ValidationError(
             'The body is not valid JSON: send one JSON object, or no Content-Type when there is no body.',
             undefined,
-            'MALFORMED_JSON',
+            HTTP_ERRORS.MALFORMED_JSON,
           ),
         );
       else if (typeof value !== 'object' || value === null || Array.isArray(value))

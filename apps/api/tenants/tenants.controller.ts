@@ -1,6 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ForbiddenRoleError, NothingToChangeError, Public, type RequestContext, type TenantContext, type UserContext } from '../../../libs/core';
+import {
+  ForbiddenRoleError,
+  NothingToChangeError,
+  Public,
+  type RequestContext,
+  type TenantContext,
+  type UserContext,
+} from '../../../libs/core';
 import {
   InvitationsService,
   MembersService,

@@ -1,0 +1,22 @@
+import { declareErrors } from '../../../libs/core';
+
+/** Codes the HTTP layer answers before (or around) any lib: parsing, routing, limits, faults. */
+export const HTTP_ERRORS = declareErrors('http', {
+  BAD_REQUEST: { status: 400, meaning: 'The request is malformed in a way no more specific code covers; the message says what.' },
+  MALFORMED_JSON: { status: 400, meaning: 'The body is not one valid JSON object: fix the JSON, or send no Content-Type without a body.' },
+  BAD_URL: { status: 400, meaning: 'The URL is not valid (check its percent-encoding).' },
+  NOT_FOUND: { status: 404, meaning: 'Nothing answers to this identifier.' },
+  ROUTE_NOT_FOUND: { status: 404, meaning: 'No endpoint has this method and path: the API is described at /docs.' },
+  METHOD_NOT_ALLOWED: { status: 405, meaning: 'The path exists but not with this method.' },
+  NOT_ACCEPTABLE: { status: 406, meaning: 'The endpoint cannot answer in a format the Accept header allows.' },
+  CONFLICT: { status: 409, meaning: 'The request conflicts with the current state; reload and retry.' },
+  PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The body is larger than this endpoint accepts.' },
+  URI_TOO_LONG: { status: 414, meaning: 'The URL or a path parameter is longer than any valid value.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'Send the body as application/json (or multipart/form-data where a file is expected).' },
+  UNPROCESSABLE: { status: 422, meaning: 'The request is well formed but cannot be carried out; the message says why.' },
+  RATE_LIMITED: { status: 429, meaning: 'Too many attempts: wait for the seconds in Retry-After, then retry.' },
+  INTERNAL_ERROR: {
+    status: 500,
+    meaning: 'A fault on our side, logged with the request id: retry later, report the request id if it persists.',
+  },
+});
