@@ -15,11 +15,15 @@ describe('request ids', () => {
     expect(missing.json<{ requestId: string }>().requestId).toBe(missing.headers['x-request-id']);
   });
 
-  it("keeps a caller's plain request id, replaces one that is unsafe", async () => {
+  // The request id is always the server's (it goes into the audit trail); a caller's plain id is
+  // kept apart and echoed, an unsafe one dropped.
+  it("keeps a caller's plain request id apart, drops one that is unsafe", async () => {
     const kept = await t.app.inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'trace-1234-abcd' } });
-    expect(kept.headers['x-request-id']).toBe('trace-1234-abcd');
+    expect(kept.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(kept.headers['x-client-request-id']).toBe('trace-1234-abcd');
     const replaced = await t.app.inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'bad id\n<script>' } });
     expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(replaced.headers['x-client-request-id']).toBeUndefined();
   });
 });
 
@@ -96,7 +100,8 @@ describe('security headers', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
-    expect(res.headers['strict-transport-security']).toBeDefined();
+    // HSTS only when PUBLIC_URL is https (test/hardening/http-hardening.e2e-spec.ts).
+    expect(res.headers['strict-transport-security']).toBeUndefined();
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
 });

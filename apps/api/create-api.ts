@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -10,6 +9,7 @@ import type { DatabaseTarget } from '../../libs/db';
 import { ApiModule } from './api.module';
 import { registerMultipart } from './evidence/multipart';
 import { HTTP_ERRORS } from './http/http.errors';
+import { cacheControlFor, containsNul, nulError, redactUrl, trackRoutes, urlHasNul } from './http/hardening';
 import { GlobalErrorFilter, sendError } from './http/error.filter';
 import { createValidationPipe } from './http/validation.pipe';
 
@@ -36,10 +36,9 @@ export async function createApi(
     trustProxy: config.env === 'production' ? 'loopback,uniquelocal' : false,
     // Router errors (bad URL encoding, over-long parameters) get our error body too.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendError(logger, error, request, reply),
-    genReqId: (req: IncomingMessage) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    // The request id is always ours (it is what the audit trail records); a caller's own id is
+    // kept apart as clientRequestId, echoed in x-client-request-id and logged beside ours.
+    genReqId: () => randomUUID(),
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.forRoot(config, target, logger, options.withWorker ?? false),
@@ -52,8 +51,18 @@ export async function createApi(
     },
   );
   const fastify = app.getHttpAdapter().getInstance();
+  trackRoutes(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    const given = request.headers['x-request-id'];
+    if (typeof given === 'string' && REQUEST_ID.test(given)) {
+      (request as FastifyRequest & { clientRequestId?: string }).clientRequestId = given;
+      void reply.header('x-client-request-id', given);
+    }
+    if (urlHasNul(request.url)) throw nulError('URL');
+  });
+  fastify.addHook('onSend', async (request, reply) => {
+    cacheControlFor(request, reply);
   });
   fastify.addHook('onResponse', async (request: FastifyRequest, reply) => {
     const ctx = (request as FastifyRequest & { logContext?: { tenantId?: string; userId?: string } }).logContext;
@@ -61,7 +70,8 @@ export async function createApi(
       {
         requestId: request.id,
         method: request.method,
-        url: request.url,
+        url: redactUrl(request.url),
+        clientRequestId: (request as FastifyRequest & { clientRequestId?: string }).clientRequestId,
         status: reply.statusCode,
         durationMs: Math.round(reply.elapsedTime * 100) / 100,
         tenantId: ctx?.tenantId,
@@ -86,6 +96,7 @@ export async function createApi(
         );
       else if (typeof value !== 'object' || value === null || Array.isArray(value))
         done(new ValidationError('The body must be a JSON object ({...}).', [{ field: 'body', problems: ['must be a JSON object'] }]));
+      else if (containsNul(value)) done(nulError('body'));
       else done(null, value);
     });
   });
@@ -106,6 +117,9 @@ export async function createApi(
       },
     },
     crossOriginResourcePolicy: { policy: 'same-origin' },
+    // HSTS only where the api is reached over https: on http://localhost it would pin a browser to
+    // https for a host that does not serve it.
+    hsts: config.publicUrl.startsWith('https://') ? { maxAge: 31_536_000, includeSubDomains: true } : false,
   });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
   app.useGlobalPipes(createValidationPipe());

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApi } from '../../apps/api/create-api';
-import { createLogger, loadConfig, type AppConfig } from '../../libs/core';
+import { createLogger, loadConfig, type AppConfig, type Logger } from '../../libs/core';
 import { createTestDatabase, quietLogger, type TestDatabase } from './database';
 
 export interface TestApp {
@@ -14,11 +14,11 @@ export interface TestApp {
 }
 
 /** The real api on a fresh database of its own, ready for `app.inject`. */
-export async function bootTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function bootTestApp(env: Record<string, string> = {}, logger?: Logger): Promise<TestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dutybook-app-'));
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, ...env });
   const db = await createTestDatabase();
-  const app = await createApi(config, db, env.LOG_LEVEL ? createLogger(config.logLevel, 'test') : quietLogger());
+  const app = await createApi(config, db, logger ?? (env.LOG_LEVEL ? createLogger(config.logLevel, 'test') : quietLogger()));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {

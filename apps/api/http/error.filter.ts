@@ -2,6 +2,8 @@ import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common'
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../../libs/core';
 import { toErrorBody } from './error-body';
+import { allowedMethods, redactUrl } from './hardening';
+import { HTTP_ERRORS } from './http.errors';
 
 /** The one place thrown errors become HTTP answers. */
 @Catch()
@@ -17,9 +19,23 @@ export class GlobalErrorFilter implements ExceptionFilter {
 }
 
 export function sendError(logger: Logger, error: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const body = toErrorBody(error, request.id);
+  let body = toErrorBody(error, request.id);
+  if (body.code === HTTP_ERRORS.ROUTE_NOT_FOUND.code) {
+    // A known path asked with a method it does not take: 405 with the methods it does.
+    const allow = allowedMethods(request.server, request.url);
+    if (allow.length > 0) {
+      void reply.header('allow', allow.join(', '));
+      body = {
+        statusCode: 405,
+        code: HTTP_ERRORS.METHOD_NOT_ALLOWED.code,
+        message: `${request.method} is not allowed here: use ${allow.join(', ')}.`,
+        requestId: request.id,
+      };
+    }
+  }
+  if (body.statusCode === 401) void reply.header('www-authenticate', 'Bearer realm="dutybook"');
   if (body.statusCode >= 500) {
-    logger.error({ requestId: body.requestId, err: error, method: request.method, url: request.url }, 'request failed');
+    logger.error({ requestId: body.requestId, err: error, method: request.method, url: redactUrl(request.url) }, 'request failed');
   }
   if (body.statusCode === 429 && error && typeof error === 'object' && 'retryAfterSeconds' in error) {
     reply.header('retry-after', String((error as { retryAfterSeconds: number }).retryAfterSeconds));

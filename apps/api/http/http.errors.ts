@@ -4,6 +4,10 @@ import { declareErrors } from '../../../libs/core';
 export const HTTP_ERRORS = declareErrors('http', {
   BAD_REQUEST: { status: 400, meaning: 'The request is malformed in a way no more specific code covers; the message says what.' },
   MALFORMED_JSON: { status: 400, meaning: 'The body is not one valid JSON object: fix the JSON, or send no Content-Type without a body.' },
+  INVALID_CHARACTER: {
+    status: 400,
+    meaning: 'A string (body, query or form field) holds a NUL character (U+0000), which no field accepts.',
+  },
   BAD_URL: { status: 400, meaning: 'The URL is not valid (check its percent-encoding).' },
   NOT_FOUND: { status: 404, meaning: 'Nothing answers to this identifier.' },
   ROUTE_NOT_FOUND: { status: 404, meaning: 'No endpoint has this method and path: the API is described at /docs.' },

@@ -4,18 +4,56 @@ import type { LogLevel } from '../config/config.schema';
 
 export type { Logger } from 'pino';
 
+// What an error may show in a log line. Everything else an error object carries stays out: SQL
+// parameters (a failed insert carries the row, password hash included), the pg client and its
+// connection (pg-boss errors carry ~3.6 KB of them, cancel key included), request bodies.
+const ERROR_FIELDS = [
+  'type',
+  'message',
+  'stack',
+  'code',
+  'errno',
+  'syscall',
+  'status',
+  'statusCode',
+  'constraint',
+  'table',
+  'column',
+  'routine',
+  'severity',
+] as const;
+
+/** The one error serializer of every logger (api, worker, CLI, tests). */
+export function serializeError(error: unknown, depth = 0): Record<string, unknown> {
+  if (!(error instanceof Error)) return { type: typeof error, message: typeof error === 'string' ? error : 'non-error value thrown' };
+  const source = error as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = { type: error.constructor.name };
+  for (const field of ERROR_FIELDS) {
+    const value = field === 'type' ? undefined : source[field];
+    if (typeof value === 'string' || typeof value === 'number') out[field] = value;
+  }
+  // TypeORM's QueryFailedError: the statement text helps, its parameters never go out.
+  if (typeof source.query === 'string') out.query = source.query.slice(0, 500);
+  if (error.cause !== undefined && depth < 3) out.cause = serializeError(error.cause, depth + 1);
+  if (error instanceof AggregateError && depth < 3) out.errors = error.errors.slice(0, 5).map((e) => serializeError(e, depth + 1));
+  return out;
+}
+
 /** JSON logs on stdout; secrets that may travel in objects are redacted. */
-export function createLogger(level: LogLevel, name = 'dutybook'): Logger {
-  return pino({
+export function createLogger(level: LogLevel, name = 'dutybook', destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     name,
     level,
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
+    serializers: { err: serializeError, error: serializeError },
     redact: {
       paths: ['password', '*.password', 'req.headers.authorization', 'refreshToken', '*.refreshToken', 'token', '*.token'],
       censor: '[redacted]',
     },
-  });
+  };
+  // Tests pass a destination to read the lines back; otherwise pino's own stdout writer.
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Routes Nest's own messages into the same JSON stream. */
