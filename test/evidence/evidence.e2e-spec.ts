@@ -474,8 +474,10 @@ describe('immutability', () => {
         token: who.admin.accessToken,
         payload: { text: 'changed' },
       });
-      expect(res.statusCode).toBe(404);
-      expect(res.json().code).toBe('ROUTE_NOT_FOUND');
+      // The path exists for reading only: 405, and Allow names no method that changes it.
+      expect(res.statusCode).toBe(405);
+      expect(res.json().code).toBe('METHOD_NOT_ALLOWED');
+      expect(String(res.headers.allow).split(', ').sort()).toEqual(['GET', 'HEAD']);
     }
     const [row] = await query<{ text: string }>(t.db.adminUrl, 'SELECT text FROM evidence WHERE id = $1', [id]);
     expect(row?.text).toBe('original');
