@@ -33,7 +33,17 @@ export class ApiModule {
       imports: [
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot({
-          ...dataSourceOptions({ url: target.appUrl, poolSize: config.databasePoolSize, applicationName: 'dutybook-api' }, SCHEMA, logger),
+          ...dataSourceOptions(
+            {
+              url: target.appUrl,
+              poolSize: config.databasePoolSize,
+              applicationName: 'dutybook-api',
+              connectTimeoutMs: config.databaseConnectTimeoutMs,
+              statementTimeoutMs: config.databaseStatementTimeoutMs,
+            },
+            SCHEMA,
+            logger,
+          ),
           // Connection problems surface at start-up once, not through Nest's retry loop.
           retryAttempts: 0,
         }),

@@ -15,6 +15,14 @@ export interface ConnectionSettings {
   readonly applicationName: string;
   /** Name of the role the app runs as; migrations grant to it (see migrations/grants.ts). */
   readonly appRole?: string;
+  /** Wait for a connection at most this long (default 5 s). */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Bound on one statement: Postgres cancels it after this (statement_timeout), and the client
+   * gives up 2 s later (query_timeout) when the server itself is frozen and cannot cancel.
+   * Unset: no bound (migrations, the worker's set-based sweeps).
+   */
+  readonly statementTimeoutMs?: number;
 }
 
 class PinoTypeOrmLogger implements TypeOrmLogger {
@@ -41,6 +49,7 @@ class PinoTypeOrmLogger implements TypeOrmLogger {
 export function dataSourceOptions(settings: ConnectionSettings, parts: DataSourceParts, logger: Logger): DataSourceOptions {
   const options = [`-c application_name=${settings.applicationName}`];
   if (settings.appRole) options.push(`-c dutybook.app_role=${settings.appRole}`);
+  if (settings.statementTimeoutMs !== undefined) options.push(`-c statement_timeout=${settings.statementTimeoutMs}`);
   return {
     type: 'postgres',
     url: settings.url,
@@ -54,7 +63,11 @@ export function dataSourceOptions(settings: ConnectionSettings, parts: DataSourc
     logger: new PinoTypeOrmLogger(logger),
     maxQueryExecutionTime: 1000,
     poolSize: settings.poolSize,
-    extra: { options: options.join(' '), connectionTimeoutMillis: 5000 },
+    extra: {
+      options: options.join(' '),
+      connectionTimeoutMillis: settings.connectTimeoutMs ?? 5000,
+      ...(settings.statementTimeoutMs !== undefined ? { query_timeout: settings.statementTimeoutMs + 2000 } : {}),
+    },
   };
 }
 

@@ -10,6 +10,25 @@ interface ReadyBody {
   checks: { database: 'ok' | 'unreachable'; migrations: 'ok' | 'pending' | 'unknown' };
 }
 
+/** Container probes usually give up after 4-5 s: answer before that. */
+const READY_DEADLINE_MS = 3000;
+
+async function withDeadline(ms: number, fn: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      fn(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          reject(new Error(`no answer within ${ms} ms`));
+        }, ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 @ApiTags('health')
 @Public()
 @Controller('health')
@@ -29,8 +48,12 @@ export class HealthController {
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadyBody> {
     const body: ReadyBody = { status: 'ok', checks: { database: 'ok', migrations: 'ok' } };
     try {
-      await this.ds.query('SELECT 1');
-      body.checks.migrations = (await this.ds.showMigrations()) ? 'pending' : 'ok';
+      // Bounded: a frozen database answers "unreachable" within the probe's own time, not after
+      // the pool's connection and statement timeouts.
+      await withDeadline(READY_DEADLINE_MS, async () => {
+        await this.ds.query('SELECT 1');
+        body.checks.migrations = (await this.ds.showMigrations()) ? 'pending' : 'ok';
+      });
     } catch {
       if (body.checks.database === 'ok' && body.checks.migrations === 'ok') {
         body.checks.database = 'unreachable';

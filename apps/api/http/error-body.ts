@@ -55,6 +55,40 @@ interface FastifyLikeError {
   message?: string;
 }
 
+// Connection-level failures of Postgres, by SQLSTATE class 08 (connection), 57P (operator
+// intervention: shutdown, crash recovery), 53300 (too many connections), and by node errno.
+const DB_DOWN_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  '53300',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+const DB_DOWN_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection error|terminating connection|the database system is (starting up|shutting down|in recovery mode)|Client was closed|Cannot use a pool after calling end/i;
+
+/** True for errors that mean "the database is unreachable or frozen", not "the query is wrong". */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  // Duck-typed: errors raised by node's own modules may come from another realm (jest's sandbox),
+  // where `instanceof Error` is false.
+  if (typeof error !== 'object' || error === null || typeof (error as { message?: unknown }).message !== 'string' || depth > 3)
+    return false;
+  const e = error as Error & { code?: unknown; driverError?: unknown };
+  if (typeof e.code === 'string' && (DB_DOWN_CODES.has(e.code) || e.code.startsWith('08'))) return true;
+  // statement_timeout (57014 query_canceled) fires when the server is alive but too slow.
+  if (e.code === '57014' && /statement timeout/i.test(e.message)) return true;
+  if (DB_DOWN_MESSAGES.test(e.message)) return true;
+  return isDatabaseUnavailable(e.driverError, depth + 1) || isDatabaseUnavailable(e.cause, depth + 1);
+}
+
+/** Seconds a client should wait before retrying a 503. */
+export const RETRY_AFTER_SECONDS = 5;
+
 /** Maps anything thrown while serving a request to the one error body clients see. */
 export function toErrorBody(error: unknown, requestId: string): ErrorBody {
   if (error instanceof DomainError) {
@@ -104,6 +138,13 @@ export function toErrorBody(error: unknown, requestId: string): ErrorBody {
       requestId,
     };
   }
+  if (isDatabaseUnavailable(error))
+    return {
+      statusCode: 503,
+      code: HTTP_ERRORS.DATABASE_UNAVAILABLE.code,
+      message: `The database is unavailable right now: retry in ${RETRY_AFTER_SECONDS} seconds. If it lasts, report request id ${requestId}.`,
+      requestId,
+    };
   return {
     statusCode: 500,
     code: HTTP_ERRORS.INTERNAL_ERROR.code,

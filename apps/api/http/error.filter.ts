@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../../libs/core';
-import { toErrorBody } from './error-body';
+import { RETRY_AFTER_SECONDS, toErrorBody } from './error-body';
 import { allowedMethods, redactUrl } from './hardening';
 import { HTTP_ERRORS } from './http.errors';
 
@@ -34,7 +34,11 @@ export function sendError(logger: Logger, error: unknown, request: FastifyReques
     }
   }
   if (body.statusCode === 401) void reply.header('www-authenticate', 'Bearer realm="dutybook"');
-  if (body.statusCode >= 500) {
+  if (body.statusCode === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  if (body.statusCode === 503) {
+    // An outage is logged once per request at warn: the cause is the database, not this request.
+    logger.warn({ requestId: body.requestId, err: error, method: request.method, url: redactUrl(request.url) }, 'database unavailable');
+  } else if (body.statusCode >= 500) {
     logger.error({ requestId: body.requestId, err: error, method: request.method, url: redactUrl(request.url) }, 'request failed');
   }
   if (body.statusCode === 429 && error && typeof error === 'object' && 'retryAfterSeconds' in error) {

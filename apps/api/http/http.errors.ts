@@ -19,6 +19,10 @@ export const HTTP_ERRORS = declareErrors('http', {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'Send the body as application/json (or multipart/form-data where a file is expected).' },
   UNPROCESSABLE: { status: 422, meaning: 'The request is well formed but cannot be carried out; the message says why.' },
   RATE_LIMITED: { status: 429, meaning: 'Too many attempts: wait for the seconds in Retry-After, then retry.' },
+  DATABASE_UNAVAILABLE: {
+    status: 503,
+    meaning: 'The database cannot be reached or did not answer in time: retry after the seconds in Retry-After.',
+  },
   INTERNAL_ERROR: {
     status: 500,
     meaning: 'A fault on our side, logged with the request id: retry later, report the request id if it persists.',

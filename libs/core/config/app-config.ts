@@ -14,6 +14,10 @@ export interface AppConfig {
   /** Role that owns the schema and runs migrations; defaults to databaseUrl. */
   readonly databaseOwnerUrl: string | undefined;
   readonly databasePoolSize: number;
+  /** How long the api waits for a pooled connection (or a new one) before answering 503. */
+  readonly databaseConnectTimeoutMs: number;
+  /** The api's bound on one statement: server-side statement_timeout, and the same plus a margin client-side, so a frozen server cannot hang a request. */
+  readonly databaseStatementTimeoutMs: number;
   readonly embeddedPgPort: number;
   readonly logLevel: LogLevel;
   readonly publicUrl: string;
@@ -123,6 +127,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl: parsed.DATABASE_URL,
     databaseOwnerUrl: parsed.DATABASE_OWNER_URL,
     databasePoolSize: parsed.DATABASE_POOL_SIZE,
+    databaseConnectTimeoutMs: parsed.DATABASE_CONNECT_TIMEOUT_MS,
+    databaseStatementTimeoutMs: parsed.DATABASE_STATEMENT_TIMEOUT_MS,
     embeddedPgPort: parsed.EMBEDDED_PG_PORT,
     logLevel: parsed.LOG_LEVEL,
     publicUrl: (parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, ''),

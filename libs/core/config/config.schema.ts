@@ -52,6 +52,18 @@ export class EnvironmentVariables {
   DATABASE_POOL_SIZE = 10;
 
   @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds between 100 and 600000' })
+  @Min(100, { message: 'must be a whole number of milliseconds between 100 and 600000' })
+  @Max(600000, { message: 'must be a whole number of milliseconds between 100 and 600000' })
+  DATABASE_CONNECT_TIMEOUT_MS = 5000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds between 100 and 3600000' })
+  @Min(100, { message: 'must be a whole number of milliseconds between 100 and 3600000' })
+  @Max(3600000, { message: 'must be a whole number of milliseconds between 100 and 3600000' })
+  DATABASE_STATEMENT_TIMEOUT_MS = 15000;
+
+  @Transform(toInt)
   @IsInt({ message: 'must be a whole number between 1024 and 65535' })
   @Min(1024, { message: 'must be a whole number between 1024 and 65535' })
   @Max(65535, { message: 'must be a whole number between 1024 and 65535' })

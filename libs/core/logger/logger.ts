@@ -25,17 +25,19 @@ const ERROR_FIELDS = [
 
 /** The one error serializer of every logger (api, worker, CLI, tests). */
 export function serializeError(error: unknown, depth = 0): Record<string, unknown> {
-  if (!(error instanceof Error)) return { type: typeof error, message: typeof error === 'string' ? error : 'non-error value thrown' };
-  const source = error as unknown as Record<string, unknown>;
-  const out: Record<string, unknown> = { type: error.constructor.name };
+  // Duck-typed: an error from another realm (node internals under jest's sandbox) fails instanceof.
+  if (typeof error !== 'object' || error === null || typeof (error as { message?: unknown }).message !== 'string')
+    return { type: typeof error, message: typeof error === 'string' ? error : 'non-error value thrown' };
+  const source = error as Record<string, unknown> & { cause?: unknown; errors?: unknown };
+  const out: Record<string, unknown> = { type: (error as { constructor?: { name?: string } }).constructor?.name ?? 'Error' };
   for (const field of ERROR_FIELDS) {
     const value = field === 'type' ? undefined : source[field];
     if (typeof value === 'string' || typeof value === 'number') out[field] = value;
   }
   // TypeORM's QueryFailedError: the statement text helps, its parameters never go out.
   if (typeof source.query === 'string') out.query = source.query.slice(0, 500);
-  if (error.cause !== undefined && depth < 3) out.cause = serializeError(error.cause, depth + 1);
-  if (error instanceof AggregateError && depth < 3) out.errors = error.errors.slice(0, 5).map((e) => serializeError(e, depth + 1));
+  if (source.cause !== undefined && depth < 3) out.cause = serializeError(source.cause, depth + 1);
+  if (Array.isArray(source.errors) && depth < 3) out.errors = source.errors.slice(0, 5).map((e) => serializeError(e, depth + 1));
   return out;
 }
 
