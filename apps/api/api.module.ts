@@ -10,6 +10,7 @@ import { NotifyModule } from '../../libs/notify';
 import { TasksModule } from '../../libs/tasks';
 import { TenancyModule } from '../../libs/tenancy';
 import { dataSourceOptions, DbModule, type DatabaseTarget } from '../../libs/db';
+import { MetricsModule } from '../runtime/metrics';
 import { SCHEMA } from '../runtime/schema';
 import { WorkerJobsModule } from '../worker/worker-jobs.module';
 import { AuthController } from './auth/auth.controller';
@@ -48,6 +49,7 @@ export class ApiModule {
           retryAttempts: 0,
         }),
         DbModule.forRoot(),
+        MetricsModule.forRoot(logger),
         EventsModule.forRoot(new AuditSink(logger)),
         NotifyModule.forRoot(logger),
         PassportModule,

@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NestPinoLogger, ValidationError, type AppConfig, type Logger } from '../../libs/core';
 import type { DatabaseTarget } from '../../libs/db';
+import { Metrics } from '../runtime/metrics';
 import { ApiModule } from './api.module';
 import { registerMultipart } from './evidence/multipart';
 import { HTTP_ERRORS } from './http/http.errors';
@@ -52,6 +53,7 @@ export async function createApi(
   );
   const fastify = app.getHttpAdapter().getInstance();
   trackRoutes(fastify);
+  app.get(Metrics).instrument(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
     const given = request.headers['x-request-id'];

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditSink } from '../../libs/audit';
 import { ConfigModule, EventsModule, type AppConfig, type Logger } from '../../libs/core';
 import { dataSourceOptions, DbModule, type DatabaseTarget } from '../../libs/db';
+import { MetricsModule } from '../runtime/metrics';
 import { SCHEMA } from '../runtime/schema';
 import { WorkerJobsModule } from './worker-jobs.module';
 
@@ -23,6 +24,7 @@ export class WorkerModule {
           retryAttempts: 0,
         }),
         DbModule.forRoot(),
+        MetricsModule.forRoot(logger),
         EventsModule.forRoot(new AuditSink(logger)),
         WorkerJobsModule.forRoot(target, logger),
       ],

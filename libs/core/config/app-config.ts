@@ -8,6 +8,9 @@ export interface AppConfig {
   readonly env: 'development' | 'production' | 'test';
   readonly port: number;
   readonly host: string;
+  /** Port of the Prometheus /metrics server; undefined: none. */
+  readonly metricsPort: number | undefined;
+  readonly metricsHost: string;
   readonly dataDir: string;
   /** Unset: the embedded Postgres under dataDir is used. */
   readonly databaseUrl: string | undefined;
@@ -123,6 +126,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     env: parsed.NODE_ENV,
     port: parsed.PORT,
     host: parsed.HOST,
+    metricsPort: parsed.METRICS_PORT,
+    metricsHost: parsed.METRICS_HOST,
     dataDir,
     databaseUrl: parsed.DATABASE_URL,
     databaseOwnerUrl: parsed.DATABASE_OWNER_URL,

@@ -33,6 +33,18 @@ export class EnvironmentVariables {
   @MinLength(1)
   HOST = '127.0.0.1';
 
+  // Prometheus metrics on a port of their own (never the public one); unset: no metrics server.
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number between 1 and 65535' })
+  @Min(1, { message: 'must be a whole number between 1 and 65535' })
+  @Max(65535, { message: 'must be a whole number between 1 and 65535' })
+  METRICS_PORT?: number;
+
+  @IsString()
+  @MinLength(1)
+  METRICS_HOST = '127.0.0.1';
+
   @IsString({ message: 'must be a directory path' })
   @MinLength(1, { message: 'must be a directory path' })
   DATA_DIR = './.data';
