@@ -15,7 +15,10 @@ export const QUEUES = {
   housekeeping: { name: 'housekeeping', retryLimit: 3, retryDelay: 300, retryBackoff: true, expireInSeconds: 900, policy: 'singleton' },
   // Mail delivery. SMTP refusals are retried by libs/reminders itself (backoff, 24 hours, then
   // failed); pg-boss's retries cover handlers that crashed (database down, process killed).
-  mailSend: { name: 'mail-send', retryLimit: 12, retryDelay: 60, retryBackoff: true, expireInSeconds: 300 },
+  // A job whose worker died stays `active` until it expires, then is retried: 45 s is above the
+  // longest send the mailer allows (10 s connect + 10 s greeting + 20 s idle socket), and with the
+  // supervisor's 15 s sweep and a 5 s first retry, delivery resumes about a minute after a kill.
+  mailSend: { name: 'mail-send', retryLimit: 12, retryDelay: 5, retryBackoff: true, expireInSeconds: 45 },
 } as const satisfies Record<string, QueueDefinition>;
 
 /** Daily, at a quiet hour (UTC): pruning of rate-limit windows and expired refresh tokens. */

@@ -44,6 +44,9 @@ export async function installJobQueue(
     for (const q of [{ name: PGBOSS_SEND_IT }, ...queues]) {
       const { name, ...options } = q;
       await boss.createQueue(name, { name, ...options });
+      // createQueue leaves an existing queue as it was: bring its retry and expiry settings to
+      // what the code declares, so a changed policy reaches installed databases too.
+      await boss.updateQueue(name, { name, ...options });
     }
   } finally {
     await boss.stop({ graceful: false, wait: true });
@@ -77,6 +80,9 @@ export function createJobQueue(
     migrate: false,
     schedule: options.schedule,
     supervise: options.supervise,
+    // How often the supervisor expires the jobs of dead workers (default 120 s): it bounds how
+    // long a job killed mid-run waits before it is retried (see the mail queue in queues.ts).
+    maintenanceIntervalSeconds: 15,
   });
   boss.on('error', (error: Error) => logger.error({ err: error }, 'pg-boss error'));
   return boss;

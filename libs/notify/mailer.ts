@@ -47,7 +47,8 @@ export class Mailer implements OnModuleDestroy {
             url: config.smtpUrl,
             connectionTimeout: 10_000,
             greetingTimeout: 10_000,
-            socketTimeout: 30_000,
+            // Each stage bounded so that a send fits in the mail job's 45 s expiry (apps/worker/queues.ts).
+            socketTimeout: 20_000,
           }),
         }
       : {
