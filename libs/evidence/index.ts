@@ -17,3 +17,4 @@ export { FsEvidenceStorage } from './storage/fs-storage';
 export { S3EvidenceStorage, type S3StorageOptions } from './storage/s3-storage';
 export { ALLOWED_TYPE_LIST, type AllowedMediaType } from './content/media-types';
 export { sanitizeFileName } from './content/file-name';
+export { EvidenceEntity, EVIDENCE_ENTITIES, EVIDENCE_KINDS } from './evidence.entity';

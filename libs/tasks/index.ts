@@ -15,3 +15,8 @@ export { lockTaskForEvidence, noteEvidenceAdded, type TaskStatus } from './task-
 export { addDays, addMonths, isIsoDate, isTimeZone, occurrence, todayIn, type IsoDate, type Occurrence } from './schedule';
 export * from './tasks.errors';
 export type { ProviderCommitmentView, ReviewView, SubscriptionView, TaskEventView, TaskView } from './tasks.views';
+export { SubscriptionEntity, OccurrenceScheduleEntity } from './subscription.entity';
+export { TaskEntity, ReviewEntity, TaskEventEntity, REVIEW_DECISIONS, type ReviewDecision } from './task.entity';
+import { OccurrenceScheduleEntity, SubscriptionEntity } from './subscription.entity';
+import { ReviewEntity, TaskEntity, TaskEventEntity } from './task.entity';
+export const TASKS_ENTITIES = [SubscriptionEntity, OccurrenceScheduleEntity, TaskEntity, ReviewEntity, TaskEventEntity];

@@ -15,10 +15,12 @@ export type OpenStatus = (typeof OPEN_STATUSES)[number];
 
 export const isOpen = (status: TaskStatus): status is OpenStatus => (OPEN_STATUSES as readonly TaskStatus[]).includes(status);
 
-/** `('todo', 'in_progress', 'rejected')`: a list of statuses as an SQL literal (constants only, never input). */
-export function sqlStatusList(statuses: readonly TaskStatus[]): string {
-  return `(${statuses.map((s) => `'${s}'`).join(', ')})`;
+/** `('todo', 'in_progress', 'rejected')`: declared constants as an SQL list (never input: no quoting). */
+export function sqlList(values: readonly string[]): string {
+  return `(${values.map((s) => `'${s}'`).join(', ')})`;
 }
+
+export const sqlStatusList = (statuses: readonly TaskStatus[]): string => sqlList(statuses);
 
 /** `status IN ('todo', 'in_progress', 'rejected')` for a column (the open rule in SQL, written once). */
 export const openStatusSql = (column: string): string => `${column} IN ${sqlStatusList(OPEN_STATUSES)}`;
