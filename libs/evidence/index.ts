@@ -11,6 +11,7 @@ export {
   type IncomingFile,
 } from './evidence.service';
 export type { EvidenceKind, EvidenceView } from './evidence.views';
+export { EvidenceRepository } from './evidence.repository';
 export * from './evidence.errors';
 export { EVIDENCE_STORAGE, type EvidenceStorage } from './storage/evidence-storage';
 export { FsEvidenceStorage } from './storage/fs-storage';

@@ -96,7 +96,7 @@ const ALL_MET: TransitionFacts = {
   reason: 'r',
 };
 
-function outcome(status: TaskStatus, action: TaskAction, actor: Actor, facts: TransitionFacts = ALL_MET): Outcome | string {
+function outcome(status: TaskStatus, action: TaskAction, actor: Actor, facts: TransitionFacts = ALL_MET): string {
   const check = canTransition(status, action, actor, facts);
   if (check.ok) return check.to;
   if (check.refusal === 'forbidden') return '403';
