@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { Pool } from 'pg';
-import { taskListQuery, taskPage, type TaskRow } from '../libs/tasks';
+import { taskListQuery, taskPage, type TaskCard } from '../libs/tasks';
 import type { BaselineFactory, Json } from './harness/scenario';
 
 interface TasksState {
@@ -29,7 +29,7 @@ export const createBaseline: BaselineFactory<Json> = (context) => {
       await client.query(
         `BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true), set_config('app.user_id', '${state.userId}', true)`,
       );
-      const { rows } = await client.query<TaskRow>(q.sql, q.params);
+      const { rows } = await client.query<TaskCard>(q.sql, q.params);
       await client.query('COMMIT');
       return taskPage(rows, limit);
     } finally {

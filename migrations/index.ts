@@ -5,6 +5,8 @@ import { Evidence1764000003000 } from './1764000003000-evidence';
 import { Audit1764000004000 } from './1764000004000-audit';
 import { Reminders1764000005000 } from './1764000005000-reminders';
 import { MemberRole1764000006000 } from './1764000006000-member-role';
+import { TaskWithdrawn1764000200000 } from './1764000200000-task-withdrawn';
+import { ActivityCard1764000200100 } from './1764000200100-activity-card';
 
 /** Every migration, in order. Listed explicitly so sources (tests) and dist run the same set. */
 export const MIGRATIONS = [
@@ -15,4 +17,6 @@ export const MIGRATIONS = [
   Audit1764000004000,
   Reminders1764000005000,
   MemberRole1764000006000,
+  TaskWithdrawn1764000200000,
+  ActivityCard1764000200100,
 ];

@@ -21,6 +21,7 @@ import { TenantGuard } from './auth/tenant.guard';
 import { AuditController } from './audit/audit.controller';
 import { CatalogController } from './catalog/catalog.controller';
 import { EvidenceController } from './evidence/evidence.controller';
+import { MemberRolesModule } from './tasks/member-roles.module';
 import { SubscriptionsController, TasksController } from './tasks/tasks.controller';
 import { InvitationsController, MeController, TenantsController } from './tenants/tenants.controller';
 import { HealthController } from './health/health.controller';
@@ -56,6 +57,7 @@ export class ApiModule {
         CatalogModule,
         TenancyModule,
         AuditModule,
+        MemberRolesModule,
         TasksModule,
         EvidenceModule,
         NotificationsApiModule,

@@ -1,10 +1,10 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { APP_CONFIG, DOMAIN_EVENT_SINK, type AppConfig, type DomainEventSink, type Logger } from '../../libs/core';
+import { APP_CONFIG, type AppConfig, type Logger } from '../../libs/core';
 import { createJobQueue, type DatabaseTarget, type PgBoss } from '../../libs/db';
 import { ReminderJobs } from '../../libs/reminders';
-import { openAllStartedPeriods } from '../../libs/tasks';
+import { OccurrencesService } from '../../libs/tasks';
 import { pruneAuthTables } from '../../libs/tenancy';
 import { HOUSEKEEPING_CRON, QUEUES } from './queues';
 
@@ -24,8 +24,8 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(WORKER_TARGET) private readonly target: DatabaseTarget,
     @Inject(WORKER_LOGGER) private readonly logger: Logger,
-    @Inject(DOMAIN_EVENT_SINK) private readonly events: DomainEventSink,
     @InjectDataSource() private readonly ds: DataSource,
+    private readonly occurrences: OccurrencesService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -34,7 +34,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     this.boss = boss;
     await boss.schedule(QUEUES.rollover.name, this.config.rolloverCron, {}, { tz: 'UTC', singletonKey: 'rollover' });
     await boss.work(QUEUES.rollover.name, { batchSize: 1 }, async () => {
-      const result = await openAllStartedPeriods(this.ds, this.events);
+      const result = await this.occurrences.openAllStartedPeriods();
       this.logger.info({ job: QUEUES.rollover.name, ...result }, 'occurrence roll-over done');
     });
     const reminders = new ReminderJobs(this.ds, boss, this.config, this.logger, QUEUES.mailSend.name);

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from '../../libs/core';
 import type { DatabaseTarget } from '../../libs/db';
+import { OccurrencesModule } from '../../libs/tasks';
 import { JobRunner, WORKER_LOGGER, WORKER_TARGET } from './job-runner';
 
 /**
@@ -12,6 +13,7 @@ export class WorkerJobsModule {
   static forRoot(target: DatabaseTarget, logger: Logger): DynamicModule {
     return {
       module: WorkerJobsModule,
+      imports: [OccurrencesModule],
       providers: [
         { provide: WORKER_TARGET, useValue: target },
         { provide: WORKER_LOGGER, useValue: logger.child({ app: 'worker' }) },

@@ -35,3 +35,4 @@ export {
   type Cadence,
   type RaciMap,
 } from './catalog.model';
+export * from './activity-reads';

@@ -1,35 +1,65 @@
-import { DomainError, NotFoundError, ValidationError } from '../core';
+import { declareErrors, DomainError, ValidationError } from '../core';
 
-export class EvidenceNotFoundError extends NotFoundError {
+/** The error codes of libs/evidence: code, HTTP status, meaning (docs/errors.md is generated from it). */
+export const EVIDENCE_ERRORS = declareErrors('evidence', {
+  EVIDENCE_NOT_FOUND: { status: 404, meaning: "No such evidence in this tenant. GET .../tasks/:taskId lists a task's evidence." },
+  EVIDENCE_NO_FILE: { status: 404, meaning: 'The evidence is a link or a note: it has no file to download.' },
+  EVIDENCE_TOO_LARGE: { status: 413, meaning: 'The file is larger than EVIDENCE_MAX_BYTES; `details.maxBytes` gives the limit.' },
+  EVIDENCE_EMPTY: { status: 400, meaning: 'The file is empty: there is nothing to keep as evidence.' },
+  EVIDENCE_TYPE_NOT_ALLOWED: {
+    status: 415,
+    meaning: 'The media type sniffed from the bytes is not on the allow-list; `details` gives the detected type and the allowed ones.',
+  },
+  EVIDENCE_UPLOAD_INCOMPLETE: {
+    status: 400,
+    meaning: 'The upload was interrupted or the multipart body is malformed: send the file again.',
+  },
+  EVIDENCE_LINK_INVALID: {
+    status: 400,
+    meaning: 'A link must be an absolute http(s) URL of at most 2048 characters, without credentials.',
+  },
+  EVIDENCE_CORRUPT: {
+    status: 500,
+    meaning: 'The stored file no longer matches the sha256 recorded at submission, so it is not served; report the request id.',
+  },
+  EVIDENCE_STORAGE_UNAVAILABLE: { status: 503, meaning: 'The evidence storage cannot be reached; nothing was saved. Retry later.' },
+});
+
+export class EvidenceNotFoundError extends DomainError {
   constructor() {
-    super('EVIDENCE_NOT_FOUND', "No such evidence in this tenant. GET .../tasks/:taskId lists a task's evidence.");
+    super(EVIDENCE_ERRORS.EVIDENCE_NOT_FOUND, "No such evidence in this tenant. GET .../tasks/:taskId lists a task's evidence.");
   }
 }
 
-export class EvidenceHasNoFileError extends NotFoundError {
+export class EvidenceHasNoFileError extends DomainError {
   constructor(kind: string) {
-    super('EVIDENCE_NO_FILE', `This evidence is a ${kind}: it has no file to download. GET .../evidence/:evidenceId shows it.`, { kind });
+    super(
+      EVIDENCE_ERRORS.EVIDENCE_NO_FILE,
+      `This evidence is a ${kind}: it has no file to download. GET .../evidence/:evidenceId shows it.`,
+      { kind },
+    );
   }
 }
 
 export class EvidenceTooLargeError extends DomainError {
   constructor(maxBytes: number) {
-    super('EVIDENCE_TOO_LARGE', `The file is larger than the ${maxBytes} bytes allowed. Split it or compress it.`, 413, { maxBytes });
+    super(EVIDENCE_ERRORS.EVIDENCE_TOO_LARGE, `The file is larger than the ${maxBytes} bytes allowed. Split it or compress it.`, {
+      maxBytes,
+    });
   }
 }
 
 export class EvidenceEmptyError extends ValidationError {
   constructor() {
-    super('The file is empty: there is nothing to keep as evidence.', undefined, 'EVIDENCE_EMPTY');
+    super('The file is empty: there is nothing to keep as evidence.', undefined, EVIDENCE_ERRORS.EVIDENCE_EMPTY);
   }
 }
 
 export class EvidenceTypeNotAllowedError extends DomainError {
   constructor(detected: string, reason: string, allowed: readonly string[]) {
     super(
-      'EVIDENCE_TYPE_NOT_ALLOWED',
+      EVIDENCE_ERRORS.EVIDENCE_TYPE_NOT_ALLOWED,
       `${reason} Accepted: documents (PDF, Office, OpenDocument), images (PNG, JPEG, GIF, WebP, TIFF), archives (zip, gzip, 7z, tar) and plain text (UTF-8: text, CSV, Markdown, JSON).`,
-      415,
       {
         detected,
         allowed,
@@ -44,7 +74,7 @@ export class EvidenceUploadIncompleteError extends ValidationError {
     super(
       'The file did not arrive whole (the upload was interrupted or the multipart body is malformed). Send it again.',
       undefined,
-      'EVIDENCE_UPLOAD_INCOMPLETE',
+      EVIDENCE_ERRORS.EVIDENCE_UPLOAD_INCOMPLETE,
     );
   }
 }
@@ -54,7 +84,7 @@ export class EvidenceLinkInvalidError extends ValidationError {
     super(
       `The link is not accepted: ${why}. Send an http:// or https:// URL of at most 2048 characters.`,
       undefined,
-      'EVIDENCE_LINK_INVALID',
+      EVIDENCE_ERRORS.EVIDENCE_LINK_INVALID,
     );
   }
 }
@@ -63,15 +93,17 @@ export class EvidenceLinkInvalidError extends ValidationError {
 export class EvidenceCorruptError extends DomainError {
   constructor(readonly reason: 'missing' | 'size' | 'sha256') {
     super(
-      'EVIDENCE_CORRUPT',
+      EVIDENCE_ERRORS.EVIDENCE_CORRUPT,
       'The stored file no longer matches the checksum recorded when it was submitted, so it is not served. An administrator has been alerted through the logs; report the request id.',
-      500,
     );
   }
 }
 
 export class EvidenceStorageUnavailableError extends DomainError {
   constructor() {
-    super('EVIDENCE_STORAGE_UNAVAILABLE', 'The evidence storage cannot be reached right now; nothing was saved. Retry later.', 503);
+    super(
+      EVIDENCE_ERRORS.EVIDENCE_STORAGE_UNAVAILABLE,
+      'The evidence storage cannot be reached right now; nothing was saved. Retry later.',
+    );
   }
 }

@@ -1,5 +1,7 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../core';
+import { TasksModule } from '../tasks';
+import { EvidenceRepository } from './evidence.repository';
 import { EvidenceService } from './evidence.service';
 import { EVIDENCE_STORAGE, type EvidenceStorage } from './storage/evidence-storage';
 import { FsEvidenceStorage } from './storage/fs-storage';
@@ -12,8 +14,9 @@ export function createEvidenceStorage(config: AppConfig): EvidenceStorage {
 }
 
 @Module({
-  providers: [EvidenceService, { provide: EVIDENCE_STORAGE, inject: [APP_CONFIG], useFactory: createEvidenceStorage }],
-  exports: [EvidenceService, EVIDENCE_STORAGE],
+  imports: [TasksModule],
+  providers: [EvidenceRepository, EvidenceService, { provide: EVIDENCE_STORAGE, inject: [APP_CONFIG], useFactory: createEvidenceStorage }],
+  exports: [EvidenceService, EvidenceRepository, EVIDENCE_STORAGE],
 })
 export class EvidenceModule implements OnApplicationShutdown {
   constructor(@Inject(EVIDENCE_STORAGE) private readonly storage: EvidenceStorage) {}

@@ -1,8 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { pipeline, type Readable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
 import {
   APP_CONFIG,
   DOMAIN_EVENT_SINK,
@@ -13,8 +11,8 @@ import {
   type DomainEventSink,
   type TenantContext,
 } from '../core';
-import { inScope, type DbScope } from '../db';
-import { lockTaskForEvidence, noteEvidenceAdded, TaskNotFoundError } from '../tasks';
+import { TenantDb } from '../db';
+import { TaskEvidenceHooks } from '../tasks';
 import { attachmentDisposition, downloadName, sanitizeFileName } from './content/file-name';
 import { HashCheckedStream } from './content/hash-check';
 import { EvidenceInspector } from './content/inspector';
@@ -27,7 +25,9 @@ import {
   EvidenceStorageUnavailableError,
   EvidenceUploadIncompleteError,
 } from './evidence.errors';
-import { EVIDENCE_COLUMNS, toEvidenceView, type EvidenceKind, type EvidenceRow, type EvidenceView } from './evidence.views';
+import type { EvidenceEntity, EvidenceKind } from './evidence.entity';
+import { EvidenceRepository } from './evidence.repository';
+import { toEvidenceView, type EvidenceView } from './evidence.views';
 import { EVIDENCE_STORAGE, type EvidenceStorage } from './storage/evidence-storage';
 
 export const DESCRIPTION_MAX = 2000;
@@ -100,7 +100,9 @@ export class EvidenceService {
   private readonly maxBytes: number;
 
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
+    private readonly db: TenantDb,
+    private readonly repository: EvidenceRepository,
+    private readonly tasks: TaskEvidenceHooks,
     @Inject(DOMAIN_EVENT_SINK) private readonly events: DomainEventSink,
     @Inject(EVIDENCE_STORAGE) private readonly storage: EvidenceStorage,
     @Inject(APP_CONFIG) config: AppConfig,
@@ -115,9 +117,8 @@ export class EvidenceService {
    * `fields` is called once the file has been read whole.
    */
   async addFile(ctx: TenantContext, taskId: string, file: IncomingFile, fields: () => Promise<FileFields>): Promise<EvidenceView> {
-    const scope = this.scope(ctx);
     try {
-      await inScope(this.ds, scope, (em) => lockTaskForEvidence(em, ctx, taskId));
+      await this.db.run(ctx, () => this.tasks.lockForEvidence(ctx, taskId));
     } catch (error) {
       file.stream.destroy();
       throw error;
@@ -158,9 +159,9 @@ export class EvidenceService {
     try {
       if (inspection === null) throw new Error('evidence: the stored stream finished without an inspection');
       const description = normalizeDescription((await fields()).description);
-      return await inScope(this.ds, scope, async (em) => {
-        await lockTaskForEvidence(em, ctx, taskId);
-        return this.insert(em, ctx, taskId, {
+      return await this.db.run(ctx, async () => {
+        await this.tasks.lockForEvidence(ctx, taskId);
+        return this.insert(ctx, taskId, {
           id,
           kind: 'file',
           description,
@@ -180,9 +181,9 @@ export class EvidenceService {
   async addLink(ctx: TenantContext, taskId: string, input: { url: string; description?: string | null }): Promise<EvidenceView> {
     const url = normalizeLink(input.url);
     const description = normalizeDescription(input.description);
-    return inScope(this.ds, this.scope(ctx), async (em) => {
-      await lockTaskForEvidence(em, ctx, taskId);
-      return this.insert(em, ctx, taskId, { id: randomUUID(), kind: 'link', description, url });
+    return this.db.run(ctx, async () => {
+      await this.tasks.lockForEvidence(ctx, taskId);
+      return this.insert(ctx, taskId, { id: randomUUID(), kind: 'link', description, url });
     });
   }
 
@@ -194,9 +195,9 @@ export class EvidenceService {
         { field: 'text', problems: [`text must be at most ${NOTE_MAX} characters`] },
       ]);
     const description = normalizeDescription(input.description);
-    return inScope(this.ds, this.scope(ctx), async (em) => {
-      await lockTaskForEvidence(em, ctx, taskId);
-      return this.insert(em, ctx, taskId, { id: randomUUID(), kind: 'note', description, text });
+    return this.db.run(ctx, async () => {
+      await this.tasks.lockForEvidence(ctx, taskId);
+      return this.insert(ctx, taskId, { id: randomUUID(), kind: 'note', description, text });
     });
   }
 
@@ -204,17 +205,14 @@ export class EvidenceService {
     return toEvidenceView(await this.row(ctx, evidenceId));
   }
 
-  /** A task's evidence, oldest first. TASK_NOT_FOUND for a task that is not in the tenant. */
+  /**
+   * A task's evidence, oldest first. TASK_NOT_FOUND for a task that is not in the tenant. Joins
+   * the caller's unit of work when there is one (the task detail reads everything in one).
+   */
   async listForTask(ctx: TenantContext, taskId: string): Promise<EvidenceView[]> {
-    if (!isUuid(taskId)) throw new TaskNotFoundError();
-    return inScope(this.ds, this.scope(ctx), async (em) => {
-      const [task] = await em.query<{ id: string }[]>('SELECT id FROM task WHERE tenant_id = $1 AND id = $2', [ctx.tenantId, taskId]);
-      if (!task) throw new TaskNotFoundError();
-      const rows = await em.query<EvidenceRow[]>(
-        `SELECT ${EVIDENCE_COLUMNS} FROM evidence WHERE tenant_id = $1 AND task_id = $2 ORDER BY submitted_at, id`,
-        [ctx.tenantId, taskId],
-      );
-      return rows.map(toEvidenceView);
+    return this.db.run(ctx, async () => {
+      await this.tasks.assertExists(ctx, taskId);
+      return (await this.repository.forTask(ctx.tenantId, taskId)).map(toEvidenceView);
     });
   }
 
@@ -227,10 +225,10 @@ export class EvidenceService {
    */
   async openContent(ctx: TenantContext, evidenceId: string): Promise<EvidenceContent> {
     const row = await this.row(ctx, evidenceId);
-    if (row.kind !== 'file' || row.storage_key === null || row.sha256 === null || row.size === null || row.media_type === null)
+    if (row.kind !== 'file' || row.storageKey === null || row.sha256 === null || row.size === null || row.mediaType === null)
       throw new EvidenceHasNoFileError(row.kind);
     const evidence = toEvidenceView(row);
-    const key = row.storage_key;
+    const key = row.storageKey;
     const expected = { size: Number(row.size), sha256: row.sha256 };
     const corrupt = (reason: 'missing' | 'size' | 'sha256', actual?: { size: number | null; sha256?: string }): EvidenceCorruptError => {
       this.logger.error({
@@ -285,8 +283,8 @@ export class EvidenceService {
 
     const base = {
       evidence,
-      contentType: contentTypeHeader(row.media_type),
-      disposition: attachmentDisposition(downloadName(row.file_name, row.media_type, row.id)),
+      contentType: contentTypeHeader(row.mediaType),
+      disposition: attachmentDisposition(downloadName(row.fileName, row.mediaType, row.id)),
       size: expected.size,
       sha256: expected.sha256,
     };
@@ -303,21 +301,14 @@ export class EvidenceService {
     };
   }
 
-  private scope(ctx: TenantContext): DbScope {
-    return { tenantId: ctx.tenantId, userId: ctx.userId };
-  }
-
-  private async row(ctx: TenantContext, evidenceId: string): Promise<EvidenceRow> {
+  private async row(ctx: TenantContext, evidenceId: string): Promise<EvidenceEntity> {
     if (!isUuid(evidenceId)) throw new EvidenceNotFoundError();
-    const [row] = await inScope(this.ds, this.scope(ctx), (em) =>
-      em.query<EvidenceRow[]>(`SELECT ${EVIDENCE_COLUMNS} FROM evidence WHERE tenant_id = $1 AND id = $2`, [ctx.tenantId, evidenceId]),
-    );
+    const row = await this.db.run(ctx, () => this.repository.find(ctx.tenantId, evidenceId));
     if (!row) throw new EvidenceNotFoundError();
     return row;
   }
 
   private async insert(
-    em: EntityManager,
     ctx: TenantContext,
     taskId: string,
     e: {
@@ -333,28 +324,22 @@ export class EvidenceService {
       text?: string;
     },
   ): Promise<EvidenceView> {
-    const [row] = await em.query<EvidenceRow[]>(
-      `INSERT INTO evidence (id, tenant_id, task_id, kind, description, file_name, media_type, size, sha256, storage_key, url, text, submitted_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-       RETURNING ${EVIDENCE_COLUMNS}`,
-      [
-        e.id,
-        ctx.tenantId,
-        taskId,
-        e.kind,
-        e.description,
-        e.fileName ?? null,
-        e.mediaType ?? null,
-        e.size ?? null,
-        e.sha256 ?? null,
-        e.storageKey ?? null,
-        e.url ?? null,
-        e.text ?? null,
-        ctx.userId,
-      ],
-    );
-    if (!row) throw new Error('evidence: INSERT returned no row');
-    await noteEvidenceAdded(em, ctx, taskId);
+    const row = await this.repository.insert({
+      id: e.id,
+      tenantId: ctx.tenantId,
+      taskId,
+      kind: e.kind,
+      description: e.description,
+      fileName: e.fileName ?? null,
+      mediaType: e.mediaType ?? null,
+      size: e.size === undefined ? null : String(e.size),
+      sha256: e.sha256 ?? null,
+      storageKey: e.storageKey ?? null,
+      url: e.url ?? null,
+      text: e.text ?? null,
+      submittedBy: ctx.userId,
+    });
+    await this.tasks.evidenceAdded(ctx, taskId);
     const view = toEvidenceView(row);
     const data =
       e.kind === 'file'
@@ -363,7 +348,7 @@ export class EvidenceService {
           ? { taskId: view.taskId, kind: e.kind, url: view.url }
           : { taskId: view.taskId, kind: e.kind };
     // Last in the transaction: the audit trail's append serialises a tenant's writers.
-    await this.events.publish(em, {
+    await this.events.publish(this.db.em, {
       action: 'evidence.added',
       tenantId: ctx.tenantId,
       actorId: ctx.userId,
@@ -414,10 +399,7 @@ export class EvidenceService {
   private async discardUnlessRecorded(ctx: TenantContext, id: string, key: string): Promise<void> {
     let recorded: boolean;
     try {
-      const rows = await inScope(this.ds, this.scope(ctx), (em) =>
-        em.query<{ id: string }[]>('SELECT id FROM evidence WHERE tenant_id = $1 AND id = $2', [ctx.tenantId, id]),
-      );
-      recorded = rows.length > 0;
+      recorded = await this.db.run(ctx, () => this.repository.exists(ctx.tenantId, id));
     } catch (error) {
       this.logger.error({
         msg: 'evidence: upload failed and the database cannot say whether it was recorded; the file is kept',

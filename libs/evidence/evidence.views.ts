@@ -1,4 +1,6 @@
-export type EvidenceKind = 'file' | 'link' | 'note';
+import type { EvidenceEntity, EvidenceKind } from './evidence.entity';
+
+export type { EvidenceKind } from './evidence.entity';
 
 /** What clients see of one piece of evidence (the same shape for every kind; unused fields null). */
 export interface EvidenceView {
@@ -18,40 +20,19 @@ export interface EvidenceView {
   submittedAt: string;
 }
 
-/** A row of the evidence table, as selected by the service. */
-export interface EvidenceRow {
-  id: string;
-  task_id: string;
-  kind: EvidenceKind;
-  description: string | null;
-  file_name: string | null;
-  media_type: string | null;
-  /** bigint: pg gives it as a string. */
-  size: string | null;
-  sha256: string | null;
-  storage_key: string | null;
-  url: string | null;
-  text: string | null;
-  submitted_by: string;
-  submitted_at: Date;
-}
-
-export const EVIDENCE_COLUMNS =
-  'id, task_id, kind, description, file_name, media_type, size, sha256, storage_key, url, text, submitted_by, submitted_at';
-
-export function toEvidenceView(row: EvidenceRow): EvidenceView {
+export function toEvidenceView(row: EvidenceEntity): EvidenceView {
   return {
     id: row.id,
-    taskId: row.task_id,
+    taskId: row.taskId,
     kind: row.kind,
     description: row.description,
-    fileName: row.file_name,
-    mediaType: row.media_type,
+    fileName: row.fileName,
+    mediaType: row.mediaType,
     size: row.size === null ? null : Number(row.size),
     sha256: row.sha256,
     url: row.url,
     text: row.text,
-    submittedBy: row.submitted_by,
-    submittedAt: row.submitted_at.toISOString(),
+    submittedBy: row.submittedBy,
+    submittedAt: row.submittedAt.toISOString(),
   };
 }

@@ -11,9 +11,11 @@ export {
   type IncomingFile,
 } from './evidence.service';
 export type { EvidenceKind, EvidenceView } from './evidence.views';
+export { EvidenceRepository } from './evidence.repository';
 export * from './evidence.errors';
 export { EVIDENCE_STORAGE, type EvidenceStorage } from './storage/evidence-storage';
 export { FsEvidenceStorage } from './storage/fs-storage';
 export { S3EvidenceStorage, type S3StorageOptions } from './storage/s3-storage';
 export { ALLOWED_TYPE_LIST, type AllowedMediaType } from './content/media-types';
 export { sanitizeFileName } from './content/file-name';
+export { EvidenceEntity, EVIDENCE_ENTITIES, EVIDENCE_KINDS } from './evidence.entity';

@@ -1,17 +1,35 @@
-export { TasksModule } from './tasks.module';
+export { TasksModule, OccurrencesModule } from './tasks.module';
 export { SubscriptionsService, firstTask, type SubscribeInput } from './subscriptions.service';
+export { TasksService, type TaskChange, type TaskDetail } from './tasks.service';
+export { TaskRepository, taskListQuery, taskPage, toTaskView, type TaskCard, type TaskFilter, type NewTask } from './task.repository';
+export { SubscriptionRepository } from './subscription.repository';
+export { OccurrencesService, type OpenResult } from './occurrences';
+export { TaskEvidenceHooks } from './task-evidence';
+export { MEMBER_ROLES, type MemberRoles } from './member-roles';
 export {
-  TasksService,
-  taskListQuery,
-  taskPage,
-  toTaskView,
-  type TaskRow,
+  TASK_STATUSES,
   OPEN_STATUSES,
-  type TaskFilter,
-  type TaskChange,
-} from './tasks.service';
-export { openStartedPeriods, openAllStartedPeriods, type OpenResult } from './occurrences';
-export { lockTaskForEvidence, noteEvidenceAdded, type TaskStatus } from './task-evidence';
+  TASK_ACTIONS,
+  TASK_TRANSITIONS,
+  PATCHABLE_STATUSES,
+  canTransition,
+  isOpen,
+  openStatusSql,
+  sqlStatusList,
+  type TaskStatus,
+  type OpenStatus,
+  type TaskAction,
+  type PatchableStatus,
+  type Transition,
+  type TransitionCheck,
+  type TransitionFacts,
+  type Actor,
+} from './task-status';
 export { addDays, addMonths, isIsoDate, isTimeZone, occurrence, todayIn, type IsoDate, type Occurrence } from './schedule';
 export * from './tasks.errors';
 export type { ProviderCommitmentView, ReviewView, SubscriptionView, TaskEventView, TaskView } from './tasks.views';
+export { SubscriptionEntity, OccurrenceScheduleEntity } from './subscription.entity';
+export { TaskEntity, ReviewEntity, TaskEventEntity, REVIEW_DECISIONS, type ReviewDecision } from './task.entity';
+import { OccurrenceScheduleEntity, SubscriptionEntity } from './subscription.entity';
+import { ReviewEntity, TaskEntity, TaskEventEntity } from './task.entity';
+export const TASKS_ENTITIES = [SubscriptionEntity, OccurrenceScheduleEntity, TaskEntity, ReviewEntity, TaskEventEntity];

@@ -1,11 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
-import { CatalogNotFoundError, PHASES, type Cadence, type Phase } from '../catalog';
-import { ConflictError, DOMAIN_EVENT_SINK, isUuid, type DomainEventSink, type TenantContext } from '../core';
-import { inScope } from '../db';
+import {
+  catalogVersionsById,
+  CatalogNotFoundError,
+  customerDuties,
+  dutiesById,
+  findCatalogVersion,
+  PHASES,
+  providerCommitments,
+  type DutyRef,
+  type Phase,
+} from '../catalog';
+import { DOMAIN_EVENT_SINK, isUuid, type DomainEventSink, type TenantContext } from '../core';
+import { TenantDb } from '../db';
 import { occurrence, phaseIndex, todayIn, type IsoDate } from './schedule';
-import { SubscriptionNotFoundError } from './tasks.errors';
+import type { SubscriptionEntity } from './subscription.entity';
+import { SubscriptionRepository } from './subscription.repository';
+import { TaskRepository } from './task.repository';
+import { PhaseBackwardsError, SubscriptionExistsError, SubscriptionNotFoundError } from './tasks.errors';
 import { iso, type ProviderCommitmentView, type SubscriptionView } from './tasks.views';
 
 export interface SubscribeInput {
@@ -16,41 +27,8 @@ export interface SubscribeInput {
   timezone?: string;
 }
 
-interface SubscriptionRow {
-  id: string;
-  catalog_key: string;
-  catalog_version: string;
-  catalog_version_id: string;
-  phase: Phase;
-  starts_on: string;
-  timezone: string;
-  phase_started_on: Partial<Record<Phase, string>>;
-  created_at: Date;
-  updated_at: Date;
-}
-
-export interface DutyRow {
-  activity_id: string;
-  phase: Phase;
-  cadence: Cadence;
-}
-
-const SELECT_SUBSCRIPTION = `
-  SELECT s.id, c.key AS catalog_key, v.version AS catalog_version, s.catalog_version_id, s.phase,
-         s.starts_on::text AS starts_on, s.timezone, s.phase_started_on, s.created_at, s.updated_at
-    FROM subscription s JOIN catalog_version v ON v.id = s.catalog_version_id JOIN catalog c ON c.id = s.catalog_id`;
-
-const toView = (r: SubscriptionRow): SubscriptionView => ({
-  id: r.id,
-  catalogKey: r.catalog_key,
-  catalogVersion: r.catalog_version,
-  phase: r.phase,
-  startsOn: r.starts_on,
-  timezone: r.timezone,
-  phaseStartedOn: r.phase_started_on,
-  createdAt: iso(r.created_at),
-  updatedAt: iso(r.updated_at),
-});
+/** What the first task of a duty needs to know about it. */
+export type DutyRow = Pick<DutyRef, 'phase' | 'cadence'>;
 
 /**
  * The first task of a duty when its phase is reached. Phases before the subscription's
@@ -74,79 +52,65 @@ export function firstTask(
 @Injectable()
 export class SubscriptionsService {
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
+    private readonly db: TenantDb,
+    private readonly subscriptions: SubscriptionRepository,
+    private readonly tasks: TaskRepository,
     @Inject(DOMAIN_EVENT_SINK) private readonly events: DomainEventSink,
   ) {}
 
-  /** Adopts a catalog version: one task per customer duty, in one transaction. */
+  /** Adopts a catalog version: one task per customer duty, in one unit of work. */
   async subscribe(ctx: TenantContext, input: SubscribeInput): Promise<SubscriptionView & { tasksCreated: number }> {
     const phase = input.phase ?? 'operations';
     const timezone = input.timezone ?? 'UTC';
-    return inScope(this.ds, { tenantId: ctx.tenantId, userId: ctx.userId }, async (em) => {
-      const [version] = await em.query<{ id: string; catalog_id: string }[]>(
-        `SELECT v.id, v.catalog_id FROM catalog c JOIN catalog_version v ON v.catalog_id = c.id
-          WHERE c.key = $1 AND ($2::text IS NULL OR v.version = $2) ORDER BY v.published_on DESC, v.version DESC LIMIT 1`,
-        [input.catalogKey, input.version ?? null],
-      );
+    return this.db.run(ctx, async () => {
+      const version = await findCatalogVersion(this.db.em, input.catalogKey, input.version);
       if (!version) throw new CatalogNotFoundError(input.catalogKey, input.version);
       // Every phase up to the starting one counts as started on startsOn.
       const phaseStartedOn: Partial<Record<Phase, string>> = {};
       for (const p of PHASES.slice(0, phaseIndex(phase) + 1)) phaseStartedOn[p] = input.startsOn;
-      const inserted = await em.query<{ id: string }[]>(
-        `INSERT INTO subscription (tenant_id, catalog_id, catalog_version_id, phase, starts_on, timezone, phase_started_on, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (tenant_id, catalog_id) DO NOTHING RETURNING id`,
-        [ctx.tenantId, version.catalog_id, version.id, phase, input.startsOn, timezone, JSON.stringify(phaseStartedOn), ctx.userId],
-      );
-      const id = inserted[0]?.id;
-      if (!id)
-        throw new ConflictError(
-          'SUBSCRIPTION_EXISTS',
-          `This tenant already subscribes to ${input.catalogKey}: change its phase with PATCH instead.`,
-        );
-      const duties = await em.query<DutyRow[]>(
-        'SELECT id AS activity_id, phase, cadence FROM activity WHERE version_id = $1 AND customer_duty ORDER BY position',
-        [version.id],
-      );
-      const rows = duties.map((d) => ({ duty: d, task: firstTask(d, phase, phaseStartedOn, input.startsOn) }));
-      await em.query(
-        `INSERT INTO task (tenant_id, subscription_id, activity_id, period_start, period_end, due_date)
-         SELECT $1, $2, x.activity_id, x.period_start, x.period_end, x.due_date
-           FROM unnest($3::uuid[], $4::date[], $5::date[], $6::date[]) AS x(activity_id, period_start, period_end, due_date)`,
-        [
-          ctx.tenantId,
-          id,
-          rows.map((r) => r.duty.activity_id),
-          rows.map((r) => r.task.periodStart),
-          rows.map((r) => r.task.periodEnd),
-          rows.map((r) => r.task.dueDate),
-        ],
-      );
-      await em.query('INSERT INTO occurrence_schedule (subscription_id, tenant_id, next_period_on) VALUES ($1, $2, $3)', [
-        id,
+      const id = await this.subscriptions.insert({
+        tenantId: ctx.tenantId,
+        catalogId: version.catalogId,
+        catalogVersionId: version.id,
+        phase,
+        startsOn: input.startsOn,
+        timezone,
+        phaseStartedOn,
+        createdBy: ctx.userId,
+      });
+      if (!id) throw new SubscriptionExistsError(input.catalogKey);
+      const duties = await customerDuties(this.db.em, version.id);
+      const created = await this.tasks.insertMany(
         ctx.tenantId,
-        input.startsOn,
-      ]);
-      await this.events.publish(em, {
+        id,
+        duties.map((d) => ({ activityId: d.activityId, ...firstTask(d, phase, phaseStartedOn, input.startsOn) })),
+      );
+      await this.subscriptions.schedule(id, ctx.tenantId, input.startsOn);
+      await this.events.publish(this.db.em, {
         action: 'subscription.created',
         tenantId: ctx.tenantId,
         actorId: ctx.userId,
         entity: { type: 'subscription', id },
-        data: { catalogKey: input.catalogKey, versionId: version.id, phase, startsOn: input.startsOn, timezone, tasksCreated: rows.length },
+        data: {
+          catalogKey: input.catalogKey,
+          versionId: version.id,
+          phase,
+          startsOn: input.startsOn,
+          timezone,
+          tasksCreated: created.length,
+        },
         requestId: ctx.requestId,
       });
-      return { ...toView(await this.load(em, ctx, id)), tasksCreated: rows.length };
+      return { ...(await this.view(await this.load(ctx, id))), tasksCreated: created.length };
     });
   }
 
   async list(ctx: TenantContext): Promise<SubscriptionView[]> {
-    const rows = await inScope(this.ds, { tenantId: ctx.tenantId, userId: ctx.userId }, (em) =>
-      em.query<SubscriptionRow[]>(`${SELECT_SUBSCRIPTION} WHERE s.tenant_id = $1 ORDER BY s.created_at, s.id`, [ctx.tenantId]),
-    );
-    return rows.map(toView);
+    return this.db.run(ctx, async () => this.views(await this.subscriptions.list(ctx.tenantId)));
   }
 
   async get(ctx: TenantContext, id: string): Promise<SubscriptionView> {
-    return inScope(this.ds, { tenantId: ctx.tenantId, userId: ctx.userId }, async (em) => toView(await this.load(em, ctx, id)));
+    return this.db.run(ctx, async () => this.view(await this.load(ctx, id)));
   }
 
   /**
@@ -154,40 +118,28 @@ export class SubscriptionsService {
    * zone): their duties get due dates from that day.
    */
   async changePhase(ctx: TenantContext, id: string, phase: Phase): Promise<SubscriptionView> {
-    return inScope(this.ds, { tenantId: ctx.tenantId, userId: ctx.userId }, async (em) => {
-      const current = await this.load(em, ctx, id, true);
-      if (phaseIndex(phase) < phaseIndex(current.phase)) {
-        throw new ConflictError(
-          'PHASE_BACKWARDS',
-          `The subscription is in ${current.phase}: a lifecycle only moves forward (${PHASES.join(' -> ')}).`,
-          { current: current.phase, wanted: phase },
-        );
-      }
-      if (phase === current.phase) return toView(current);
+    return this.db.run(ctx, async () => {
+      const current = await this.load(ctx, id, true);
+      if (phaseIndex(phase) < phaseIndex(current.phase)) throw new PhaseBackwardsError(current.phase, phase, PHASES);
+      if (phase === current.phase) return this.view(current);
       const today = todayIn(current.timezone);
-      const started = { ...current.phase_started_on };
+      const started = { ...current.phaseStartedOn };
       for (const p of PHASES.slice(phaseIndex(current.phase) + 1, phaseIndex(phase) + 1)) started[p] = today;
-      await em.query('UPDATE subscription SET phase = $3, phase_started_on = $4, updated_at = now() WHERE tenant_id = $1 AND id = $2', [
-        ctx.tenantId,
-        id,
-        phase,
-        JSON.stringify(started),
-      ]);
-      const waiting = await em.query<(DutyRow & { task_id: string })[]>(
-        `SELECT t.id AS task_id, a.id AS activity_id, a.phase, a.cadence FROM task t JOIN activity a ON a.id = t.activity_id
-          WHERE t.tenant_id = $1 AND t.subscription_id = $2 AND t.due_date IS NULL AND t.status <> 'not_applicable'`,
-        [ctx.tenantId, id],
+      await this.subscriptions.changePhase(ctx.tenantId, id, phase, started);
+      const waiting = await this.tasks.waitingForPhase(ctx.tenantId, id);
+      const duties = await dutiesById(
+        this.db.em,
+        waiting.map((w) => w.activityId),
       );
       for (const w of waiting) {
-        const task = firstTask(w, phase, started, current.starts_on);
+        const duty = duties.get(w.activityId);
+        if (!duty) continue;
+        const task = firstTask(duty, phase, started, current.startsOn);
         if (task.dueDate === null) continue;
-        await em.query(
-          'UPDATE task SET period_start = $3, period_end = $4, due_date = $5, updated_at = now() WHERE tenant_id = $1 AND id = $2',
-          [ctx.tenantId, w.task_id, task.periodStart, task.periodEnd, task.dueDate],
-        );
+        await this.tasks.update(ctx.tenantId, w.id, { periodStart: task.periodStart, periodEnd: task.periodEnd, dueDate: task.dueDate });
       }
-      await em.query('UPDATE occurrence_schedule SET next_period_on = $2 WHERE subscription_id = $1', [id, today]);
-      await this.events.publish(em, {
+      await this.subscriptions.schedule(id, ctx.tenantId, today);
+      await this.events.publish(this.db.em, {
         action: 'subscription.phase_changed',
         tenantId: ctx.tenantId,
         actorId: ctx.userId,
@@ -195,32 +147,15 @@ export class SubscriptionsService {
         data: { from: current.phase, to: phase, startedOn: today },
         requestId: ctx.requestId,
       });
-      return toView(await this.load(em, ctx, id));
+      return this.view(await this.load(ctx, id));
     });
   }
 
   /** Provider duties where the customer is Consulted or Informed: shown read-only. */
   async providerCommitments(ctx: TenantContext, id: string): Promise<ProviderCommitmentView[]> {
-    return inScope(this.ds, { tenantId: ctx.tenantId, userId: ctx.userId }, async (em) => {
-      const sub = await this.load(em, ctx, id);
-      const rows = await em.query<
-        {
-          key: string;
-          title: string;
-          section: string;
-          phase: Phase;
-          raci: Record<string, string>;
-          raw: string;
-          certain: boolean;
-          note: string | null;
-        }[]
-      >(
-        `SELECT a.key, a.title, s.key AS section, a.phase, a.raci, a.raw, a.certain, a.note
-           FROM activity a JOIN catalog_section s ON s.id = a.section_id
-          WHERE a.version_id = $1 AND NOT a.customer_duty AND (a.raci->>'customer') ~ '[CI]'
-          ORDER BY a.position`,
-        [sub.catalog_version_id],
-      );
+    return this.db.run(ctx, async () => {
+      const sub = await this.load(ctx, id);
+      const rows = await providerCommitments(this.db.em, sub.catalogVersionId);
       return rows.map((r) => ({
         activityKey: r.key,
         title: r.title,
@@ -234,13 +169,38 @@ export class SubscriptionsService {
     });
   }
 
-  private async load(em: EntityManager, ctx: TenantContext, id: string, lock = false): Promise<SubscriptionRow> {
+  private async load(ctx: TenantContext, id: string, lock = false): Promise<SubscriptionEntity> {
     if (!isUuid(id)) throw new SubscriptionNotFoundError();
-    const [row] = await em.query<SubscriptionRow[]>(
-      `${SELECT_SUBSCRIPTION} WHERE s.tenant_id = $1 AND s.id = $2${lock ? ' FOR UPDATE OF s' : ''}`,
-      [ctx.tenantId, id],
-    );
+    const row = await this.subscriptions.find(ctx.tenantId, id, lock);
     if (!row) throw new SubscriptionNotFoundError();
     return row;
+  }
+
+  private async view(s: SubscriptionEntity): Promise<SubscriptionView> {
+    const [view] = await this.views([s]);
+    if (!view) throw new Error('subscription: no view');
+    return view;
+  }
+
+  /** Subscriptions as clients see them: named by catalog key and version (read from the catalog). */
+  private async views(rows: readonly SubscriptionEntity[]): Promise<SubscriptionView[]> {
+    const versions = await catalogVersionsById(
+      this.db.em,
+      rows.map((r) => r.catalogVersionId),
+    );
+    return rows.map((r) => {
+      const v = versions.get(r.catalogVersionId);
+      return {
+        id: r.id,
+        catalogKey: v?.catalogKey ?? '',
+        catalogVersion: v?.version ?? '',
+        phase: r.phase,
+        startsOn: r.startsOn,
+        timezone: r.timezone,
+        phaseStartedOn: r.phaseStartedOn,
+        createdAt: iso(r.createdAt),
+        updatedAt: iso(r.updatedAt),
+      };
+    });
   }
 }

@@ -1,38 +1,48 @@
-import type { EntityManager } from 'typeorm';
-import { isUuid, type TenantContext } from '../core';
+import { Injectable } from '@nestjs/common';
+import { ForbiddenRoleError, isUuid, type Role, type TenantContext } from '../core';
+import { canTransition, type TaskStatus } from './task-status';
+import { TaskRepository } from './task.repository';
 import { TaskClosedError, TaskNotFoundError } from './tasks.errors';
 
-export type TaskStatus = 'todo' | 'in_progress' | 'done' | 'approved' | 'rejected' | 'not_applicable';
-
 /**
- * For the evidence lib, inside its transaction (scoped to ctx's tenant by inScope): locks the
- * task row and checks it still takes evidence. TASK_NOT_FOUND for another tenant's or a missing
- * task; TASK_CLOSED once approved or not applicable.
+ * The hooks the evidence lib calls inside its unit of work (TenantDb.run, scoped to ctx's tenant):
+ * libs/evidence never writes the task table itself. Adding evidence is the `add_evidence` action
+ * of the status machine.
  */
-export async function lockTaskForEvidence(
-  em: EntityManager,
-  ctx: TenantContext,
-  taskId: string,
-): Promise<{ id: string; status: TaskStatus }> {
-  if (!isUuid(taskId)) throw new TaskNotFoundError();
-  const [row] = await em.query<{ id: string; status: TaskStatus }[]>(
-    'SELECT id, status FROM task WHERE tenant_id = $1 AND id = $2 FOR UPDATE',
-    [ctx.tenantId, taskId],
-  );
-  if (!row) throw new TaskNotFoundError();
-  if (row.status === 'approved' || row.status === 'not_applicable') throw new TaskClosedError(row.status);
-  return row;
-}
+@Injectable()
+export class TaskEvidenceHooks {
+  constructor(private readonly tasks: TaskRepository) {}
 
-/**
- * Same transaction, after the evidence row is inserted: counts it on the task, and a task not
- * started yet moves to in_progress.
- */
-export async function noteEvidenceAdded(em: EntityManager, ctx: TenantContext, taskId: string): Promise<void> {
-  await em.query(
-    `UPDATE task SET evidence_count = evidence_count + 1, last_evidence_at = clock_timestamp(), updated_at = now(),
-            status = CASE WHEN status = 'todo' THEN 'in_progress' ELSE status END
-      WHERE tenant_id = $1 AND id = $2`,
-    [ctx.tenantId, taskId],
-  );
+  /**
+   * Locks the task row and checks it still takes evidence. TASK_NOT_FOUND for another tenant's or
+   * a missing task; TASK_CLOSED once approved, not applicable or withdrawn.
+   */
+  async lockForEvidence(ctx: TenantContext, taskId: string): Promise<{ id: string; status: TaskStatus }> {
+    if (!isUuid(taskId)) throw new TaskNotFoundError();
+    const task = await this.tasks.lock(ctx.tenantId, taskId);
+    if (!task) throw new TaskNotFoundError();
+    const check = canTransition(task.status, 'add_evidence', ctx.role);
+    if (!check.ok) {
+      if (check.refusal === 'forbidden')
+        throw new ForbiddenRoleError(
+          ctx.role,
+          check.allowed.filter((r): r is Role => r !== 'system'),
+          'add evidence',
+        );
+      throw new TaskClosedError(task.status);
+    }
+    return { id: task.id, status: task.status };
+  }
+
+  /** After the evidence row is inserted: counts it on the task, and the status follows the machine. */
+  async evidenceAdded(ctx: TenantContext, taskId: string): Promise<void> {
+    const task = await this.lockForEvidence(ctx, taskId);
+    const check = canTransition(task.status, 'add_evidence', ctx.role);
+    await this.tasks.noteEvidence(ctx.tenantId, taskId, check.ok ? check.to : task.status);
+  }
+
+  /** TASK_NOT_FOUND unless the task is in the tenant (reads of a task's evidence). */
+  async assertExists(ctx: TenantContext, taskId: string): Promise<void> {
+    if (!isUuid(taskId) || !(await this.tasks.exists(ctx.tenantId, taskId))) throw new TaskNotFoundError();
+  }
 }

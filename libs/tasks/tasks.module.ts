@@ -1,6 +1,26 @@
 import { Module } from '@nestjs/common';
+import { OccurrencesService } from './occurrences';
+import { SubscriptionRepository } from './subscription.repository';
 import { SubscriptionsService } from './subscriptions.service';
+import { TaskEvidenceHooks } from './task-evidence';
+import { TaskRepository } from './task.repository';
 import { TasksService } from './tasks.service';
 
-@Module({ providers: [SubscriptionsService, TasksService], exports: [SubscriptionsService, TasksService] })
+/** The repositories of the lib's two aggregates (task, subscription). */
+@Module({ providers: [TaskRepository, SubscriptionRepository], exports: [TaskRepository, SubscriptionRepository] })
+class TaskStoreModule {}
+
+/** The occurrence roll-over alone, for the worker (it needs no member directory). */
+@Module({ imports: [TaskStoreModule], providers: [OccurrencesService], exports: [OccurrencesService] })
+export class OccurrencesModule {}
+
+/**
+ * Subscriptions, tasks and the evidence hooks. The app provides MEMBER_ROLES (member-roles.ts),
+ * as it provides DOMAIN_EVENT_SINK.
+ */
+@Module({
+  imports: [TaskStoreModule, OccurrencesModule],
+  providers: [SubscriptionsService, TasksService, TaskEvidenceHooks],
+  exports: [SubscriptionsService, TasksService, TaskEvidenceHooks, TaskStoreModule, OccurrencesModule],
+})
 export class TasksModule {}

@@ -1,5 +1,5 @@
 import type { Phase, RaciMap } from '../catalog';
-import type { TaskStatus } from './task-evidence';
+import type { TaskStatus } from './task-status';
 
 export interface SubscriptionView {
   id: string;

@@ -23,6 +23,7 @@ import {
   taskRow,
   upload,
   type EvidenceTenant,
+  type TaskStatus,
 } from './setup';
 import type { Caller } from '../harness/api';
 
@@ -40,8 +41,7 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-const newTask = (status?: 'todo' | 'in_progress' | 'done' | 'approved' | 'rejected' | 'not_applicable'): Promise<string> =>
-  createTask(t, tenantId, who.admin.userId, status ? { status } : {});
+const newTask = (status?: TaskStatus): Promise<string> => createTask(t, tenantId, who.admin.userId, status ? { status } : {});
 const evidenceUrl = (taskId: string): string => `/api/v1/tenants/${tenantId}/tasks/${taskId}/evidence`;
 const download = (id: string, token = who.viewer.accessToken) =>
   call({ method: 'GET', url: `/api/v1/tenants/${tenantId}/evidence/${id}/content`, token });
@@ -209,6 +209,16 @@ describe('file evidence', () => {
     expect((await download(unicode.json<EvidenceView>().id)).headers['content-disposition']).toBe(
       `attachment; filename="Pr_fbericht M_rz 2026.pdf"; filename*=UTF-8''Pr%C3%BCfbericht%20M%C3%A4rz%202026.pdf`,
     );
+  });
+
+  it('refuses evidence on a withdrawn task (a catalog upgrade removed the duty): 409 TASK_CLOSED, nothing stored', async () => {
+    const taskId = await newTask('withdrawn');
+    const before = storedFiles(t).length;
+    const res = await upload(call, who.member.accessToken, tenantId, taskId, { filename: 'a.pdf', content: SAMPLES.pdf });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toEqual(expect.objectContaining({ code: 'TASK_CLOSED', details: { status: 'withdrawn' } }));
+    expect(storedFiles(t).length).toBe(before);
+    expect(await taskRow(t, taskId)).toEqual({ status: 'withdrawn', evidence_count: 0 });
   });
 
   it('adds to a task in any open status without changing it, and refuses closed tasks with 409 TASK_CLOSED', async () => {

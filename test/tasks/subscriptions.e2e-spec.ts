@@ -1,20 +1,16 @@
-import { openAllStartedPeriods, openStartedPeriods, todayIn } from '../../libs/tasks';
-import { LoggingEventSink, createLogger } from '../../libs/core';
+import { OccurrencesService, todayIn } from '../../libs/tasks';
 import { bootTestApp, type TestApp } from '../harness/app';
 import { caller, signup, type Caller } from '../harness/api';
 import { query } from '../harness/database';
 import { taskTenant } from './setup';
-import type { DataSource } from 'typeorm';
-import { getDataSourceToken } from '@nestjs/typeorm';
 
 let t: TestApp;
 let call: Caller;
-let ds: DataSource;
-const events = new LoggingEventSink(createLogger('silent'));
+let occurrences: OccurrencesService;
 beforeAll(async () => {
   t = await bootTestApp({ RATE_LIMIT_SIGNUP: '10000/1h' });
   call = caller(t.app);
-  ds = t.app.get<DataSource>(getDataSourceToken());
+  occurrences = t.app.get(OccurrencesService);
 });
 afterAll(async () => t.close());
 
@@ -152,7 +148,7 @@ describe('occurrence roll-over', () => {
   it('opens every started period once, across month ends; a second run opens nothing', async () => {
     const tt = await taskTenant(t, { startsOn: '2025-11-30' });
     const now = new Date('2026-03-05T12:00:00Z');
-    const opened = await openStartedPeriods(ds, tt.admin.tenantId, tt.subscriptionId, events, now);
+    const opened = await occurrences.openStartedPeriods(tt.admin.tenantId, tt.subscriptionId, now);
     // Monthly (PX-15, 17, 22): Dec 30, Jan 30, Feb 28 -> 9. Quarterly (PX-11, 13, 18) and
     // once+P3M (PX-10): Feb 28 -> 4.
     expect(opened).toBe(13);
@@ -167,7 +163,7 @@ describe('occurrence roll-over', () => {
       { start: '2026-01-30', due: '2026-02-27' },
       { start: '2026-02-28', due: '2026-03-29' },
     ]);
-    expect(await openStartedPeriods(ds, tt.admin.tenantId, tt.subscriptionId, events, now)).toBe(0);
+    expect(await occurrences.openStartedPeriods(tt.admin.tenantId, tt.subscriptionId, now)).toBe(0);
     const [schedule] = await query<{ next: string }>(
       t.db.adminUrl,
       'SELECT next_period_on::text AS next FROM occurrence_schedule WHERE subscription_id = $1',
@@ -178,7 +174,7 @@ describe('occurrence roll-over', () => {
 
   it('a leap year: a period anchored on Jan 31 opens on Feb 29', async () => {
     const tt = await taskTenant(t, { startsOn: '2028-01-31' });
-    await openStartedPeriods(ds, tt.admin.tenantId, tt.subscriptionId, events, new Date('2028-03-01T00:00:00Z'));
+    await occurrences.openStartedPeriods(tt.admin.tenantId, tt.subscriptionId, new Date('2028-03-01T00:00:00Z'));
     const rows = await query<{ start: string; due: string }>(
       t.db.adminUrl,
       "SELECT t.period_start::text AS start, t.due_date::text AS due FROM task t JOIN activity a ON a.id = t.activity_id WHERE t.tenant_id = $1 AND a.key = 'PX-22' ORDER BY t.period_start",
@@ -192,7 +188,7 @@ describe('occurrence roll-over', () => {
 
   it('a missed occurrence stays overdue while the next one opens on time', async () => {
     const tt = await taskTenant(t, { startsOn: '2025-01-01' });
-    await openStartedPeriods(ds, tt.admin.tenantId, tt.subscriptionId, events, new Date('2025-03-02T00:00:00Z'));
+    await occurrences.openStartedPeriods(tt.admin.tenantId, tt.subscriptionId, new Date('2025-03-02T00:00:00Z'));
     const rows = await query<{ start: string; status: string }>(
       t.db.adminUrl,
       "SELECT t.period_start::text AS start, t.status FROM task t JOIN activity a ON a.id = t.activity_id WHERE t.tenant_id = $1 AND a.key = 'PX-22' ORDER BY t.period_start",
@@ -205,7 +201,7 @@ describe('occurrence roll-over', () => {
   it('the worker entry point visits every tenant through the schedule, each in its own scope', async () => {
     const a = await taskTenant(t, { startsOn: '2024-01-15' });
     const b = await taskTenant(t, { startsOn: '2024-01-15' });
-    const result = await openAllStartedPeriods(ds, events, new Date('2024-02-16T00:00:00Z'));
+    const result = await occurrences.openAllStartedPeriods(new Date('2024-02-16T00:00:00Z'));
     expect(result.tasksOpened).toBeGreaterThanOrEqual(2 * 3);
     for (const tenantId of [a.admin.tenantId, b.admin.tenantId]) {
       expect(

@@ -362,3 +362,36 @@ describe('not found', () => {
     expect(res.json<{ code: string }>().code).toBe('TASK_NOT_FOUND');
   });
 });
+
+describe('withdrawn tasks (set by a catalog upgrade)', () => {
+  it('are neither open nor overdue, take no transition, and are still listed and readable', async () => {
+    const w = await taskTenant(t);
+    const taskId = w.tasks['PX-22']!;
+    // The system action `withdraw` has no endpoint: a catalog upgrade sets it.
+    await query(t.db.adminUrl, "UPDATE task SET status = 'withdrawn', due_date = '2020-01-01' WHERE id = $1", [taskId]);
+    const base = `/api/v1/tenants/${w.admin.tenantId}/tasks`;
+    const overdue = await call({ method: 'GET', url: `${base}?overdue=true&limit=200`, token: w.admin.accessToken });
+    expect(overdue.json<Page>().items.map((i) => i.id)).not.toContain(taskId);
+    const listed = await call({ method: 'GET', url: `${base}?status=withdrawn`, token: w.viewer.accessToken });
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json<Page>().items.map((i) => i.id)).toEqual([taskId]);
+    const detail = await call({ method: 'GET', url: `${base}/${taskId}`, token: w.auditor.accessToken });
+    expect(detail.json()).toMatchObject({ status: 'withdrawn', overdue: false });
+    for (const [method, path, payload] of [
+      ['POST', 'complete', {}],
+      ['PATCH', '', { status: 'in_progress' }],
+      ['PATCH', '', { status: 'not_applicable', reason: 'x' }],
+    ] as const) {
+      const res = await call({ method, url: `${base}/${taskId}${path ? `/${path}` : ''}`, token: w.admin.accessToken, payload });
+      expect(res.statusCode).toBe(409);
+      expect(res.json<{ code: string }>().code).toBe('INVALID_TRANSITION');
+    }
+    const review = await call({
+      method: 'POST',
+      url: `${base}/${taskId}/reviews`,
+      token: w.auditor.accessToken,
+      payload: { decision: 'approve' },
+    });
+    expect(review.json<{ code: string }>().code).toBe('INVALID_TRANSITION');
+  });
+});

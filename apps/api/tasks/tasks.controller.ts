@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nes
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuditService, type AuditEventView } from '../../../libs/audit';
 import { NothingToChangeError, type TenantContext } from '../../../libs/core';
+import { TenantDb } from '../../../libs/db';
 import { EvidenceService, type EvidenceView } from '../../../libs/evidence';
 import {
   SubscriptionsService,
@@ -9,6 +10,7 @@ import {
   type ProviderCommitmentView,
   type ReviewView,
   type SubscriptionView,
+  type TaskDetail,
   type TaskEventView,
   type TaskView,
 } from '../../../libs/tasks';
@@ -71,6 +73,7 @@ export class SubscriptionsController {
 @Controller('tenants/:tenantId/tasks')
 export class TasksController {
   constructor(
+    private readonly db: TenantDb,
     private readonly tasks: TasksService,
     private readonly evidence: EvidenceService,
     private readonly audit: AuditService,
@@ -98,11 +101,16 @@ export class TasksController {
   async get(
     @Tenant() ctx: TenantContext,
     @Param() params: TaskParams,
-  ): Promise<Awaited<ReturnType<TasksService['get']>> & { evidence: EvidenceView[]; history: AuditEventView[] }> {
-    // The task first: it answers TASK_NOT_FOUND before anything else is read.
-    const task = await this.tasks.get(ctx, params.taskId);
-    const [evidence, history] = await Promise.all([this.evidence.listForTask(ctx, task.id), this.audit.taskHistory(ctx, task.id)]);
-    return { ...task, evidence, history };
+  ): Promise<TaskDetail & { evidence: EvidenceView[]; history: AuditEventView[] }> {
+    // One unit of work: task, evidence, reviews and history are read in one transaction, so they
+    // agree (no evidence counted on the task but missing from the list). The task first: it
+    // answers TASK_NOT_FOUND before anything else is read.
+    return this.db.run(ctx, async () => {
+      const task = await this.tasks.get(ctx, params.taskId);
+      const evidence = await this.evidence.listForTask(ctx, task.id);
+      const history = await this.audit.taskHistory(ctx, task.id);
+      return { ...task, evidence, history };
+    });
   }
 
   @Patch(':taskId')

@@ -16,7 +16,16 @@ import {
 import { PHASES, type Phase } from '../../../libs/catalog';
 import { UUID_PATTERN } from '../../../libs/core';
 import { Optional, PageQuery } from '../auth/auth.dto';
-import { isIsoDate, isTimeZone, type TaskStatus } from '../../../libs/tasks';
+import {
+  isIsoDate,
+  isTimeZone,
+  PATCHABLE_STATUSES,
+  REVIEW_DECISIONS,
+  TASK_STATUSES,
+  type PatchableStatus,
+  type ReviewDecision,
+  type TaskStatus,
+} from '../../../libs/tasks';
 
 @ValidatorConstraint({ name: 'isoDate' })
 class IsoDateConstraint implements ValidatorConstraintInterface {
@@ -37,8 +46,6 @@ class TimeZoneConstraint implements ValidatorConstraintInterface {
     return '$property must be an IANA time zone such as Europe/Paris';
   }
 }
-
-const STATUSES: TaskStatus[] = ['todo', 'in_progress', 'done', 'approved', 'rejected', 'not_applicable'];
 
 export class SubscribeDto {
   @ApiProperty({ example: 'ovhcloud-private-exchange' })
@@ -92,10 +99,10 @@ export class TaskParams extends TenantParam {
 
 /** Filters plus `limit` and `cursor` (PageQuery). */
 export class TaskListQuery extends PageQuery {
-  @ApiPropertyOptional({ description: 'Comma-separated statuses.', example: 'todo,in_progress' })
+  @ApiPropertyOptional({ description: `Comma-separated statuses among ${TASK_STATUSES.join(', ')}.`, example: 'todo,in_progress' })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value))
-  @IsIn(STATUSES, { each: true, message: `status must be among ${STATUSES.join(', ')}` })
+  @IsIn(TASK_STATUSES, { each: true, message: `status must be among ${TASK_STATUSES.join(', ')}` })
   status?: TaskStatus[];
 
   @ApiPropertyOptional({ enum: PHASES })
@@ -151,12 +158,12 @@ export class UpdateTaskDto {
   @Validate(IsoDateConstraint)
   dueDate?: string | null;
 
-  @ApiPropertyOptional({ enum: ['todo', 'in_progress', 'not_applicable'] })
+  @ApiPropertyOptional({ enum: PATCHABLE_STATUSES })
   @Optional()
-  @IsIn(['todo', 'in_progress', 'not_applicable'], {
-    message: 'status must be todo, in_progress or not_applicable (complete and review have their own endpoints)',
+  @IsIn(PATCHABLE_STATUSES, {
+    message: `status must be ${PATCHABLE_STATUSES.slice(0, -1).join(', ')} or ${PATCHABLE_STATUSES.at(-1)} (complete and review have their own endpoints)`,
   })
-  status?: 'todo' | 'in_progress' | 'not_applicable';
+  status?: PatchableStatus;
 
   @ApiPropertyOptional({ description: 'Why the duty is not applicable.' })
   @Optional()
@@ -174,9 +181,9 @@ export class CompleteDto {
 }
 
 export class ReviewDto {
-  @ApiProperty({ enum: ['approve', 'reject'] })
-  @IsIn(['approve', 'reject'], { message: 'decision must be approve or reject' })
-  decision!: 'approve' | 'reject';
+  @ApiProperty({ enum: REVIEW_DECISIONS })
+  @IsIn(REVIEW_DECISIONS, { message: `decision must be ${REVIEW_DECISIONS.join(' or ')}` })
+  decision!: ReviewDecision;
 
   @ApiPropertyOptional({ description: 'Required to reject.' })
   @Optional()

@@ -1,0 +1,70 @@
+import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { PHASES, type Phase } from '../catalog';
+import { sqlList } from './task-status';
+
+/**
+ * A tenant's adoption of one catalog version. Foreign keys to other libs' tables name the table
+ * (a string target): libs/tasks does not import libs/tenancy, and needs no relation object.
+ */
+@Entity('subscription')
+@Unique('subscription_one_per_catalog', ['tenantId', 'catalogId'])
+// The target of task's (tenant_id, subscription_id) foreign key: a task never points at another tenant's subscription.
+@Unique('subscription_tenant_id_unique', ['tenantId', 'id'])
+@Check('subscription_phase', `phase IN ${sqlList(PHASES)}`)
+export class SubscriptionEntity {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'subscription_pkey' })
+  id!: string;
+
+  @Column('uuid')
+  @ForeignKey('tenant', { name: 'subscription_tenant_id_fkey', onDelete: 'CASCADE' })
+  tenantId!: string;
+
+  @Column('uuid')
+  @ForeignKey('catalog', { name: 'subscription_catalog_id_fkey' })
+  catalogId!: string;
+
+  @Column('uuid')
+  @ForeignKey('catalog_version', { name: 'subscription_catalog_version_id_fkey' })
+  catalogVersionId!: string;
+
+  @Column('text')
+  phase!: Phase;
+
+  @Column('date')
+  startsOn!: string;
+
+  @Column('text')
+  timezone!: string;
+
+  /** The date each phase started, keyed by phase: the anchor of its duties' schedules. */
+  @Column('jsonb')
+  phaseStartedOn!: Partial<Record<Phase, string>>;
+
+  @Column('uuid')
+  @ForeignKey('app_user', { name: 'subscription_created_by_fkey' })
+  createdBy!: string;
+
+  @Column('timestamptz', { default: () => 'now()' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { default: () => 'now()' })
+  updatedAt!: Date;
+}
+
+/**
+ * Which subscriptions may have a period to open, across tenants, for the worker. Ids and a date
+ * only: no tenant data, so no row-level security on it.
+ */
+@Entity('occurrence_schedule')
+export class OccurrenceScheduleEntity {
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'occurrence_schedule_pkey' })
+  @ForeignKey('subscription', { name: 'occurrence_schedule_subscription_id_fkey', onDelete: 'CASCADE' })
+  subscriptionId!: string;
+
+  @Column('uuid')
+  tenantId!: string;
+
+  @Index('occurrence_schedule_next_idx')
+  @Column('date', { nullable: true })
+  nextPeriodOn!: string | null;
+}

@@ -1,0 +1,139 @@
+import { Check, Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { openStatusSql, sqlList, TASK_STATUSES, type TaskStatus } from './task-status';
+
+/** One occurrence of one customer duty for one tenant (the task aggregate: with its reviews and logged events). */
+@Entity('task')
+@Unique('task_occurrence_unique', ['tenantId', 'subscriptionId', 'activityId', 'periodStart'])
+@ForeignKey('subscription', ['tenantId', 'subscriptionId'], ['tenantId', 'id'], { name: 'task_subscription_fk', onDelete: 'CASCADE' })
+// Built from the declaration: the database refuses a status the machine does not know.
+@Check('task_status', `status IN ${sqlList(TASK_STATUSES)}`)
+@Check('task_na_reason', "status <> 'not_applicable' OR not_applicable_reason IS NOT NULL")
+@Check('task_period', 'period_end IS NULL OR period_end >= period_start')
+// The task list: a tenant's tasks by due date (the open one serves the overdue filter).
+@Index('task_tenant_due_idx', ['tenantId', 'dueDate', 'id'])
+@Index('task_tenant_open_due_idx', ['tenantId', 'dueDate', 'id'], { where: openStatusSql('status') })
+@Index('task_tenant_assignee_idx', ['tenantId', 'assigneeId', 'dueDate'])
+// Target of evidence's (tenant_id, task_id) foreign key: evidence never points at another tenant's task.
+@Index('task_tenant_id_unique', ['tenantId', 'id'], { unique: true })
+// The reminder sweep's index-only walk over open tasks by due date: (due_date) INCLUDE (tenant_id,
+// subscription_id, assignee_id) WHERE open AND due_date IS NOT NULL. TypeORM cannot express
+// INCLUDE, so the entity names it without managing it (migrations/1764000005000-reminders.ts).
+@Index('task_open_due_idx', { synchronize: false })
+export class TaskEntity {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'task_pkey' })
+  id!: string;
+
+  @Column('uuid')
+  tenantId!: string;
+
+  @Column('uuid')
+  subscriptionId!: string;
+
+  @Column('uuid')
+  @ForeignKey('activity', { name: 'task_activity_id_fkey' })
+  activityId!: string;
+
+  @Column('date')
+  periodStart!: string;
+
+  @Column('date', { nullable: true })
+  periodEnd!: string | null;
+
+  @Column('date', { nullable: true })
+  dueDate!: string | null;
+
+  @Column('text', { default: 'todo' })
+  status!: TaskStatus;
+
+  @Column('uuid', { nullable: true })
+  @ForeignKey('app_user', { name: 'task_assignee_id_fkey' })
+  assigneeId!: string | null;
+
+  @Column('text', { nullable: true })
+  notApplicableReason!: string | null;
+
+  @Column('int', { default: 0 })
+  evidenceCount!: number;
+
+  @Column('timestamptz', { nullable: true })
+  lastEvidenceAt!: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  reviewedAt!: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  completedAt!: Date | null;
+
+  @Column('uuid', { nullable: true })
+  @ForeignKey('app_user', { name: 'task_completed_by_fkey' })
+  completedBy!: string | null;
+
+  @Column('timestamptz', { default: () => 'now()' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { default: () => 'now()' })
+  updatedAt!: Date;
+}
+
+export const REVIEW_DECISIONS = ['approve', 'reject'] as const;
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+
+/** A reviewer's decision on a done task. A fact: never changed through the app. */
+@Entity('review')
+@Check('review_decision', `decision IN ${sqlList(REVIEW_DECISIONS)}`)
+@Check('review_reject_comment', "decision <> 'reject' OR length(trim(comment)) > 0")
+@Index('review_task_idx', ['tenantId', 'taskId', 'createdAt'])
+// The reminder sweep's recent rejections (migrations/1764000005000-reminders.ts).
+@Index('review_rejected_recent_idx', ['createdAt'], { where: "decision = 'reject'" })
+export class ReviewEntity {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'review_pkey' })
+  id!: string;
+
+  @Column('uuid')
+  tenantId!: string;
+
+  @Column('uuid')
+  @ForeignKey('task', { name: 'review_task_id_fkey', onDelete: 'CASCADE' })
+  taskId!: string;
+
+  @Column('uuid')
+  @ForeignKey('app_user', { name: 'review_reviewer_id_fkey' })
+  reviewerId!: string;
+
+  @Column('text')
+  decision!: ReviewDecision;
+
+  @Column('text', { nullable: true })
+  comment!: string | null;
+
+  @Column('timestamptz', { default: () => 'now()' })
+  createdAt!: Date;
+}
+
+/** One logged occurrence of an event-driven duty. A fact: never changed through the app. */
+@Entity('task_event')
+@Index('task_event_task_idx', ['tenantId', 'taskId', 'occurredOn'])
+export class TaskEventEntity {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'task_event_pkey' })
+  id!: string;
+
+  @Column('uuid')
+  tenantId!: string;
+
+  @Column('uuid')
+  @ForeignKey('task', { name: 'task_event_task_id_fkey', onDelete: 'CASCADE' })
+  taskId!: string;
+
+  @Column('date')
+  occurredOn!: string;
+
+  @Column('text')
+  description!: string;
+
+  @Column('uuid')
+  @ForeignKey('app_user', { name: 'task_event_created_by_fkey' })
+  createdBy!: string;
+
+  @Column('timestamptz', { default: () => 'now()' })
+  createdAt!: Date;
+}
