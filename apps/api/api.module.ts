@@ -22,7 +22,7 @@ import { CatalogController } from './catalog/catalog.controller';
 import { EvidenceController } from './evidence/evidence.controller';
 import { SubscriptionsController, TasksController } from './tasks/tasks.controller';
 import { InvitationsController, MeController, TenantsController } from './tenants/tenants.controller';
-import { HealthController } from './health/health.controller';
+import { EMBEDDED_POSTGRES, HealthController } from './health/health.controller';
 import { NotificationsApiModule } from './notifications/notifications-api.module';
 
 @Module({})
@@ -72,6 +72,7 @@ export class ApiModule {
         AuditController,
       ],
       providers: [
+        { provide: EMBEDDED_POSTGRES, useValue: target.embedded ?? null },
         JwtStrategy,
         LocalStrategy,
         // Order matters: authenticate, then resolve the tenant and check the role.
