@@ -65,6 +65,8 @@ export class EnvironmentVariables {
   @Max(3600000, { message: 'must be a whole number of milliseconds between 100 and 3600000' })
   DATABASE_STATEMENT_TIMEOUT_MS = 15000;
 
+  /** Unset: the port the data folder used last (54329 the first time), or a free one when taken. */
+  @IsOptional()
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number between 1024 and 65535' })
   @Min(1024, { message: 'must be a whole number between 1024 and 65535' })
