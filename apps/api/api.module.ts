@@ -24,7 +24,7 @@ import { EvidenceController } from './evidence/evidence.controller';
 import { MemberRolesModule } from './tasks/member-roles.module';
 import { SubscriptionsController, TasksController } from './tasks/tasks.controller';
 import { InvitationsController, MeController, TenantsController } from './tenants/tenants.controller';
-import { HealthController } from './health/health.controller';
+import { EMBEDDED_POSTGRES, HealthController } from './health/health.controller';
 import { NotificationsApiModule } from './notifications/notifications-api.module';
 
 @Module({})
@@ -76,6 +76,7 @@ export class ApiModule {
         AuditController,
       ],
       providers: [
+        { provide: EMBEDDED_POSTGRES, useValue: target.embedded ?? null },
         JwtStrategy,
         LocalStrategy,
         // Order matters: authenticate, then resolve the tenant and check the role.

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -18,6 +19,19 @@ export const API_PREFIX = 'api/v1';
 
 // A client-supplied request id is kept only when it is short and plain, so it is safe in logs.
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
+
+// How long a refused body may keep arriving after the answer, so the client reads the answer
+// before the socket goes away (a close with unread data resets the connection).
+const LINGER_MS = 1000;
+
+function closeAfterLinger(socket: Socket): void {
+  if (socket.destroyed) return;
+  // Node sends FIN after the answer (Connection: close) and drains what arrives; then, at most
+  // LINGER_MS later, the socket is closed.
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
 
 /** The HTTP app, fully configured but not listening: main() listens, tests inject. */
 export interface ApiOptions {
@@ -65,6 +79,18 @@ export async function createApi(
   });
   fastify.addHook('onSend', async (request, reply) => {
     cacheControlFor(request, reply);
+  });
+  // A body not read whole (an upload refused before its end: 404, 413, 415...): the client may
+  // still be sending megabytes we will not read. Answer with `Connection: close`, and close the
+  // socket shortly after the answer rather than reading the rest for as long as the client sends.
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    // Injected requests (tests) have no `complete`: only a real socket's body can be left unread.
+    const incoming: { complete?: boolean } = request.raw;
+    if (incoming.complete === false) {
+      void reply.header('connection', 'close');
+      reply.raw.once('finish', () => closeAfterLinger(request.raw.socket));
+    }
+    return payload;
   });
   fastify.addHook('onResponse', async (request: FastifyRequest, reply) => {
     const ctx = (request as FastifyRequest & { logContext?: { tenantId?: string; userId?: string } }).logContext;

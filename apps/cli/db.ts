@@ -56,7 +56,7 @@ async function main(config: AppConfig): Promise<number> {
     return 2;
   }
   const logger = createLogger(config.logLevel, 'dutybook-db');
-  const target = await resolveDatabase(config, logger);
+  const target = await resolveDatabase(config, logger, { embedded: 'share' });
   try {
     switch (command) {
       case 'migration:run': {

@@ -14,7 +14,7 @@ import { runCli } from './run-cli';
  */
 async function main(config: AppConfig): Promise<number> {
   const logger = createLogger(config.logLevel, 'dutybook-reminders');
-  const target = await resolveDatabase(config, logger);
+  const target = await resolveDatabase(config, logger, { embedded: 'share' });
   try {
     if (config.migrateOnStart) await migrate(target, logger);
     const ds = createDataSource({ url: target.appUrl, poolSize: 2, applicationName: 'dutybook-cli' }, SCHEMA, logger);

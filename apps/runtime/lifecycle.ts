@@ -5,11 +5,16 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+/** Ends the process after an unrecoverable fault: ordered stop, then exit 1. */
+export type Fatal = (error: Error) => void;
+
 /**
  * Runs a process entry point: config validated first (a bad value exits 1 naming the variable),
- * then start(); SIGTERM/SIGINT stop it within SHUTDOWN_TIMEOUT_MS and exit 0.
+ * then start(); SIGTERM/SIGINT stop it (in the order start() decided) within
+ * SHUTDOWN_TIMEOUT_MS and exit 0; a fatal fault reported by start() stops it and exits 1.
+ * No other code installs signal handlers (see libs/db/embedded-postgres.ts).
  */
-export function runProcess(name: string, start: (config: AppConfig, logger: Logger) => Promise<Running>): void {
+export function runProcess(name: string, start: (config: AppConfig, logger: Logger, fatal: Fatal) => Promise<Running>): void {
   let config: AppConfig;
   try {
     config = loadConfig();
@@ -21,41 +26,41 @@ export function runProcess(name: string, start: (config: AppConfig, logger: Logg
     throw error;
   }
   const logger = createLogger(config.logLevel, name);
-  let running: Running | undefined;
   let stopping = false;
 
-  const shutdown = async (signal: string): Promise<void> => {
+  const shutdown = async (reason: { signal: string } | { fault: Error }): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    const code = 'fault' in reason ? 1 : 0;
+    if ('fault' in reason) logger.fatal({ err: reason.fault }, `stopping after a fatal fault: ${reason.fault.message}`);
+    else logger.info({ signal: reason.signal }, 'shutting down');
     const timer = setTimeout(() => {
       logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting');
+      logger.flush();
       process.exit(1);
     }, config.shutdownTimeoutMs);
     timer.unref();
     try {
-      await running?.stop();
+      await (await started).stop();
       logger.info('stopped');
       logger.flush();
-      process.exit(0);
+      process.exit(code);
     } catch (error) {
       logger.error({ err: error }, 'error while shutting down');
+      logger.flush();
       process.exit(1);
     }
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-
-  start(config, logger)
-    .then((r) => {
-      running = r;
-      if (stopping) void r.stop();
-    })
-    .catch((error: unknown) => {
-      logger.fatal({ err: error }, `${name} failed to start: ${(error as Error).message}`);
-      logger.flush();
-      process.exit(1);
-    });
+  // A signal during start-up waits for it to finish, then stops what it started: the embedded
+  // Postgres runs in its own process group and would outlive an early exit.
+  const started = start(config, logger, (fault) => void shutdown({ fault }));
+  process.once('SIGTERM', () => void shutdown({ signal: 'SIGTERM' }));
+  process.once('SIGINT', () => void shutdown({ signal: 'SIGINT' }));
+  started.catch((error: unknown) => {
+    logger.fatal({ err: error }, `${name} failed to start: ${(error as Error).message}`);
+    logger.flush();
+    process.exit(1);
+  });
 }
 
 /** Runs stops in reverse order, continuing past failures, and rethrows the first one. */

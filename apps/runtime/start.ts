@@ -1,8 +1,9 @@
+import type { Server, ServerResponse } from 'node:http';
 import type { AppConfig, Logger } from '../../libs/core';
-import { resolveDatabase } from '../../libs/db';
+import { resolveDatabase, warnIfRlsCannotProtect } from '../../libs/db';
 import { createApi } from '../api/create-api';
 import { createWorker } from '../worker/create-worker';
-import { stopAll, type Running } from './lifecycle';
+import { stopAll, type Fatal, type Running } from './lifecycle';
 import { prepareDatabase } from './prepare-database';
 
 export interface StartOptions {
@@ -10,16 +11,23 @@ export interface StartOptions {
   readonly worker: boolean;
 }
 
-/** Database (embedded or DATABASE_URL), migrations, seed, then the api and/or the worker. */
-export async function start(config: AppConfig, logger: Logger, parts: StartOptions): Promise<Running> {
+/**
+ * Database (embedded or DATABASE_URL), migrations, seed, then the api and/or the worker.
+ * Stopping runs in reverse: stop accepting and let in-flight requests finish (half of
+ * SHUTDOWN_TIMEOUT_MS at most), then the worker and pg-boss, the pools, and Postgres last.
+ */
+export async function start(config: AppConfig, logger: Logger, parts: StartOptions, fatal: Fatal): Promise<Running> {
   const stops: (() => Promise<void>)[] = [];
   try {
     const target = await resolveDatabase(config, logger);
     if (target.embedded) {
       const pg = target.embedded;
       stops.push(() => pg.stop());
+      // Restarts were tried and failed: nothing can be served; let a supervisor act.
+      pg.onFailure(fatal);
     }
     await prepareDatabase(config, target, logger);
+    if (!target.embedded) await warnIfRlsCannotProtect(target.appUrl, logger);
     if (parts.worker && !parts.api) {
       const worker = await createWorker(config, target, logger);
       stops.push(() => worker.close());
@@ -27,9 +35,13 @@ export async function start(config: AppConfig, logger: Logger, parts: StartOptio
     }
     if (parts.api) {
       const api = await createApi(config, target, logger, { withWorker: parts.worker });
+      // Nest's close() runs the worker's and TypeORM's shutdown hooks; draining the HTTP server
+      // first keeps in-flight requests from losing their pool under them.
       stops.push(() => api.close());
       await api.listen({ port: config.port, host: config.host });
-      const address = api.getHttpServer().address();
+      const server: Server = api.getHttpServer();
+      stops.push(() => drainHttp(server, Math.floor(config.shutdownTimeoutMs / 2), logger));
+      const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       const local = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
       if (parts.worker) logger.info('worker jobs running in the api process');
@@ -43,4 +55,31 @@ export async function start(config: AppConfig, logger: Logger, parts: StartOptio
     throw error;
   }
   return { stop: () => stopAll(stops) };
+}
+
+/**
+ * Stops accepting connections, closes idle keep-alive sockets (again as each in-flight response
+ * ends), and waits for the requests still running; after graceMs their sockets are closed.
+ */
+export async function drainHttp(server: Server, graceMs: number, logger: Logger): Promise<void> {
+  if (!server.listening) return;
+  // Requests that still arrive on open connections are answered with `Connection: close`.
+  server.on('request', (_request, response: ServerResponse) => {
+    response.shouldKeepAlive = false;
+  });
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const sweep = setInterval(() => server.closeIdleConnections(), 50);
+  let timer: NodeJS.Timeout | undefined;
+  const late = await Promise.race([
+    closed.then(() => false),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs))),
+  ]);
+  clearInterval(sweep);
+  clearTimeout(timer);
+  if (late) {
+    logger.warn({ graceMs }, 'requests still running when the stop grace period ended; closing their connections');
+    server.closeAllConnections();
+    await closed;
+  }
 }

@@ -69,6 +69,11 @@ export interface RolePowers {
   readonly role: string;
   readonly superuser: boolean;
   readonly bypassRls: boolean;
+  /**
+   * Tables under row-level security that the role owns, or could act as the owner of (member of
+   * the owning role): RLS does not bind a table's owner. A few names, for the message.
+   */
+  readonly ownedRlsTables: readonly string[];
 }
 
 /** What the connected role may do that defeats row-level security. */
@@ -79,6 +84,20 @@ export async function inspectRole(url: string): Promise<RolePowers> {
     );
     const row = rows[0];
     if (!row) throw new Error('current_user not found in pg_roles');
-    return { role: row.role, superuser: row.superuser, bypassRls: row.bypass };
+    // pg_class.relowner: the owner (and whoever may SET ROLE to it) is not bound by RLS unless
+    // FORCE ROW LEVEL SECURITY is set, which the owner can turn off again.
+    const owned = await client.query<{ name: string }>(
+      `SELECT format('%I.%I', n.nspname, c.relname) AS name
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p') AND c.relrowsecurity
+          AND pg_has_role(current_user, c.relowner, 'MEMBER')
+        ORDER BY 1`,
+    );
+    return {
+      role: row.role,
+      superuser: row.superuser,
+      bypassRls: row.bypass,
+      ownedRlsTables: owned.rows.map((r) => r.name),
+    };
   });
 }

@@ -74,7 +74,7 @@ export class EvidenceController {
       return this.evidence.addFile(
         ctx,
         taskId,
-        { stream: upload.file.file, fileName: upload.file.filename, declaredType: upload.file.mimetype },
+        { stream: upload.stream, fileName: upload.file.filename, declaredType: upload.file.mimetype },
         upload.rest,
       );
     }

@@ -1,8 +1,9 @@
+import { Readable } from 'node:stream';
 import multipart, { type Multipart, type MultipartFile, type MultipartValue } from '@fastify/multipart';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { DomainError, ValidationError, type AppConfig } from '../../../libs/core';
-import { EvidenceTooLargeError, type FileFields } from '../../../libs/evidence';
+import { EvidenceTooLargeError, EvidenceUploadIncompleteError, type FileFields } from '../../../libs/evidence';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -92,9 +93,57 @@ function takeField(fields: { description?: string }, part: MultipartValue): void
   fields.description = part.value;
 }
 
+/**
+ * The file part's bytes, with its failure kept until someone reads. The parser destroys the part's
+ * stream as soon as the body ends without its closing boundary, or the client goes away; that can
+ * happen while the task is still being checked, before anyone listens, and a stream destroyed
+ * before it is piped never says anything: the request would hang. This stream reports the failure
+ * to whoever starts reading it.
+ */
+export class UploadStream extends Readable {
+  private failure: Error | null = null;
+  private ended = false;
+
+  constructor(private readonly source: Readable) {
+    super();
+    source.on('data', (chunk: Buffer) => {
+      if (!this.push(chunk)) source.pause();
+    });
+    source.on('end', () => {
+      this.ended = true;
+      this.push(null);
+    });
+    // Whatever went wrong (truncated form, premature close), the file did not arrive whole.
+    source.on('error', () => this.fail());
+    source.on('close', () => {
+      if (!this.ended) this.fail();
+    });
+    if (source.destroyed || source.errored) this.fail();
+  }
+
+  override _read(): void {
+    if (this.failure) this.destroy(this.failure);
+    else this.source.resume();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.source.destroyed) this.source.destroy();
+    callback(error);
+  }
+
+  private fail(): void {
+    if (this.failure || this.ended) return;
+    this.failure = new EvidenceUploadIncompleteError();
+    // Someone reads already: tell them now; otherwise the first read does.
+    if (this.readableFlowing === true) this.destroy(this.failure);
+  }
+}
+
 /** The file part of an upload, and a reader for the fields that follow it. */
 export interface MultipartUpload {
   readonly file: MultipartFile;
+  /** The file's bytes (use this, not file.file: see UploadStream). */
+  readonly stream: UploadStream;
   /** Reads the rest of the form (after the file has been read whole). */
   readonly rest: () => Promise<FileFields>;
 }
@@ -127,6 +176,7 @@ export async function readUpload(request: FastifyRequest, maxBytes: number): Pro
         throw unknownField(value.fieldname);
       }
       const file = value;
+      const stream = new UploadStream(file.file);
       const rest = async (): Promise<FileFields> => {
         for (;;) {
           const after = await next();
@@ -138,7 +188,7 @@ export async function readUpload(request: FastifyRequest, maxBytes: number): Pro
           takeField(fields, after.value);
         }
       };
-      return { file, rest };
+      return { file, stream, rest };
     }
     takeField(fields, value);
   }

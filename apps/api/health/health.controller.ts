@@ -1,9 +1,13 @@
-import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { Public } from '../../../libs/core';
+import type { EmbeddedPostgresHandle } from '../../../libs/db';
+
+/** The embedded Postgres this process supervises (absent with DATABASE_URL). */
+export const EMBEDDED_POSTGRES = Symbol('EMBEDDED_POSTGRES');
 
 interface ReadyBody {
   status: 'ok' | 'unavailable';
@@ -33,13 +37,25 @@ async function withDeadline(ms: number, fn: () => Promise<void>): Promise<void> 
 @Public()
 @Controller('health')
 export class HealthController {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Optional() @Inject(EMBEDDED_POSTGRES) private readonly embedded?: EmbeddedPostgresHandle | null,
+  ) {}
 
+  /**
+   * The process can serve, or will again by itself: 200 while an embedded Postgres that died is
+   * being restarted, 503 once restarting it failed (the process then stops with exit 1).
+   */
   @Get('live')
-  @HttpCode(200)
   @ApiOkResponse({ description: 'The process is up.' })
-  live(): { status: 'ok' } {
-    return { status: 'ok' };
+  @ApiServiceUnavailableResponse({ description: 'The embedded Postgres is gone for good; the process is stopping.' })
+  live(@Res({ passthrough: true }) reply: FastifyReply): { status: 'ok' | 'failed'; database?: string } {
+    const state = this.embedded?.state;
+    if (state === 'failed' || state === 'stopped') {
+      void reply.status(503);
+      return { status: 'failed', database: state };
+    }
+    return state === undefined ? { status: 'ok' } : { status: 'ok', database: state };
   }
 
   @Get('ready')

@@ -21,7 +21,8 @@ export interface AppConfig {
   readonly databaseConnectTimeoutMs: number;
   /** The api's bound on one statement: server-side statement_timeout, and the same plus a margin client-side, so a frozen server cannot hang a request. */
   readonly databaseStatementTimeoutMs: number;
-  readonly embeddedPgPort: number;
+  /** Unset: the port recorded under dataDir (54329 the first time), a free one when taken. */
+  readonly embeddedPgPort: number | undefined;
   readonly logLevel: LogLevel;
   readonly publicUrl: string;
   readonly seedOnStart: boolean;

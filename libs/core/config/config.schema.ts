@@ -63,6 +63,8 @@ export class EnvironmentVariables {
   @Max(200, { message: 'must be a whole number between 1 and 200' })
   DATABASE_POOL_SIZE = 10;
 
+  /** Unset: the port the data folder used last (54329 the first time), or a free one when taken. */
+  @IsOptional()
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number of milliseconds between 100 and 600000' })
   @Min(100, { message: 'must be a whole number of milliseconds between 100 and 600000' })
@@ -75,11 +77,13 @@ export class EnvironmentVariables {
   @Max(3600000, { message: 'must be a whole number of milliseconds between 100 and 3600000' })
   DATABASE_STATEMENT_TIMEOUT_MS = 15000;
 
+  /** Unset: the port the data folder used last (54329 the first time), or a free one when taken. */
+  @IsOptional()
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number between 1024 and 65535' })
   @Min(1024, { message: 'must be a whole number between 1024 and 65535' })
   @Max(65535, { message: 'must be a whole number between 1024 and 65535' })
-  EMBEDDED_PG_PORT = 54329;
+  EMBEDDED_PG_PORT?: number;
 
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel = 'info';
