@@ -83,11 +83,18 @@ describe('the database fails after the file was written', () => {
     }
   }
 
+  // A lost connection is an outage (503 DATABASE_UNAVAILABLE, retry later); a failing statement is ours (500).
   it.each([
-    ['the evidence insert fails', 'evidence', "RAISE EXCEPTION 'disk full (injected)';"],
-    ['the task update fails after the insert', 'task', "RAISE EXCEPTION 'deadlock (injected)';"],
-    ['the connection dies in the middle of the transaction', 'evidence', 'PERFORM pg_terminate_backend(pg_backend_pid());'],
-  ] as const)('%s: 500, no row, no file, task unchanged', async (_name, table, body) => {
+    ['the evidence insert fails', 'evidence', "RAISE EXCEPTION 'disk full (injected)';", 500, 'INTERNAL_ERROR'],
+    ['the task update fails after the insert', 'task', "RAISE EXCEPTION 'deadlock (injected)';", 500, 'INTERNAL_ERROR'],
+    [
+      'the connection dies in the middle of the transaction',
+      'evidence',
+      'PERFORM pg_terminate_backend(pg_backend_pid());',
+      503,
+      'DATABASE_UNAVAILABLE',
+    ],
+  ] as const)('%s: %s, no row, no file, task unchanged', async (_name, table, body, status, code) => {
     const taskId = await createTask(t, admin.tenantId, admin.userId);
     const filesBefore = storedFiles(t);
     let written = false;
@@ -98,8 +105,8 @@ describe('the database fails after the file was written', () => {
       const res = await withTrigger(table, body, () =>
         upload(call, admin.accessToken, admin.tenantId, taskId, { filename: 'a.pdf', content: SAMPLES.pdf }, 'will fail'),
       );
-      expect(res.statusCode).toBe(500);
-      expect(res.json()).toEqual(expect.objectContaining({ code: 'INTERNAL_ERROR' }));
+      expect(res.statusCode).toBe(status);
+      expect(res.json()).toEqual(expect.objectContaining({ code }));
       expect(res.body).not.toMatch(/injected|trigger|evidence_/);
     } finally {
       watcher.close();
