@@ -94,7 +94,7 @@ describe('the database fails after the file was written', () => {
       503,
       'DATABASE_UNAVAILABLE',
     ],
-  ] as const)('%s: %s, no row, no file, task unchanged', async (_name, table, body, status, code) => {
+  ] as const)('%s: the error answer, no row, no file, task unchanged', async (_name, table, body, status, code) => {
     const taskId = await createTask(t, admin.tenantId, admin.userId);
     const filesBefore = storedFiles(t);
     let written = false;
