@@ -26,3 +26,9 @@ export type {
   ReminderSettingsView,
   UnsubscribeResult,
 } from './reminders.views';
+export { NotificationEntity } from './notification.entity';
+export { NotificationPreferenceEntity } from './notification-preference.entity';
+import { NotificationEntity } from './notification.entity';
+import { NotificationPreferenceEntity } from './notification-preference.entity';
+/** The tables libs/reminders owns. */
+export const REMINDERS_ENTITIES = [NotificationEntity, NotificationPreferenceEntity];

@@ -2,6 +2,9 @@
 export const NOTIFICATION_KINDS = ['due_soon', 'overdue', 'escalation', 'digest', 'review_rejected'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
+/** `task_key` of a notification about no task (digests): a uuid, so it can be part of the unique key. */
+export const NO_TASK = '00000000-0000-0000-0000-000000000000';
+
 /** `skipped`: no longer true when its turn came (task closed, preference turned off, ...). */
 export const NOTIFICATION_STATUSES = ['queued', 'sent', 'failed', 'skipped'] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];

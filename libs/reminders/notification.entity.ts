@@ -1,0 +1,75 @@
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { NO_TASK } from './reminder.types';
+
+/**
+ * The mail log: one row per (recipient, task, kind, window), the idempotency key of every mail
+ * (docs/reminders.md). No foreign keys: the sweep writes 10,000 rows at a time, and the FOR KEY
+ * SHARE locks of three foreign keys per row cost more than the rest of the insert. The sender
+ * skips a row whose task or recipient is gone.
+ */
+@Entity('notification')
+@Unique('notification_once', ['tenantId', 'recipientId', 'taskKey', 'kind', 'window'])
+@Check('notification_kind', "kind IN ('due_soon', 'overdue', 'escalation', 'digest', 'review_rejected')")
+@Check('notification_window', 'length("window") BETWEEN 1 AND 64')
+@Check('notification_status', "status IN ('queued', 'sent', 'failed', 'skipped')")
+@Check('notification_task_kind', "(kind = 'digest') = (task_id IS NULL)")
+// The requeue pass looks only at what is still queued; the due-soon rule reads the week's digests.
+@Index('notification_queued_idx', ['createdAt'], { where: "status = 'queued'" })
+@Index('notification_digest_idx', ['createdAt'], { where: "kind = 'digest'" })
+export class NotificationEntity {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'notification_pkey' })
+  id!: string;
+
+  @Column('uuid')
+  tenantId!: string;
+
+  @Column('uuid')
+  recipientId!: string;
+
+  @Column('uuid', { nullable: true })
+  taskId!: string | null;
+
+  /** The task id, or all zeros for digests: part of the unique key, which ignores nulls. */
+  @Column('uuid', {
+    nullable: true,
+    generatedType: 'STORED',
+    asExpression: `coalesce(task_id, '${NO_TASK}'::uuid)`,
+    insert: false,
+    update: false,
+  })
+  taskKey!: string;
+
+  @Column('text')
+  kind!: string;
+
+  @Column('text')
+  window!: string;
+
+  @Column('text', { default: 'queued' })
+  status!: string;
+
+  @Column('int', { default: 0 })
+  attempts!: number;
+
+  @Column('text', { nullable: true })
+  lastError!: string | null;
+
+  @Column('text', { nullable: true })
+  messageId!: string | null;
+
+  /** The pg-boss job meant to deliver it now (a chunk of the sweep's rows, or a retry of this one). */
+  @Column('uuid')
+  jobId!: string;
+
+  @Column('jsonb', { default: {} })
+  data!: Record<string, unknown>;
+
+  @Column('timestamptz', { default: () => 'now()' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { nullable: true })
+  sentAt!: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  failedAt!: Date | null;
+}

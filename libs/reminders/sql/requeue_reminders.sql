@@ -1,0 +1,33 @@
+-- Queued notifications whose delivery job is gone (retries exhausted by crashes, removed by hand):
+-- they get new job ids (chunked like the sweep's), which the caller queues in the same transaction.
+CREATE OR REPLACE FUNCTION requeue_reminders(p_now timestamptz, p_queue text, p_older_than interval)
+RETURNS TABLE (notification_id uuid, tenant_id uuid, job_id uuid)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+#variable_conflict use_column
+DECLARE
+  v_batch text := gen_random_uuid()::text;
+BEGIN
+  IF session_user = current_user THEN
+    RAISE EXCEPTION 'requeue_reminders must be called by the app role, not by the schema owner (%)', current_user;
+  END IF;
+  PERFORM set_config('app.scope', 'reminders', true);
+  RETURN QUERY
+  WITH orphan AS (
+    SELECT n.id FROM notification n
+     WHERE n.status = 'queued' AND n.created_at < p_now - p_older_than
+       AND NOT EXISTS (
+         SELECT 1 FROM pgboss.job j
+          WHERE j.name = p_queue AND j.id = n.job_id AND j.state IN ('created', 'retry', 'active'))
+     -- A row a sender holds is being delivered right now.
+     FOR UPDATE OF n SKIP LOCKED
+  ), numbered AS (
+    -- Chunks of 25 notifications per job (NOTIFICATIONS_PER_JOB in reminder.types.ts).
+    SELECT o.id, md5(v_batch || ':requeue:' || (row_number() OVER () - 1) / 25)::uuid AS job_id FROM orphan o
+  ), upd AS (
+    UPDATE notification n SET job_id = x.job_id FROM numbered x WHERE n.id = x.id
+    RETURNING n.id, n.tenant_id, n.job_id
+  )
+  SELECT id, tenant_id, job_id FROM upd;
+  PERFORM set_config('app.scope', '', true);
+  RETURN;
+END $fn$;
