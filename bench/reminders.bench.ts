@@ -21,8 +21,7 @@ import { QUEUES } from '../apps/worker/queues';
 import { SCHEMA } from '../apps/runtime/schema';
 import { createLogger } from '../libs/core';
 import { createDataSource, createJobQueue } from '../libs/db';
-import { SWEEP_KINDS, sweepReminders } from '../libs/reminders';
-import { taskReminderCandidates } from '../migrations/1764000005000-reminders';
+import { REMINDER_SELECTION_SQL, SWEEP_KINDS, sweepReminders } from '../libs/reminders';
 import { makeRunDir, startBenchCluster, type BenchCluster } from './harness/database';
 import { writeDataset } from './reminders/dataset';
 import type { CounterMessage } from './reminders/smtp-counter';
@@ -46,21 +45,11 @@ const median = (xs: readonly number[]): number => {
 };
 const ms = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
 
-/** The baseline: the selection the sweep function runs, bare (superuser: no RLS), rows fetched. */
+/** The baseline: the selection the sweep function runs (libs/reminders' own statements), bare (superuser: no RLS), rows fetched. */
 async function bareSelection(client: Client, now: Date): Promise<{ ms: number; rows: number }> {
   const start = process.hrtime.bigint();
-  const [bound] = (
-    await client.query<{ bound: string }>(
-      `SELECT ((($1::timestamptz AT TIME ZONE 'UTC')::date + 1 + coalesce(max(d), 0)))::text AS bound
-         FROM (SELECT DISTINCT te.reminder_days FROM tenant te) r, unnest(r.reminder_days) d`,
-      [now.toISOString()],
-    )
-  ).rows;
-  const result = await client.query(taskReminderCandidates('$1::timestamptz', '$2::text[]', '$3::date'), [
-    now.toISOString(),
-    SWEEP_KINDS,
-    bound?.bound,
-  ]);
+  const [bound] = (await client.query<{ bound: string }>(REMINDER_SELECTION_SQL.bound, [now.toISOString()])).rows;
+  const result = await client.query(REMINDER_SELECTION_SQL.candidates, [now.toISOString(), SWEEP_KINDS, bound?.bound]);
   return { ms: ms(start), rows: result.rowCount ?? 0 };
 }
 

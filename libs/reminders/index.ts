@@ -3,7 +3,7 @@ export { ReminderJobs } from './reminder-jobs';
 export { PreferencesService } from './preferences.service';
 export { NotificationsService, type NotificationFilter } from './notifications.service';
 export { ReminderSettingsService, type ReminderSettingsChange } from './reminder-settings.service';
-export { sweepReminders, type SweepOptions, type SweepResult } from './sweep';
+export { sweepReminders, REMINDER_SELECTION_SQL, type SweepOptions, type SweepResult } from './sweep';
 export { ReminderSender, type DeliveryOutcome, type SenderSettings } from './sender';
 export { UnsubscribeTokens } from './unsubscribe-token';
 export {

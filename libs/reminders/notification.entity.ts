@@ -30,7 +30,8 @@ export class NotificationEntity {
   taskId!: string | null;
 
   /** The task id, or all zeros for digests: part of the unique key, which ignores nulls. */
-  @Column('uuid', {
+  @Column({
+    type: 'uuid',
     nullable: true,
     generatedType: 'STORED',
     asExpression: `coalesce(task_id, '${NO_TASK}'::uuid)`,

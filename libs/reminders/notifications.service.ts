@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { decodeCursor, encodeCursor, type TenantContext } from '../core';
-import { inScope } from '../db';
+import { TenantDb } from '../db';
 import type { NotificationKind, NotificationStatus } from './reminder.types';
 import type { NotificationPage, NotificationView } from './reminders.views';
 
@@ -35,7 +33,7 @@ const isoOrNull = (d: Date | null): string | null => (d === null ? null : new Da
 /** The tenant's mail log, for its admins: what went out, what is pending, what failed and why. */
 @Injectable()
 export class NotificationsService {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(private readonly db: TenantDb) {}
 
   list(ctx: TenantContext, filter: NotificationFilter): Promise<NotificationPage> {
     const params: unknown[] = [ctx.tenantId];
@@ -46,11 +44,11 @@ export class NotificationsService {
       const [createdAt, id] = decodeCursor(filter.cursor, ['string', 'uuid']) as [string, string];
       where.push(`(n.created_at, n.id) < ($${params.push(createdAt)}::timestamptz, $${params.push(id)}::uuid)`);
     }
-    return inScope(this.ds, { tenantId: ctx.tenantId, userId: ctx.userId }, async (em) => {
-      const rows = await em.query<Row[]>(
+    return this.db.run(ctx, async () => {
+      const rows = await this.db.em.query<Row[]>(
         `SELECT n.id, n.recipient_id, u.email AS recipient_email, n.task_id, n.kind, n."window" AS window, n.status, n.attempts, n.last_error,
                 n.created_at, to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key, n.sent_at, n.failed_at
-           FROM notification n LEFT JOIN app_user u ON u.id = n.recipient_id
+           FROM notification n LEFT JOIN user_contacts() u ON u.user_id = n.recipient_id
           WHERE ${where.join(' AND ')}
           ORDER BY n.created_at DESC, n.id DESC
           LIMIT $${params.push(filter.limit + 1)}`,

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { NothingToChangeError, type UserContext } from '../core';
-import { inScope } from '../db';
+import { TenantDb } from '../db';
 import { isTimeZone } from '../tasks';
 import type { NotificationKind } from './reminder.types';
 import { InvalidUnsubscribeTokenError, UnknownTimeZoneError } from './reminders.errors';
@@ -55,19 +54,20 @@ function viewOf(row: PreferenceRow | undefined): NotificationPreferencesView {
 @Injectable()
 export class PreferencesService {
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
+    private readonly db: TenantDb,
     @Inject(UnsubscribeTokens) private readonly tokens: UnsubscribeTokens,
   ) {}
 
   get(user: UserContext): Promise<NotificationPreferencesView> {
-    return inScope(this.ds, { tenantId: null, userId: user.userId }, async (em) => viewOf(await this.row(em, user.userId)));
+    return this.db.run({ tenantId: null, userId: user.userId }, async () => viewOf(await this.row(this.db.em, user.userId)));
   }
 
   /** Changes the fields given; the others keep their values. */
   async update(user: UserContext, change: PreferencesChange): Promise<NotificationPreferencesView> {
     const fields = (Object.keys(COLUMNS) as (keyof PreferencesChange)[]).filter((k) => change[k] !== undefined);
     if (fields.length === 0) throw new NothingToChangeError(Object.keys(COLUMNS));
-    return inScope(this.ds, { tenantId: null, userId: user.userId }, async (em) => {
+    return this.db.run({ tenantId: null, userId: user.userId }, async () => {
+      const em = this.db.em;
       const timezone = change.timezone;
       // The sweep computes local times in Postgres: a zone it does not know would break it.
       if (typeof timezone === 'string' && !(isTimeZone(timezone) && (await this.postgresKnows(em, timezone))))
@@ -86,8 +86,9 @@ export class PreferencesService {
   async unsubscribe(token: string): Promise<UnsubscribeResult> {
     const claim = this.tokens.verify(token);
     if (!claim) throw new InvalidUnsubscribeTokenError();
-    await inScope(this.ds, { tenantId: null, userId: claim.userId }, async (em) => {
-      const [user] = await em.query<{ id: string }[]>('SELECT id FROM app_user WHERE id = $1', [claim.userId]);
+    await this.db.run({ tenantId: null, userId: claim.userId }, async () => {
+      const em = this.db.em;
+      const [user] = await em.query<{ id: string }[]>('SELECT user_id AS id FROM user_contacts() WHERE user_id = $1', [claim.userId]);
       // A signed token for an account that is gone: nothing left to turn off.
       if (user) await this.upsert(em, claim.userId, [[claim.kind, false]]);
     });

@@ -1,63 +1,51 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
 import { DOMAIN_EVENT_SINK, NothingToChangeError, type DomainEventSink, type TenantContext } from '../core';
-import { inScope, updateReturning } from '../db';
-import { TenantNotFoundError } from '../tenancy';
+import { TenantDb } from '../db';
+import { readTenantReminderSettings, TenantNotFoundError, writeTenantReminderSettings } from '../tenancy';
 import type { ReminderSettingsView } from './reminders.views';
 
 export type ReminderSettingsChange = Partial<ReminderSettingsView>;
 
-interface Row {
-  reminder_days: number[];
-  escalation_days: number;
-}
-
-const viewOf = (row: Row): ReminderSettingsView => ({ reminderDays: row.reminder_days, escalationDays: row.escalation_days });
-
-/** When a tenant's people are reminded: due-soon offsets and the escalation threshold. */
+/**
+ * When a tenant's people are reminded: due-soon offsets and the escalation threshold. The values
+ * live on `tenant` (libs/tenancy), which reads and writes them for us (docs/reminders.md).
+ */
 @Injectable()
 export class ReminderSettingsService {
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
+    private readonly db: TenantDb,
     @Inject(DOMAIN_EVENT_SINK) private readonly events: DomainEventSink,
   ) {}
 
   get(ctx: TenantContext): Promise<ReminderSettingsView> {
-    return inScope(this.ds, { tenantId: ctx.tenantId, userId: ctx.userId }, async (em) => viewOf(await this.row(em, ctx.tenantId, false)));
+    return this.db.run(ctx, async () => {
+      const settings = await readTenantReminderSettings(this.db.em, ctx.tenantId);
+      if (!settings) throw new TenantNotFoundError();
+      return { ...settings };
+    });
   }
 
   /** Offsets are kept distinct and largest first; the change is recorded in the audit trail. */
   update(ctx: TenantContext, change: ReminderSettingsChange): Promise<ReminderSettingsView> {
     if (change.reminderDays === undefined && change.escalationDays === undefined)
       throw new NothingToChangeError(['reminderDays', 'escalationDays']);
-    const reminderDays = change.reminderDays === undefined ? null : [...new Set(change.reminderDays)].sort((a, b) => b - a);
-    return inScope(this.ds, { tenantId: ctx.tenantId, userId: ctx.userId }, async (em) => {
-      const before = await this.row(em, ctx.tenantId, true);
-      const [after] = await updateReturning<Row>(
-        em,
-        `UPDATE tenant SET reminder_days = coalesce($2::int[], reminder_days), escalation_days = coalesce($3::int, escalation_days)
-          WHERE id = $1 RETURNING reminder_days, escalation_days`,
-        [ctx.tenantId, reminderDays, change.escalationDays ?? null],
-      );
-      if (!after) throw new TenantNotFoundError();
-      await this.events.publish(em, {
+    const reminderDays = change.reminderDays === undefined ? undefined : [...new Set(change.reminderDays)].sort((a, b) => b - a);
+    return this.db.run(ctx, async () => {
+      const before = await readTenantReminderSettings(this.db.em, ctx.tenantId, { forUpdate: true });
+      const after = await writeTenantReminderSettings(this.db.em, ctx.tenantId, {
+        ...(reminderDays ? { reminderDays } : {}),
+        ...(change.escalationDays !== undefined ? { escalationDays: change.escalationDays } : {}),
+      });
+      if (!before || !after) throw new TenantNotFoundError();
+      await this.events.publish(this.db.em, {
         action: 'tenant.reminder_settings_changed',
         tenantId: ctx.tenantId,
         actorId: ctx.userId,
         entity: { type: 'tenant', id: ctx.tenantId },
-        data: { from: viewOf(before), to: viewOf(after) },
+        data: { from: { ...before }, to: { ...after } },
         requestId: ctx.requestId,
       });
-      return viewOf(after);
+      return { ...after };
     });
-  }
-
-  private async row(em: EntityManager, tenantId: string, lock: boolean): Promise<Row> {
-    const [row] = await em.query<Row[]>(`SELECT reminder_days, escalation_days FROM tenant WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [
-      tenantId,
-    ]);
-    if (!row) throw new TenantNotFoundError();
-    return row;
   }
 }

@@ -5,7 +5,6 @@ import { inScope, type PgBoss } from '../db';
 import { MailDeliveryError, type Mailer } from '../notify';
 import { todayIn } from '../tasks';
 import { composeReminder, type DigestItem, type Person, type ReminderContent, type TaskRef } from './compose';
-import { daysBetween } from './dates';
 import type { MailItem, MailJobData, NotificationKind, NotificationStatus } from './reminder.types';
 import { nextAttemptAt } from './retry';
 import { queueMailJobs } from './sweep';
@@ -56,11 +55,17 @@ interface NotificationRow {
   member_role: 'admin' | 'member' | null;
 }
 
+/** A task as the reminder rules see it (reminder_tasks in libs/reminders/sql), with its labels. */
 interface TaskRow {
   id: string;
   status: string;
+  /** The tasks lib's "open" rule (task_due_facts). */
+  is_open: boolean;
   due_date: string | null;
+  /** Days from today in the subscription's time zone to the due date (negative: overdue). */
+  days_left: number | null;
   assignee_id: string | null;
+  /** Whose reminder it is (reminder_tasks): the assignee while an active admin or member, else null (the admins'). */
   owner_id: string | null;
   title: string;
   key: string;
@@ -71,17 +76,15 @@ interface TaskRow {
 
 type Prepared = { readonly skip: string } | { readonly timeZone: string; readonly content: ReminderContent };
 
-const OPEN = new Set(['todo', 'in_progress', 'rejected']);
-
+// The same rule functions the sweep uses (reminder_tasks, active_memberships, ...): what was true
+// when the sweep wrote the row is checked again here by the same definitions, not a copy.
 const TASK_SQL = `
-  SELECT t.id, t.status, t.due_date::text AS due_date, t.assignee_id, am.user_id AS owner_id, a.title, a.key, s.timezone,
-         u.name AS assignee_name, u.email AS assignee_email
-    FROM task t
-    JOIN subscription s ON s.id = t.subscription_id AND s.tenant_id = t.tenant_id
-    JOIN activity a ON a.id = t.activity_id
-    LEFT JOIN membership am ON am.tenant_id = t.tenant_id AND am.user_id = t.assignee_id AND am.role IN ('admin', 'member') AND (am.expires_at IS NULL OR am.expires_at > $3)
-    LEFT JOIN app_user u ON u.id = t.assignee_id
-   WHERE t.tenant_id = $1 AND t.id = ANY ($2::uuid[])`;
+  SELECT t.task_id AS id, t.status, t.is_open, t.due_date::text AS due_date, t.days_left, t.assignee_id, t.owner_id,
+         a.title, a.key, t.timezone, u.name AS assignee_name, u.email AS assignee_email
+    FROM reminder_tasks($3::timestamptz) t
+    JOIN activity_labels() a ON a.activity_id = t.activity_id
+    LEFT JOIN user_contacts() u ON u.user_id = t.assignee_id
+   WHERE t.tenant_id = $1 AND t.task_id = ANY ($2::uuid[])`;
 
 /** The SMTP reply (or the network error), for `last_error` and the admins' list. */
 function reasonOf(error: MailDeliveryError): string {
@@ -153,9 +156,9 @@ export class ReminderSender {
         `SELECT n.id, n.tenant_id, n.recipient_id, n.task_id, n.kind, n."window" AS window, n.status, n.attempts, n.data, n.created_at,
                 u.email, u.name, te.name AS tenant_name, m.role AS member_role
            FROM notification n
-           LEFT JOIN app_user u ON u.id = n.recipient_id
-           LEFT JOIN tenant te ON te.id = n.tenant_id
-           LEFT JOIN membership m ON m.tenant_id = n.tenant_id AND m.user_id = n.recipient_id AND m.role IN ('admin', 'member') AND (m.expires_at IS NULL OR m.expires_at > $3)
+           LEFT JOIN user_contacts() u ON u.user_id = n.recipient_id
+           LEFT JOIN tenant_reminder_settings() te ON te.tenant_id = n.tenant_id
+           LEFT JOIN active_memberships($3::timestamptz) m ON m.tenant_id = n.tenant_id AND m.user_id = n.recipient_id AND m.role IN ('admin', 'member')
           WHERE n.tenant_id = $1 AND n.id = $2
           FOR UPDATE OF n SKIP LOCKED`,
         [job.tenantId, job.notificationId, now.toISOString()],
@@ -265,9 +268,9 @@ export class ReminderSender {
     const ref: TaskRef = { id: task.id, title: task.title, key: task.key, dueDate: task.due_date ?? '' };
     if (n.kind === 'review_rejected') return this.prepareRejection(em, n, task, ref);
 
-    if (!OPEN.has(task.status)) return { skip: `the task is ${task.status} now` };
-    if (task.due_date === null || task.due_date !== n.data.dueDate) return { skip: 'the due date changed' };
-    const daysLeft = daysBetween(todayIn(task.timezone, now), task.due_date);
+    if (!task.is_open) return { skip: `the task is ${task.status} now` };
+    if (task.due_date === null || task.days_left === null || task.due_date !== n.data.dueDate) return { skip: 'the due date changed' };
+    const daysLeft = task.days_left;
     if (n.kind === 'escalation') {
       if (daysLeft >= 0) return { skip: 'the task is no longer overdue' };
       const assignee: Person | null =
@@ -285,15 +288,14 @@ export class ReminderSender {
   }
 
   private async prepareRejection(em: EntityManager, n: NotificationRow, task: TaskRow, ref: TaskRef): Promise<Prepared> {
-    const [review] = await em.query<{ id: string; comment: string | null; created_at: Date; reviewer: string; latest: string }[]>(
-      `SELECT r.id, r.comment, r.created_at, u.name AS reviewer,
-              (SELECT l.id FROM review l WHERE l.tenant_id = r.tenant_id AND l.task_id = r.task_id ORDER BY l.created_at DESC, l.id DESC LIMIT 1) AS latest
-         FROM review r JOIN app_user u ON u.id = r.reviewer_id
-        WHERE r.tenant_id = $1 AND r.id = $2 AND r.decision = 'reject'`,
+    const [review] = await em.query<{ id: string; comment: string | null; created_at: Date; reviewer: string; is_latest: boolean }[]>(
+      `SELECT r.review_id AS id, r.comment, r.created_at, u.name AS reviewer, r.is_latest
+         FROM task_rejections('-infinity', 'infinity') r JOIN user_contacts() u ON u.user_id = r.reviewer_id
+        WHERE r.tenant_id = $1 AND r.review_id = $2`,
       [n.tenant_id, n.data.reviewId ?? n.window],
     );
     if (!review) return { skip: 'the review no longer exists' };
-    if (task.status !== 'rejected' || review.latest !== review.id) return { skip: 'the task moved on since the rejection' };
+    if (task.status !== 'rejected' || !review.is_latest) return { skip: 'the task moved on since the rejection' };
     return {
       timeZone: task.timezone,
       content: {
@@ -308,23 +310,19 @@ export class ReminderSender {
 
   private async prepareDigest(em: EntityManager, n: NotificationRow, now: Date, userZone: string | null): Promise<Prepared> {
     const [tenant] = await em.query<{ reminder_days: number[]; timezone: string | null }[]>(
-      `SELECT te.reminder_days,
-              (SELECT s.timezone FROM subscription s WHERE s.tenant_id = te.id ORDER BY s.created_at, s.id LIMIT 1) AS timezone
-         FROM tenant te WHERE te.id = $1`,
+      `SELECT te.reminder_days, (SELECT tz.timezone FROM tenant_time_zones() tz WHERE tz.tenant_id = te.tenant_id) AS timezone
+         FROM tenant_reminder_settings() te WHERE te.tenant_id = $1`,
       [n.tenant_id],
     );
     const timeZone = userZone ?? tenant?.timezone ?? 'UTC';
     const dueSoonDays = Math.max(0, ...(tenant?.reminder_days ?? [7]));
     const rows = await em.query<TaskRow[]>(TASK_SQL, [n.tenant_id, n.data.taskIds ?? [], now.toISOString()]);
     const items: DigestItem[] = rows
-      .filter((t) => OPEN.has(t.status) && t.due_date !== null)
-      .map((t) => ({
-        id: t.id,
-        title: t.title,
-        key: t.key,
-        dueDate: t.due_date ?? '',
-        daysLeft: daysBetween(todayIn(t.timezone, now), t.due_date ?? ''),
-      }))
+      .flatMap((t) =>
+        t.is_open && t.due_date !== null && t.days_left !== null
+          ? [{ id: t.id, title: t.title, key: t.key, dueDate: t.due_date, daysLeft: t.days_left }]
+          : [],
+      )
       .sort((a, b) => a.daysLeft - b.daysLeft || a.key.localeCompare(b.key) || a.id.localeCompare(b.id));
     if (items.length === 0) return { skip: 'nothing is open any more' };
     return {

@@ -38,6 +38,20 @@ export async function queueMailJobs(
   }
 }
 
+/**
+ * The sweep's task-reminder selection as plain statements, for bench/reminders.bench.ts's baseline
+ * (run bare, as the superuser): the bound the sweep computes, then the candidates it inserts.
+ * `reminder_candidates` is LANGUAGE sql and inlined by Postgres, so this is the hand-written query.
+ */
+export const REMINDER_SELECTION_SQL = {
+  /** $1: now. */
+  bound: `SELECT (($1::timestamptz AT TIME ZONE 'UTC')::date + 1 + coalesce(max(d), 0))::text AS bound
+            FROM (SELECT DISTINCT te.reminder_days FROM tenant_reminder_settings() te) r, unnest(r.reminder_days) d`,
+  /** $1: now, $2: kinds, $3: the bound. */
+  candidates:
+    'SELECT tenant_id, recipient_id, task_id, kind, win, due_date, assignee_id FROM reminder_candidates($1::timestamptz, $2::text[], $3::date)',
+} as const;
+
 /** One job per job id the database gave the rows (chunks of notifications). */
 function jobsOf(rows: readonly { notification_id: string; tenant_id: string; job_id: string }[]): { jobId: string; data: MailJobData }[] {
   const byJob = new Map<string, MailItem[]>();

@@ -10,3 +10,4 @@ export { TENANCY_ENTITIES } from './tenancy.entities';
 export * from './tenancy.errors';
 export type { InvitationView, MemberView, MembershipView, Page, TenantView, UserView } from './tenancy.views';
 export { pruneAuthTables, type HousekeepingResult } from './housekeeping';
+export { readTenantReminderSettings, writeTenantReminderSettings, type TenantReminderSettings } from './tenant-reminder-settings';
