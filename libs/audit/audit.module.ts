@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AuditEventRepository } from './audit-event.repository';
 import { AuditService } from './audit.service';
 
 /** Reading and verifying the trail. Appending is the AuditSink's job, given to EventsModule. */
-@Module({ providers: [AuditService], exports: [AuditService] })
+@Module({ providers: [AuditEventRepository, AuditService], exports: [AuditService] })
 export class AuditModule {}

@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { decodeCursor, encodeCursor, ValidationError, type TenantContext } from '../core';
-import { inScope } from '../db';
-import { chainHash, GENESIS_HASH, type AuditRecord } from './audit.chain';
+import { TenantDb } from '../db';
+import { AuditEventRepository, recordOf, type AuditEventRow } from './audit-event.repository';
+import { chainHash, GENESIS_HASH } from './audit.chain';
 
 export interface AuditEventView {
   seq: number;
@@ -50,47 +51,11 @@ export interface AuditVerification {
   expectedHeadFound?: boolean;
 }
 
-interface EventRow {
-  tenant_id: string;
-  seq: string;
-  /** Full microsecond precision, so a change below the millisecond still shows. */
-  at_text: string;
-  actor_id: string | null;
-  action: string;
-  entity_type: string;
-  entity_id: string;
-  data: Record<string, unknown>;
-  request_id: string | null;
-  prev_hash: string;
-  hash: string;
-}
-
-const COLUMNS = `tenant_id, seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_text,
-  actor_id, action, entity_type, entity_id, data, request_id, prev_hash, hash`;
-
 /** Rows read per round trip while verifying: memory stays flat whatever the chain's length. */
 const VERIFY_BATCH = 1000;
 const MAX_SEQ = 9223372036854775807n;
 
-/** Appended rows carry milliseconds; anything finer was not written by the app and is hashed as is. */
-function isoOf(atText: string): string {
-  return atText.endsWith('000Z') ? `${atText.slice(0, -4)}Z` : atText;
-}
-
-function recordOf(row: EventRow): AuditRecord {
-  return {
-    tenantId: row.tenant_id,
-    seq: Number(row.seq),
-    at: isoOf(row.at_text),
-    actorId: row.actor_id,
-    action: row.action,
-    entity: { type: row.entity_type, id: row.entity_id },
-    data: row.data,
-    requestId: row.request_id,
-  };
-}
-
-function viewOf(row: EventRow): AuditEventView {
+function viewOf(row: AuditEventRow): AuditEventView {
   const { tenantId: _tenant, ...record } = recordOf(row);
   return { ...record, prevHash: row.prev_hash, hash: row.hash };
 }
@@ -120,19 +85,16 @@ function seqOfCursor(cursor: string): string {
 
 @Injectable()
 export class AuditService {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly db: TenantDb,
+    private readonly events: AuditEventRepository,
+  ) {}
 
   /** Newest first (the head on top); `nextCursor` pages back towards the first event. */
   async list(ctx: TenantContext, page: { limit: number; cursor?: string }): Promise<AuditPage> {
     const before = page.cursor ? seqOfCursor(page.cursor) : null;
-    const rows = await inScope(this.ds, { tenantId: ctx.tenantId, userId: ctx.userId }, (em) =>
-      em.query<EventRow[]>(
-        `SELECT ${COLUMNS} FROM audit_event
-          WHERE tenant_id = $1 AND ($2::bigint IS NULL OR seq < $2::bigint)
-          ORDER BY seq DESC LIMIT $3`,
-        [ctx.tenantId, before, page.limit + 1],
-      ),
-    );
+    const rows = await this.db.run(ctx, () => this.events.newestFirst(ctx.tenantId, before, page.limit + 1));
     const items = rows.slice(0, page.limit);
     const last = items[items.length - 1];
     return { items: items.map(viewOf), nextCursor: rows.length > page.limit && last ? encodeCursor([last.seq]) : null };
@@ -144,14 +106,8 @@ export class AuditService {
    */
   async taskHistory(ctx: TenantContext, taskId: string, limit = 200): Promise<AuditEventView[]> {
     const id = taskId.toLowerCase();
-    const rows = await inScope(this.ds, { tenantId: ctx.tenantId, userId: ctx.userId }, (em) =>
-      em.query<EventRow[]>(
-        `SELECT ${COLUMNS} FROM audit_event
-          WHERE tenant_id = $1 AND ((entity_type = 'task' AND entity_id = $2) OR (entity_type = 'evidence' AND data->>'taskId' = $2))
-          ORDER BY seq LIMIT $3`,
-        [ctx.tenantId, id, limit],
-      ),
-    );
+    // Joins the caller's unit of work when there is one (the task detail reads in one transaction).
+    const rows = await this.db.run(ctx, () => this.events.aboutTask(ctx.tenantId, id, limit));
     return rows.map(viewOf);
   }
 
@@ -167,10 +123,7 @@ export class AuditService {
       let lastHash = GENESIS_HASH;
       let expectedFound = expectedHead === GENESIS_HASH;
       for (;;) {
-        const rows = await em.query<EventRow[]>(
-          `SELECT ${COLUMNS} FROM audit_event WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-          [ctx.tenantId, lastSeq, VERIFY_BATCH],
-        );
+        const rows = await AuditEventRepository.batchAfter(em, ctx.tenantId, lastSeq, VERIFY_BATCH);
         for (const row of rows) {
           const seq = Number(row.seq);
           if (seq !== lastSeq + 1)
@@ -185,9 +138,7 @@ export class AuditService {
         }
         if (rows.length < VERIFY_BATCH) break;
       }
-      const [head] = await em.query<{ seq: string; hash: string }[]>('SELECT seq, hash FROM audit_head WHERE tenant_id = $1', [
-        ctx.tenantId,
-      ]);
+      const head = await AuditEventRepository.head(em, ctx.tenantId);
       const headSeq = head ? Number(head.seq) : 0;
       const headHash = head?.hash ?? GENESIS_HASH;
       if (headSeq !== lastSeq) broken = earliest(broken, Math.min(headSeq, lastSeq) + 1, 'head_mismatch');
@@ -209,8 +160,9 @@ export class AuditService {
 
   /**
    * One read-only REPEATABLE READ transaction for the whole walk: the rows and the head come from
-   * one snapshot, so appends committed meanwhile cannot look like a broken head. (inScope runs
-   * READ COMMITTED, and the isolation level must be set before its first query.)
+   * one snapshot, so appends committed meanwhile cannot look like a broken head. Its own
+   * transaction, not TenantDb.run: the unit of work runs READ COMMITTED, and the isolation level
+   * must be set before its first query.
    */
   private inSnapshot<T>(ctx: TenantContext, fn: (em: EntityManager) => Promise<T>): Promise<T> {
     return this.ds.transaction('REPEATABLE READ', async (em) => {

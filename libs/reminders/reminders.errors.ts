@@ -1,15 +1,24 @@
-import { ValidationError } from '../core';
+import { declareErrors, DomainError, ValidationError } from '../core';
 
-export class InvalidUnsubscribeTokenError extends ValidationError {
+/** The error codes of libs/reminders (docs/errors.md is generated from this table). */
+export const REMINDERS_ERRORS = declareErrors('reminders', {
+  INVALID_UNSUBSCRIBE_TOKEN: {
+    status: 400,
+    meaning:
+      'The unsubscribe link was changed or is not from a Dutybook mail: use the link unchanged, or change preferences after signing in.',
+  },
+});
+
+export class InvalidUnsubscribeTokenError extends DomainError {
   constructor() {
     super(
+      REMINDERS_ERRORS.INVALID_UNSUBSCRIBE_TOKEN,
       'This unsubscribe link is not valid: use the link from a Dutybook mail, unchanged, or change your preferences after logging in.',
-      undefined,
-      'INVALID_UNSUBSCRIBE_TOKEN',
     );
   }
 }
 
+/** A field-level validation failure: 400 VALIDATION_FAILED (core's declared code), like the DTO checks. */
 export class UnknownTimeZoneError extends ValidationError {
   constructor(timezone: string) {
     super(`"${timezone}" is not a time zone this server knows: use an IANA name such as Europe/Paris, or null.`, [
