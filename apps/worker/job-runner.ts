@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig, type Logger } from '../../libs/core';
-import { createJobQueue, type DatabaseTarget, type PgBoss } from '../../libs/db';
+import { createJobQueue, TenantDb, type DatabaseTarget, type PgBoss } from '../../libs/db';
 import { ReminderJobs } from '../../libs/reminders';
 import { OccurrencesService } from '../../libs/tasks';
 import { pruneAuthTables } from '../../libs/tenancy';
@@ -26,6 +26,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     @Inject(WORKER_LOGGER) private readonly logger: Logger,
     @InjectDataSource() private readonly ds: DataSource,
     private readonly occurrences: OccurrencesService,
+    private readonly db: TenantDb,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -37,7 +38,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
       const result = await this.occurrences.openAllStartedPeriods();
       this.logger.info({ job: QUEUES.rollover.name, ...result }, 'occurrence roll-over done');
     });
-    const reminders = new ReminderJobs(this.ds, boss, this.config, this.logger, QUEUES.mailSend.name);
+    const reminders = new ReminderJobs(this.ds, this.db, boss, this.config, this.logger, QUEUES.mailSend.name);
     this.reminders = reminders;
     await boss.schedule(QUEUES.remindersSweep.name, this.config.remindersCron, {}, { tz: 'UTC', singletonKey: 'reminders-sweep' });
     await boss.schedule(QUEUES.remindersDigest.name, this.config.digestCron, {}, { tz: 'UTC', singletonKey: 'reminders-digest' });

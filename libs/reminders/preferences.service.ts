@@ -1,24 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { NothingToChangeError, type UserContext } from '../core';
 import { TenantDb } from '../db';
 import { isTimeZone } from '../tasks';
+import {
+  NotificationPreferenceRepository,
+  preferenceColumnOf,
+  type PreferenceColumn,
+  type PreferenceRow,
+} from './notification-preference.repository';
 import type { NotificationKind } from './reminder.types';
 import { InvalidUnsubscribeTokenError, UnknownTimeZoneError } from './reminders.errors';
 import type { NotificationPreferencesView, PreferencesChange, UnsubscribeResult } from './reminders.views';
 import { UnsubscribeTokens } from './unsubscribe-token';
 
-interface PreferenceRow {
-  due_soon: boolean;
-  overdue: boolean;
-  digest: boolean;
-  escalation: boolean;
-  review_rejected: boolean;
-  timezone: string | null;
-  updated_at: Date;
-}
-
-const COLUMNS: Readonly<Record<keyof PreferencesChange, string>> = {
+const COLUMNS: Readonly<Record<keyof PreferencesChange, PreferenceColumn>> = {
   dueSoon: 'due_soon',
   overdue: 'overdue',
   digest: 'digest',
@@ -55,11 +50,12 @@ function viewOf(row: PreferenceRow | undefined): NotificationPreferencesView {
 export class PreferencesService {
   constructor(
     private readonly db: TenantDb,
+    private readonly preferences: NotificationPreferenceRepository,
     @Inject(UnsubscribeTokens) private readonly tokens: UnsubscribeTokens,
   ) {}
 
   get(user: UserContext): Promise<NotificationPreferencesView> {
-    return this.db.run({ tenantId: null, userId: user.userId }, async () => viewOf(await this.row(this.db.em, user.userId)));
+    return this.db.run({ tenantId: null, userId: user.userId }, async () => viewOf(await this.preferences.find(user.userId)));
   }
 
   /** Changes the fields given; the others keep their values. */
@@ -67,14 +63,12 @@ export class PreferencesService {
     const fields = (Object.keys(COLUMNS) as (keyof PreferencesChange)[]).filter((k) => change[k] !== undefined);
     if (fields.length === 0) throw new NothingToChangeError(Object.keys(COLUMNS));
     return this.db.run({ tenantId: null, userId: user.userId }, async () => {
-      const em = this.db.em;
       const timezone = change.timezone;
       // The sweep computes local times in Postgres: a zone it does not know would break it.
-      if (typeof timezone === 'string' && !(isTimeZone(timezone) && (await this.postgresKnows(em, timezone))))
+      if (typeof timezone === 'string' && !(isTimeZone(timezone) && (await this.preferences.postgresKnowsZone(timezone))))
         throw new UnknownTimeZoneError(timezone);
       return viewOf(
-        await this.upsert(
-          em,
+        await this.preferences.upsert(
           user.userId,
           fields.map((f) => [COLUMNS[f], change[f] ?? null] as const),
         ),
@@ -87,10 +81,9 @@ export class PreferencesService {
     const claim = this.tokens.verify(token);
     if (!claim) throw new InvalidUnsubscribeTokenError();
     await this.db.run({ tenantId: null, userId: claim.userId }, async () => {
-      const em = this.db.em;
-      const [user] = await em.query<{ id: string }[]>('SELECT user_id AS id FROM user_contacts() WHERE user_id = $1', [claim.userId]);
       // A signed token for an account that is gone: nothing left to turn off.
-      if (user) await this.upsert(em, claim.userId, [[claim.kind, false]]);
+      if (await this.preferences.userExists(claim.userId))
+        await this.preferences.upsert(claim.userId, [[preferenceColumnOf(claim.kind), false]]);
     });
     return { kind: claim.kind, enabled: false };
   }
@@ -100,35 +93,5 @@ export class PreferencesService {
     const claim = this.tokens.verify(token);
     if (!claim) throw new InvalidUnsubscribeTokenError();
     return claim.kind;
-  }
-
-  private async row(em: EntityManager, userId: string): Promise<PreferenceRow | undefined> {
-    const [row] = await em.query<PreferenceRow[]>(
-      'SELECT due_soon, overdue, digest, escalation, review_rejected, timezone, updated_at FROM notification_preference WHERE user_id = $1',
-      [userId],
-    );
-    return row;
-  }
-
-  private async upsert(
-    em: EntityManager,
-    userId: string,
-    values: readonly (readonly [string, boolean | string | null])[],
-  ): Promise<PreferenceRow | undefined> {
-    const columns = values.map(([c]) => c);
-    const [row] = await em.query<PreferenceRow[]>(
-      `INSERT INTO notification_preference (user_id, ${columns.join(', ')}) VALUES ($1, ${columns.map((_c, i) => `$${i + 2}`).join(', ')})
-       ON CONFLICT (user_id) DO UPDATE SET ${columns.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, updated_at = now()
-       RETURNING due_soon, overdue, digest, escalation, review_rejected, timezone, updated_at`,
-      [userId, ...values.map(([, v]) => v)],
-    );
-    return row;
-  }
-
-  private async postgresKnows(em: EntityManager, timezone: string): Promise<boolean> {
-    const [row] = await em.query<{ known: boolean }[]>('SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1) AS known', [
-      timezone,
-    ]);
-    return row?.known === true;
   }
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { AppConfig, Logger } from '../core';
-import type { PgBoss } from '../db';
+import type { PgBoss, TenantDb } from '../db';
 import { Mailer } from '../notify';
 import { jwtSecret } from '../tenancy';
 import { DIGEST_KINDS, SWEEP_KINDS, type MailJobData } from './reminder.types';
@@ -11,7 +11,8 @@ import { UnsubscribeTokens } from './unsubscribe-token';
 
 /**
  * What the worker runs for reminders: the sweep (every 15 minutes), the digest (hourly) and the
- * mail-send handler. Holds its own mail transport (an SMTP pool, or the outbox folder).
+ * mail-send handler. The sweep is one unscoped transaction around the definer functions (`ds`); each
+ * delivery is a tenant-scoped unit of work (`db`). Holds its own mail transport (an SMTP pool, or the outbox folder).
  */
 export class ReminderJobs {
   private readonly mailer: Mailer;
@@ -19,6 +20,7 @@ export class ReminderJobs {
 
   constructor(
     private readonly ds: DataSource,
+    db: TenantDb,
     private readonly boss: PgBoss,
     config: AppConfig,
     private readonly logger: Logger,
@@ -26,7 +28,7 @@ export class ReminderJobs {
   ) {
     this.mailer = new Mailer(config, logger.child({ module: 'notify' }));
     this.sender = new ReminderSender(
-      ds,
+      db,
       boss,
       this.mailer,
       new UnsubscribeTokens(jwtSecret(config)),

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../core';
 import { jwtSecret } from '../tenancy';
+import { NotificationPreferenceRepository } from './notification-preference.repository';
+import { NotificationRepository } from './notification.repository';
 import { NotificationsService } from './notifications.service';
 import { PreferencesService } from './preferences.service';
 import { ReminderSettingsService } from './reminder-settings.service';
@@ -10,6 +12,8 @@ import { UnsubscribeTokens } from './unsubscribe-token';
 @Module({
   providers: [
     { provide: UnsubscribeTokens, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new UnsubscribeTokens(jwtSecret(config)) },
+    NotificationRepository,
+    NotificationPreferenceRepository,
     PreferencesService,
     NotificationsService,
     ReminderSettingsService,

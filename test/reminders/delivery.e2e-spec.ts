@@ -23,7 +23,7 @@ let clock: Date;
 
 function senderWith(m: Mailer, afterAccept?: (id: string) => void): ReminderSender {
   return new ReminderSender(
-    w.ds,
+    w.db,
     w.boss,
     m,
     tokens,
@@ -251,7 +251,7 @@ describe('exactly once', () => {
     const { tenantId, n } = await oneDueSoon();
     const boss = { fail: jest.fn(() => Promise.resolve()) } as unknown as PgBoss;
     const crashing = new ReminderSender(
-      w.ds,
+      w.db,
       boss,
       mailer,
       tokens,

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/create-api';
 import { QUEUES } from '../../apps/worker/queues';
 import { loadConfig, type Logger, type Role } from '../../libs/core';
-import { createJobQueue, type PgBoss } from '../../libs/db';
+import { createJobQueue, TenantDb, type PgBoss } from '../../libs/db';
 import { SWEEP_KINDS, sweepReminders, type NotificationKind, type SweepResult } from '../../libs/reminders';
 import { bootTestApp, type TestApp } from '../harness/app';
 import { addMember, caller, signup, type Account, type Caller } from '../harness/api';
@@ -16,6 +16,8 @@ export const MAIL_QUEUE = QUEUES.mailSend.name;
 export interface World {
   readonly t: TestApp;
   readonly ds: DataSource;
+  /** The app's unit of work, for the sender and the jobs built by hand. */
+  readonly db: TenantDb;
   /** Not started: it only writes jobs inside the sweep's transaction, as the CLI does. */
   readonly boss: PgBoss;
   readonly call: Caller;
@@ -30,7 +32,7 @@ export async function bootWorld(env: Record<string, string> = {}): Promise<World
 function worldOf(t: TestApp): World {
   const ds = t.app.get(DataSource);
   const boss = createJobQueue(t.db.appUrl, { applicationName: 'test', schedule: false, supervise: false }, quietLogger());
-  return { t, ds, boss, call: caller(t.app), close: () => t.close() };
+  return { t, ds, db: t.app.get(TenantDb), boss, call: caller(t.app), close: () => t.close() };
 }
 
 /** Like bootWorld, with the worker's jobs running in the api process (`npm start`). */

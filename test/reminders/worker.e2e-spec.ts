@@ -80,7 +80,7 @@ describe('the worker', () => {
     // Without SMTP_URL the log names the outbox folder.
     const quiet = capturingLogger();
     const config = loadConfig({ DATA_DIR: '/var/lib/dutybook-test', LOG_LEVEL: 'info' });
-    new ReminderJobs(w.ds, client, config, quiet.logger, QUEUES.mailSend.name).close();
+    new ReminderJobs(w.ds, w.db, client, config, quiet.logger, QUEUES.mailSend.name).close();
     expect(quiet.lines().map((l) => l.msg)).toEqual([
       'no SMTP_URL: reminder mails are written as .eml files under /var/lib/dutybook-test/outbox',
     ]);
@@ -115,7 +115,7 @@ describe('the worker', () => {
     // A second worker process, as `npm run start:worker` would run beside `npm start`.
     const second = createJobQueue(w.t.db.appUrl, { applicationName: 'second-worker', schedule: false, supervise: false }, capture.logger);
     await second.start();
-    const jobs = new ReminderJobs(w.ds, second, w.t.config, capture.logger, QUEUES.mailSend.name);
+    const jobs = new ReminderJobs(w.ds, w.db, second, w.t.config, capture.logger, QUEUES.mailSend.name);
     try {
       await jobs.workMailQueue(2, 1);
       const keys = [
