@@ -55,12 +55,12 @@ async function bareSelection(client: Client, now: Date): Promise<{ ms: number; r
 
 /**
  * Every due-tomorrow task must give one due-soon mail. From Monday 08:00 to Tuesday 08:00 in a
- * recipient's zone, due-soon mails are held for the week's digest (docs/reminders.md), so a run on
- * a Monday or Tuesday would select fewer: those runs sweep at the same time of day two days later.
+ * recipient's zone, due-soon mails are held for the week's digest (docs/reminders.md); the zones of
+ * the dataset (UTC-10 to UTC+14) reach that window between Sunday 18:00 and Tuesday 18:00 UTC. A
+ * run started on a Sunday, Monday or Tuesday (UTC) sweeps at the same time of day three days later.
  */
 function awayFromDigestMornings(now: Date): Date {
-  const day = now.getUTCDay();
-  return day === 1 || day === 2 ? new Date(now.getTime() + 2 * 86_400_000) : now;
+  return now.getUTCDay() <= 2 ? new Date(now.getTime() + 3 * 86_400_000) : now;
 }
 
 async function startCounter(): Promise<{
