@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError } from '../../../libs/core';
+import { HTTP_ERRORS } from '../http/http.errors';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -30,7 +31,7 @@ export class OneClickFormParser implements OnModuleInit {
       { parseAs: 'string', bodyLimit: ONE_CLICK_MAX_BYTES },
       (request: FastifyRequest, _body, done) => {
         if (request.routeOptions.config.oneClickUnsubscribe === true) done(null, {});
-        else done(new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.', 415));
+        else done(new DomainError(HTTP_ERRORS.UNSUPPORTED_MEDIA_TYPE, 'Send the body as application/json.'));
       },
     );
   }
