@@ -54,9 +54,8 @@ export class RemindersDataAccess1764000300000 implements MigrationInterface {
     ])
       await grantToApp(q, 'EXECUTE', `FUNCTION ${fn}`);
 
-    await q.query(`
-      CREATE TABLE IF NOT EXISTS typeorm_metadata (
-        "type" varchar NOT NULL, "database" varchar, "schema" varchar, "table" varchar, "name" varchar, "value" text)`);
+    // typeorm_metadata exists: TypeORM's migration runner creates it before running migrations
+    // whenever an entity has a generated column (NotificationEntity does).
     await q.query(
       `INSERT INTO typeorm_metadata ("type", "database", "schema", "table", "name", "value")
        VALUES ('GENERATED_COLUMN', current_database(), current_schema(), 'notification', 'task_key', $1)`,
