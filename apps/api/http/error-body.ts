@@ -55,7 +55,8 @@ interface FastifyLikeError {
   message?: string;
 }
 
-// Connection-level failures of Postgres (and TypeORM's word for a connection lost mid-transaction), by SQLSTATE class 08 (connection), 57P (operator
+// Connection-level failures of Postgres (and TypeORM's words for a connection lost mid-transaction:
+// it releases the query runner when its connection dies, and the next statement reports that), by SQLSTATE class 08 (connection), 57P (operator
 // intervention: shutdown, crash recovery), 53300 (too many connections), and by node errno.
 const DB_DOWN_CODES = new Set([
   'ECONNREFUSED',
@@ -70,7 +71,7 @@ const DB_DOWN_CODES = new Set([
   '57P03',
 ]);
 const DB_DOWN_MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection error|terminating connection|the database system is (starting up|shutting down|in recovery mode)|Client was closed|Cannot use a pool after calling end|connection provided by a query runner was already released/i;
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection error|terminating connection|the database system is (starting up|shutting down|in recovery mode)|Client was closed|Cannot use a pool after calling end|connection provided by a query runner was already released|Query runner already released/i;
 
 /** True for errors that mean "the database is unreachable or frozen", not "the query is wrong". */
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
