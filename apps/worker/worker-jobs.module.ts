@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from '../../libs/core';
 import type { DatabaseTarget } from '../../libs/db';
 import { OccurrencesModule } from '../../libs/tasks';
+import { TenancyModule } from '../../libs/tenancy';
 import { JobRunner, WORKER_LOGGER, WORKER_TARGET } from './job-runner';
 
 /**
@@ -14,6 +15,8 @@ export class WorkerJobsModule {
     return {
       module: WorkerJobsModule,
       imports: [OccurrencesModule],
+      // Invitation mails and auth housekeeping are tenancy's jobs.
+      imports: [TenancyModule],
       providers: [
         { provide: WORKER_TARGET, useValue: target },
         { provide: WORKER_LOGGER, useValue: logger.child({ app: 'worker' }) },

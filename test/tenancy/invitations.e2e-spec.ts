@@ -9,7 +9,11 @@ let call: Caller;
 let admin: Account;
 beforeAll(async () => {
   sink = await startSmtpSink();
-  t = await bootTestApp({ SMTP_URL: sink.url, PUBLIC_URL: 'https://duty.example.test', RATE_LIMIT_SIGNUP: '1000/1h' });
+  // The worker's jobs run in the app: they send the invitation mails after commit.
+  t = await bootTestApp(
+    { SMTP_URL: sink.url, PUBLIC_URL: 'https://duty.example.test', RATE_LIMIT_SIGNUP: '1000/1h' },
+    { withWorker: true },
+  );
   call = caller(t.app);
   admin = await signup(t.app, { organization: 'Acme <Exchange> & Co' });
 });
