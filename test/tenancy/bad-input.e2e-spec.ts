@@ -58,24 +58,33 @@ async function snapshot(): Promise<{ rows: unknown; mails: number }> {
   return { rows: result.rows[0]?.rows, mails: mailCount() };
 }
 
+/** The worker writes the invitation mail after commit: wait for it (up to 10 s). */
 async function tokenFromOutbox(email: string): Promise<string> {
-  for (const file of fs.readdirSync(outbox())) {
-    const raw = fs.readFileSync(path.join(outbox(), file));
-    const mail = await simpleParser(raw);
-    const link = /\/invitations\/accept\?token=([^\s"<>]+)/.exec(mail.text ?? '');
-    if (raw.toString('utf8').includes(email) && link?.[1]) return decodeURIComponent(link[1]);
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    for (const file of fs.existsSync(outbox()) ? fs.readdirSync(outbox()).filter((f) => f.endsWith('.eml')) : []) {
+      const raw = fs.readFileSync(path.join(outbox(), file));
+      const mail = await simpleParser(raw);
+      const link = /\/invitations\/accept\?token=([^\s"<>]+)/.exec(mail.text ?? '');
+      if (raw.toString('utf8').includes(email) && link?.[1]) return decodeURIComponent(link[1]);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`no invitation mail for ${email} in ${outbox()}`);
 }
 
 beforeAll(async () => {
-  t = await bootTestApp({
-    RATE_LIMIT_SIGNUP: '1000/1h',
-    RATE_LIMIT_LOGIN_IP: '1000/15m',
-    RATE_LIMIT_LOGIN_ACCOUNT: '1000/15m',
-    RATE_LIMIT_REFRESH: '1000/1m',
-    RATE_LIMIT_INVITATION_ACCEPT: '1000/1h',
-  });
+  t = await bootTestApp(
+    {
+      RATE_LIMIT_SIGNUP: '1000/1h',
+      RATE_LIMIT_LOGIN_IP: '1000/15m',
+      RATE_LIMIT_LOGIN_ACCOUNT: '1000/15m',
+      RATE_LIMIT_REFRESH: '1000/1m',
+      RATE_LIMIT_INVITATION_ACCEPT: '1000/1h',
+    },
+    // The worker's jobs write the invitation mail.
+    { withWorker: true },
+  );
   call = caller(t.app);
   inspector = new Client({ connectionString: t.db.adminUrl });
   await inspector.connect();
