@@ -63,7 +63,11 @@ export class AuthService {
         requestId: req.requestId,
       });
       const pair = await this.tokens.issue(user.id);
-      return { ...pair, user: userView(user), tenant: { id: tenantId, name: tenant.name, createdAt: iso(tenant.createdAt), role: 'admin' } };
+      return {
+        ...pair,
+        user: userView(user),
+        tenant: { id: tenantId, name: tenant.name, createdAt: iso(tenant.createdAt), role: 'admin' },
+      };
     });
   }
 

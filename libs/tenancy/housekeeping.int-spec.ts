@@ -15,7 +15,9 @@ beforeAll(async () => {
   db = await createTestDatabase({ seed: false });
   @Module({
     imports: [
-      TypeOrmModule.forRoot(dataSourceOptions({ url: db.appUrl, poolSize: 2, applicationName: 'housekeeping-test' }, SCHEMA, quietLogger())),
+      TypeOrmModule.forRoot(
+        dataSourceOptions({ url: db.appUrl, poolSize: 2, applicationName: 'housekeeping-test' }, SCHEMA, quietLogger()),
+      ),
       DbModule.forRoot(),
     ],
     providers: [RateLimitRepository, RefreshTokenRepository, AuthHousekeeping],

@@ -72,7 +72,12 @@ export class InvitationMails {
       action: { label: 'Accept the invitation', url: link },
       footer: 'If you did not expect this invitation, ignore this mail.',
     });
-    const mail: OutgoingMail = { to: invitation.email, subject: `Invitation to ${tenantName} on Dutybook`, text: body.text, html: body.html };
+    const mail: OutgoingMail = {
+      to: invitation.email,
+      subject: `Invitation to ${tenantName} on Dutybook`,
+      text: body.text,
+      html: body.html,
+    };
     try {
       return { outcome: 'sent', messageId: (await this.mailer.send(mail)).messageId };
     } catch (error: unknown) {

@@ -118,7 +118,11 @@ export class InvitationsService {
       if (!user) {
         if (!input.name?.trim() || input.password === undefined) throw new AccountRequiredError();
         assertPasswordAcceptable(input.password, { email: inv.email, name: input.name });
-        const created = await this.users.insert({ email: inv.email, name: input.name.trim(), passwordHash: await hashPassword(input.password) });
+        const created = await this.users.insert({
+          email: inv.email,
+          name: input.name.trim(),
+          passwordHash: await hashPassword(input.password),
+        });
         // Signed up meanwhile with this address: that account joins.
         user = created ? { ...created, passwordHash: '' } : await this.users.findByEmail(inv.email);
         if (!user) throw new Error('user insert returned no row');

@@ -29,8 +29,7 @@ const MEMBERS: Keyset<MemberRecord> = {
   keyOf: (r) => [r.email, r.userId],
 };
 
-const MEMBER_COLUMNS =
-  'm.user_id AS "userId", u.email, u.name, m.role, m.expires_at AS "expiresAt", m.created_at AS "createdAt"';
+const MEMBER_COLUMNS = 'm.user_id AS "userId", u.email, u.name, m.role, m.expires_at AS "expiresAt", m.created_at AS "createdAt"';
 
 /**
  * Memberships. Tenant-scoped by row-level security (a user scope also shows the user's own):

@@ -8,7 +8,10 @@ export const TENANCY_ERRORS = declareErrors('tenancy', {
   },
   MEMBER_NOT_FOUND: { status: 404, meaning: 'The user is not a current member of the tenant.' },
   EMAIL_TAKEN: { status: 409, meaning: 'An account with this email already exists: log in, or reset its password.' },
-  LAST_ADMIN: { status: 409, meaning: 'The change would leave the tenant without an admin (without expiry): make another member admin first.' },
+  LAST_ADMIN: {
+    status: 409,
+    meaning: 'The change would leave the tenant without an admin (without expiry): make another member admin first.',
+  },
   ALREADY_MEMBER: { status: 409, meaning: 'The invited address already belongs to a current member: change their role instead.' },
   INVALID_CREDENTIALS: { status: 401, meaning: 'Email or password is wrong (the same answer for an unknown email).' },
   TOKEN_EXPIRED: { status: 401, meaning: 'The access token has expired: refresh it with POST /auth/refresh.' },

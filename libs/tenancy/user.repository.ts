@@ -19,9 +19,10 @@ export class UserRepository {
   constructor(private readonly db: TenantDb) {}
 
   async findByEmail(email: string): Promise<UserCredentials | null> {
-    const [row] = await this.db.em.query<UserCredentials[]>(`SELECT ${RECORD}, password_hash AS "passwordHash" FROM app_user WHERE email = $1`, [
-      email,
-    ]);
+    const [row] = await this.db.em.query<UserCredentials[]>(
+      `SELECT ${RECORD}, password_hash AS "passwordHash" FROM app_user WHERE email = $1`,
+      [email],
+    );
     return row ?? null;
   }
 

@@ -272,7 +272,7 @@ describe('invitations while the mail server is down', () => {
     expect(await query(down.db.adminUrl, 'SELECT 1 FROM invitation WHERE id = $1', [invitationId])).toHaveLength(1);
 
     // The server goes away for good (connections dropped): the attempt fails and is scheduled again.
-    await until('the worker to try', async () => (sockets.size > 0 ? true : undefined));
+    await until('the worker to try', () => Promise.resolve(sockets.size > 0 ? true : undefined));
     for (const socket of sockets) socket.destroy();
     await new Promise<void>((resolve) => blackHole.close(() => resolve()));
     const failed = await until('a retry to be scheduled', async () => {
