@@ -24,7 +24,10 @@ export const TENANCY_ERRORS = declareErrors('tenancy', {
   SIGNUP_CLOSED: { status: 403, meaning: 'Sign-up is closed on this server: ask an admin of your organisation for an invitation.' },
   WEAK_PASSWORD: { status: 400, meaning: 'The password is too short, too long, common, or contains the email or name.' },
   ACCOUNT_DETAILS_REQUIRED: { status: 400, meaning: 'Accepting an invitation for a new account needs a name and a password.' },
-  RATE_LIMITED: { status: 429, meaning: 'Too many attempts: wait `details.retryAfterSeconds` (also in Retry-After) and try again.' },
+  RATE_LIMITED: {
+    status: 429,
+    meaning: 'Too many attempts: wait for the seconds in Retry-After (also `details.retryAfterSeconds`), then retry.',
+  },
 });
 
 export class TenantNotFoundError extends DomainError {

@@ -41,6 +41,7 @@ beforeAll(async () => {
       RATE_LIMIT_INVITATION_ACCEPT: '1000/1h',
     },
     // The worker's jobs send the invitation mails (after commit).
+    undefined,
     { withWorker: true },
   );
   call = caller(t.app);

@@ -83,6 +83,7 @@ beforeAll(async () => {
       RATE_LIMIT_INVITATION_ACCEPT: '1000/1h',
     },
     // The worker's jobs write the invitation mail.
+    undefined,
     { withWorker: true },
   );
   call = caller(t.app);

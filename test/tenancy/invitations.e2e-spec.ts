@@ -13,10 +13,9 @@ let admin: Account;
 beforeAll(async () => {
   sink = await startSmtpSink();
   // The worker's jobs run in the app: they send the invitation mails after commit.
-  t = await bootTestApp(
-    { SMTP_URL: sink.url, PUBLIC_URL: 'https://duty.example.test', RATE_LIMIT_SIGNUP: '1000/1h' },
-    { withWorker: true },
-  );
+  t = await bootTestApp({ SMTP_URL: sink.url, PUBLIC_URL: 'https://duty.example.test', RATE_LIMIT_SIGNUP: '1000/1h' }, undefined, {
+    withWorker: true,
+  });
   call = caller(t.app);
   admin = await signup(t.app, { organization: 'Acme <Exchange> & Co' });
 });
@@ -247,6 +246,7 @@ describe('invitations while the mail server is down', () => {
     await new Promise<void>((resolve) => blackHole.listen(port, '127.0.0.1', resolve));
     down = await bootTestApp(
       { SMTP_URL: `smtp://127.0.0.1:${port}`, PUBLIC_URL: 'https://duty.example.test', RATE_LIMIT_SIGNUP: '1000/1h' },
+      undefined,
       { withWorker: true },
     );
   });
