@@ -10,7 +10,7 @@ export { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, type TokenPair } from './token
 export { PASSWORD_MAX, PASSWORD_MIN } from './password';
 export { TENANCY_ENTITIES } from './tenancy.entities';
 export { UserRepository, type UserRecord } from './user.repository';
-export { TenantRepository, type ReminderSettings, type TenantRecord } from './tenant.repository';
+export { TenantRepository, TENANCY_QUERIES, type ReminderSettings, type TenantRecord } from './tenant.repository';
 export { MembershipRepository, type MemberRecord } from './membership.repository';
 export * from './tenancy.errors';
 export type { InvitationView, MemberView, MembershipView, Page, TenantView, UserView } from './tenancy.views';

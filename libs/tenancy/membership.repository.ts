@@ -3,6 +3,7 @@ import type { Role } from '../core';
 import { keysetClause, keysetPage, TenantDb, updateReturning, type Keyset } from '../db';
 import type { MembershipEntity } from './membership.entity';
 import type { TenantEntity } from './tenant.entity';
+import { TENANCY_QUERIES } from './tenant.repository';
 import type { UserEntity } from './user.entity';
 
 /**
@@ -44,7 +45,7 @@ export class MembershipRepository {
    * function sets the scope for its own statement (see migration MemberRole).
    */
   async resolveRole(tenantId: string, userId: string): Promise<Role | null> {
-    const [row] = await this.db.em.query<{ role: Role | null }[]>('SELECT app_member_role($1, $2) AS role', [tenantId, userId]);
+    const [row] = await this.db.em.query<{ role: Role | null }[]>(TENANCY_QUERIES.memberRole, [tenantId, userId]);
     return row?.role ?? null;
   }
 

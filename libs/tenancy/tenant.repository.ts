@@ -1,10 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { TenantDb, updateReturning } from '../db';
-import { TenantEntity } from './tenant.entity';
+import type { TenantEntity } from './tenant.entity';
 
 export type TenantRecord = Pick<TenantEntity, 'id' | 'name' | 'createdAt'>;
 /** A tenant's reminder settings (read and changed by libs/reminders). */
 export type ReminderSettings = Pick<TenantEntity, 'reminderDays' | 'escalationDays'>;
+
+/** Statements of the tenant-route hot path, also run by the auth benchmark's raw baseline. */
+export const TENANCY_QUERIES = {
+  /** $1 tenant, $2 user: the caller's active role, scope set for this statement (migration MemberRole). */
+  memberRole: 'SELECT app_member_role($1, $2) AS role',
+  /** $1 tenant (inside a transaction scoped to it). */
+  tenantById: 'SELECT id, name, created_at AS "createdAt" FROM tenant WHERE id = $1',
+} as const;
 
 /**
  * Tenants. Row-level security shows a unit of work its own tenant (and, by user scope, the
@@ -24,7 +32,8 @@ export class TenantRepository {
   }
 
   async findById(tenantId: string): Promise<TenantRecord | null> {
-    return this.db.em.getRepository(TenantEntity).findOne({ where: { id: tenantId }, select: { id: true, name: true, createdAt: true } });
+    const [row] = await this.db.em.query<TenantRecord[]>(TENANCY_QUERIES.tenantById, [tenantId]);
+    return row ?? null;
   }
 
   /** With `lock`, the row stays locked (FOR UPDATE) until the unit of work ends. */
