@@ -8,6 +8,7 @@ import { RateLimitRepository } from './rate-limit.repository';
 import { RefreshTokenRepository } from './refresh-token.repository';
 import { createTestDatabase, query, quietLogger, type TestDatabase } from '../../test/harness/database';
 import { AuthHousekeeping } from './housekeeping';
+import { insertRateLimitWindow, insertRefreshToken, insertUser } from '../../test/factories/tenancy';
 
 let db: TestDatabase;
 let app: INestApplicationContext;
@@ -33,22 +34,12 @@ afterAll(async () => {
 
 it('prunes old rate-limit windows and long-expired refresh tokens, as the app role, and nothing else', async () => {
   const housekeeping = app.get(AuthHousekeeping);
-  const [user] = await query<{ id: string }>(
-    db.adminUrl,
-    "INSERT INTO app_user (email, name, password_hash) VALUES ('h@x.test', 'H', 'x') RETURNING id",
-  );
-  await query(
-    db.adminUrl,
-    "INSERT INTO rate_limit_hit (bucket, key, window_start, hits) VALUES ('signup', 'old', now() - interval '2 days', 3), ('signup', 'new', now() - interval '1 hour', 1)",
-  );
-  await query(
-    db.adminUrl,
-    `INSERT INTO refresh_token (user_id, family_id, token_hash, expires_at, used_at) VALUES
-       ($1, gen_random_uuid(), repeat('a', 64), now() - interval '3 days', now() - interval '10 days'),
-       ($1, gen_random_uuid(), repeat('b', 64), now() - interval '1 hour', now() - interval '2 days'),
-       ($1, gen_random_uuid(), repeat('c', 64), now() + interval '20 days', NULL)`,
-    [user!.id],
-  );
+  const user = await insertUser(db.adminUrl, { email: 'h@x.test', name: 'H' });
+  await insertRateLimitWindow(db.adminUrl, { bucket: 'signup', key: 'old', ageSeconds: 2 * 86400, hits: 3 });
+  await insertRateLimitWindow(db.adminUrl, { bucket: 'signup', key: 'new', ageSeconds: 3600, hits: 1 });
+  await insertRefreshToken(db.adminUrl, { userId: user.id, tokenHash: 'a'.repeat(64), expiresInHours: -72, usedHoursAgo: 240 });
+  await insertRefreshToken(db.adminUrl, { userId: user.id, tokenHash: 'b'.repeat(64), expiresInHours: -1, usedHoursAgo: 48 });
+  await insertRefreshToken(db.adminUrl, { userId: user.id, tokenHash: 'c'.repeat(64), expiresInHours: 480 });
   expect(await housekeeping.prune()).toEqual({ rateLimitWindows: 1, refreshTokens: 1 });
   expect(await query(db.adminUrl, 'SELECT key FROM rate_limit_hit')).toEqual([{ key: 'new' }]);
   // The spent token that has just expired stays: it still proves reuse for a day.

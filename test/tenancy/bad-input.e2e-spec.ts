@@ -10,6 +10,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { simpleParser } from 'mailparser';
 import { Client } from 'pg';
 import { addMember, caller, PASSWORD, signup, uniqueEmail, type Account, type Caller } from '../harness/api';
+import { insertUser, resetMembership } from '../factories/tenancy';
 import { bootTestApp, type TestApp } from '../harness/app';
 import { query } from '../harness/database';
 
@@ -32,13 +33,7 @@ const invitedEmail = uniqueEmail('invited');
 
 /** The PATCH target back to a plain member without expiry. */
 async function resetTarget(): Promise<void> {
-  await query(
-    t.db.adminUrl,
-    `INSERT INTO membership (tenant_id, user_id, role) VALUES ($1, $2, 'member')
-     ON CONFLICT (tenant_id, user_id) DO UPDATE SET role = 'member', expires_at = NULL
-     WHERE membership.role <> 'member' OR membership.expires_at IS NOT NULL`,
-    [admin.tenantId, target],
-  );
+  await resetMembership(t.db.adminUrl, admin.tenantId, target, 'member');
 }
 
 const outbox = (): string => path.join(t.config.dataDir, 'outbox');
@@ -93,12 +88,7 @@ beforeAll(async () => {
     signup(t.app, { email: uniqueEmail('admin'), organization: 'Bad Input Org' }),
     signup(t.app, { email: uniqueEmail('session') }),
   ]);
-  const [row] = await query<{ id: string }>(
-    t.db.adminUrl,
-    "INSERT INTO app_user (email, name, password_hash) VALUES ($1, 'Target', 'unused') RETURNING id",
-    [uniqueEmail('target')],
-  );
-  target = row!.id;
+  target = (await insertUser(t.db.adminUrl, { email: uniqueEmail('target'), name: 'Target' })).id;
   await addMember(t.db.adminUrl, admin.tenantId, target, 'member');
   // A third member, so the members list always has more than one page of one.
   await addMember(t.db.adminUrl, admin.tenantId, session.userId, 'viewer');
