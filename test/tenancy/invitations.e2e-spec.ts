@@ -209,6 +209,21 @@ describe('invitations', () => {
     expect(sink.messages).toHaveLength(0);
   });
 
+  it('the queued job does not hold a usable link: the secret is sealed, the database has only its hash', async () => {
+    const email = uniqueEmail('sealed');
+    const sent = await invite(email, 'viewer');
+    const secret = sent.token?.split('.')[1];
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const [job] = await query<{ data: Record<string, unknown> }>(
+      t.db.adminUrl,
+      "SELECT data FROM pgboss.job WHERE name = 'invitation-mail' AND data->>'invitationId' = $1",
+      [sent.body.id],
+    );
+    expect(Object.keys(job?.data ?? {}).sort()).toEqual(['invitationId', 'sealedSecret', 'tenantId']);
+    expect(JSON.stringify(job?.data)).not.toContain(secret!);
+    expect(JSON.stringify(await query(t.db.adminUrl, 'SELECT * FROM invitation WHERE email = $1', [email]))).not.toContain(secret!);
+  });
+
   it('a rolled-back invitation queues no mail and sends nothing', async () => {
     const db = t.app.get(TenantDb);
     const invitations = t.app.get(InvitationsService);
