@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig, type Logger } from '../../libs/core';
 import { createJobQueue, TenantDb, type DatabaseTarget, type PgBoss } from '../../libs/db';
 import { ReminderJobs } from '../../libs/reminders';
 import { OccurrencesService } from '../../libs/tasks';
-import { pruneAuthTables } from '../../libs/tenancy';
+import { AuthHousekeeping, InvitationMails, type InvitationMailJob } from '../../libs/tenancy';
 import { HOUSEKEEPING_CRON, QUEUES } from './queues';
 
 export const WORKER_TARGET = Symbol('WORKER_TARGET');
@@ -27,6 +27,8 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     @InjectDataSource() private readonly ds: DataSource,
     private readonly occurrences: OccurrencesService,
     private readonly db: TenantDb,
+    private readonly housekeeping: AuthHousekeeping,
+    private readonly invitationMails: InvitationMails,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -49,9 +51,17 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
       await reminders.digest();
     });
     await reminders.workMailQueue();
+    // One invitation mail per job; a throw (SMTP down, temporary refusal) makes pg-boss retry it.
+    await boss.work<InvitationMailJob>(QUEUES.invitationMail.name, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+      if (!job) return;
+      const result = await this.invitationMails.deliver(job.data);
+      const log = { job: QUEUES.invitationMail.name, jobId: job.id, invitationId: job.data.invitationId, ...result };
+      if (result.outcome === 'refused') this.logger.warn(log, 'invitation mail refused by the mail server; not retried');
+      else this.logger.info(log, `invitation mail ${result.outcome}`);
+    });
     await boss.schedule(QUEUES.housekeeping.name, HOUSEKEEPING_CRON, {}, { tz: 'UTC', singletonKey: 'housekeeping' });
     await boss.work(QUEUES.housekeeping.name, { batchSize: 1 }, async () => {
-      const pruned = await pruneAuthTables(this.ds);
+      const pruned = await this.housekeeping.prune();
       this.logger.info({ job: QUEUES.housekeeping.name, ...pruned }, 'housekeeping done');
     });
     this.logger.info(

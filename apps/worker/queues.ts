@@ -1,4 +1,5 @@
 import type { QueueDefinition } from '../../libs/db';
+import { INVITATION_MAIL_QUEUE } from '../../libs/tenancy';
 
 /** Every queue of the product; created as the owner at migration time (queue creation is DDL). */
 export const QUEUES = {
@@ -19,6 +20,10 @@ export const QUEUES = {
   // longest send the mailer allows (10 s connect + 10 s greeting + 20 s idle socket), and with the
   // supervisor's 15 s sweep and a 5 s first retry, delivery resumes about a minute after a kill.
   mailSend: { name: 'mail-send', retryLimit: 12, retryDelay: 5, retryBackoff: true, expireInSeconds: 45 },
+  // Invitation mails, queued with the invitation (libs/tenancy/invitation-mail.ts). An SMTP outage
+  // or a temporary refusal fails the job; pg-boss retries it with backoff from 30 s, for about
+  // 17 hours in all (the link lives 7 days). A permanent refusal is logged and not retried.
+  invitationMail: { name: INVITATION_MAIL_QUEUE, retryLimit: 10, retryDelay: 30, retryBackoff: true, expireInSeconds: 120 },
 } as const satisfies Record<string, QueueDefinition>;
 
 /** Daily, at a quiet hour (UTC): pruning of rate-limit windows and expired refresh tokens. */

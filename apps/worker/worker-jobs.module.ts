@@ -2,10 +2,11 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from '../../libs/core';
 import type { DatabaseTarget } from '../../libs/db';
 import { OccurrencesModule } from '../../libs/tasks';
+import { TenancyModule } from '../../libs/tenancy';
 import { JobRunner, WORKER_LOGGER, WORKER_TARGET } from './job-runner';
 
 /**
- * The background jobs (occurrence roll-over, reminder sweeps). Hosted by the worker process, or
+ * The background jobs (occurrence roll-over, reminder sweeps, invitation mails, housekeeping). Hosted by the worker process, or
  * by the api process when both run together (`npm start`).
  */
 @Module({})
@@ -13,7 +14,8 @@ export class WorkerJobsModule {
   static forRoot(target: DatabaseTarget, logger: Logger): DynamicModule {
     return {
       module: WorkerJobsModule,
-      imports: [OccurrencesModule],
+      // Roll-over is tasks' job; invitation mails and auth housekeeping are tenancy's.
+      imports: [OccurrencesModule, TenancyModule],
       providers: [
         { provide: WORKER_TARGET, useValue: target },
         { provide: WORKER_LOGGER, useValue: logger.child({ app: 'worker' }) },

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditSink } from '../../libs/audit';
 import { ConfigModule, EventsModule, type AppConfig, type Logger } from '../../libs/core';
 import { dataSourceOptions, DbModule, type DatabaseTarget } from '../../libs/db';
+import { NotifyModule } from '../../libs/notify';
 import { MetricsModule } from '../runtime/metrics';
 import { SCHEMA } from '../runtime/schema';
 import { WorkerJobsModule } from './worker-jobs.module';
@@ -26,6 +27,7 @@ export class WorkerModule {
         DbModule.forRoot(),
         MetricsModule.forRoot(logger),
         EventsModule.forRoot(new AuditSink(logger)),
+        NotifyModule.forRoot(logger),
         WorkerJobsModule.forRoot(target, logger),
       ],
     };

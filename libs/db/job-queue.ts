@@ -96,3 +96,24 @@ export function inTransaction(em: EntityManager): PgBoss.Db {
 }
 
 export { PgBoss };
+
+/**
+ * pg-boss as a job writer only: it never opens a connection of its own (its `db` refuses), every
+ * job goes through the caller's transaction. So the api can queue work without a pg-boss pool.
+ */
+const jobWriter = new PgBoss({
+  schema: JOB_SCHEMA,
+  db: { executeSql: () => Promise.reject(new Error('queueJob writes only through the caller’s transaction')) },
+});
+
+/**
+ * Queues one job inside the caller's transaction (`em` of a TenantDb unit of work): the job
+ * exists if and only if that transaction commits, so a rolled-back change queues nothing and
+ * the work (a mail) happens after commit, in the worker. The queue's retry settings apply.
+ */
+export async function queueJob(em: EntityManager, queue: string, data: object, options: { startAfter?: Date } = {}): Promise<string> {
+  const id = await jobWriter.send(queue, data, { ...options, db: inTransaction(em) });
+  // pg-boss inserts nothing (and says null) for a queue that was never created.
+  if (id === null) throw new Error(`job queue ${queue} does not exist: is it listed in apps/worker/queues.ts?`);
+  return id;
+}

@@ -1,5 +1,5 @@
 export { NotifyModule } from './notify.module';
 export { Mailer, describeSmtpUrl, type MailerConfig } from './mailer';
-export { MailDeliveryError, isPermanentSmtpCode, type MailDeliveryFailure } from './mail.errors';
+export { MailDeliveryError, NOTIFY_ERRORS, isPermanentSmtpCode, type MailDeliveryFailure } from './mail.errors';
 export { escapeHtml, renderMail, type MailAction, type MailContent, type RenderedMail } from './templates';
 export type { OutgoingMail, SentMail } from './mail.types';

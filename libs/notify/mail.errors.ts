@@ -1,4 +1,12 @@
-import { DomainError } from '../core';
+import { declareErrors, DomainError } from '../core';
+
+/** libs/notify's error codes (docs/errors.md is generated from them). */
+export const NOTIFY_ERRORS = declareErrors('notify', {
+  MAIL_DELIVERY_FAILED: {
+    status: 503,
+    meaning: 'The mail server did not accept a message. Mails are sent by the worker and retried, so the API no longer answers it.',
+  },
+});
 
 export interface MailDeliveryFailure {
   /** SMTP reply code when the server answered (421, 451, 550, ...); unset for network or disk errors. */
@@ -22,7 +30,7 @@ export class MailDeliveryError extends DomainError {
   readonly permanent: boolean;
 
   constructor(failure: MailDeliveryFailure = {}) {
-    super('MAIL_DELIVERY_FAILED', 'The mail server did not accept the message. Please try again later.', 503);
+    super(NOTIFY_ERRORS.MAIL_DELIVERY_FAILED, 'The mail server did not accept the message. Please try again later.');
     this.smtpCode = failure.smtpCode;
     this.permanent = failure.permanent ?? (failure.smtpCode !== undefined && isPermanentSmtpCode(failure.smtpCode));
     if (failure.cause !== undefined) this.cause = failure.cause;

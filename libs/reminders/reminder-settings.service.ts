@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DOMAIN_EVENT_SINK, NothingToChangeError, type DomainEventSink, type TenantContext } from '../core';
 import { TenantDb } from '../db';
-import { readTenantReminderSettings, TenantNotFoundError, writeTenantReminderSettings } from '../tenancy';
+import { TenantNotFoundError, TenantRepository } from '../tenancy';
 import type { ReminderSettingsView } from './reminders.views';
 
 export type ReminderSettingsChange = Partial<ReminderSettingsView>;
@@ -14,12 +14,13 @@ export type ReminderSettingsChange = Partial<ReminderSettingsView>;
 export class ReminderSettingsService {
   constructor(
     private readonly db: TenantDb,
+    private readonly tenants: TenantRepository,
     @Inject(DOMAIN_EVENT_SINK) private readonly events: DomainEventSink,
   ) {}
 
   get(ctx: TenantContext): Promise<ReminderSettingsView> {
     return this.db.run(ctx, async () => {
-      const settings = await readTenantReminderSettings(this.db.em, ctx.tenantId);
+      const settings = await this.tenants.reminderSettings(ctx.tenantId);
       if (!settings) throw new TenantNotFoundError();
       return { ...settings };
     });
@@ -31,8 +32,8 @@ export class ReminderSettingsService {
       throw new NothingToChangeError(['reminderDays', 'escalationDays']);
     const reminderDays = change.reminderDays === undefined ? undefined : [...new Set(change.reminderDays)].sort((a, b) => b - a);
     return this.db.run(ctx, async () => {
-      const before = await readTenantReminderSettings(this.db.em, ctx.tenantId, { forUpdate: true });
-      const after = await writeTenantReminderSettings(this.db.em, ctx.tenantId, {
+      const before = await this.tenants.reminderSettings(ctx.tenantId, { lock: true });
+      const after = await this.tenants.updateReminderSettings(ctx.tenantId, {
         ...(reminderDays ? { reminderDays } : {}),
         ...(change.escalationDays !== undefined ? { escalationDays: change.escalationDays } : {}),
       });

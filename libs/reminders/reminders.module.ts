@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../core';
-import { jwtSecret } from '../tenancy';
+import { jwtSecret, TenancyModule } from '../tenancy';
 import { NotificationPreferenceRepository } from './notification-preference.repository';
 import { NotificationRepository } from './notification.repository';
 import { NotificationsService } from './notifications.service';
@@ -10,6 +10,7 @@ import { UnsubscribeTokens } from './unsubscribe-token';
 
 /** The api side of reminders: preferences, unsubscribe, the mail log, tenant settings. */
 @Module({
+  imports: [TenancyModule],
   providers: [
     { provide: UnsubscribeTokens, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new UnsubscribeTokens(jwtSecret(config)) },
     NotificationRepository,

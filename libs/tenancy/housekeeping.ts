@@ -1,4 +1,6 @@
-import type { DataSource } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { RateLimitRepository } from './rate-limit.repository';
+import { RefreshTokenRepository } from './refresh-token.repository';
 
 export interface HousekeepingResult {
   readonly rateLimitWindows: number;
@@ -11,8 +13,14 @@ export interface HousekeepingResult {
  * are kept until then: reuse detection needs them while they could still be presented).
  * Neither table is tenant-owned, so this runs without a tenant scope.
  */
-export async function pruneAuthTables(ds: DataSource): Promise<HousekeepingResult> {
-  const windows = await ds.query<[unknown[], number]>("DELETE FROM rate_limit_hit WHERE window_start < now() - interval '1 day'");
-  const tokens = await ds.query<[unknown[], number]>("DELETE FROM refresh_token WHERE expires_at < now() - interval '1 day'");
-  return { rateLimitWindows: windows[1], refreshTokens: tokens[1] };
+@Injectable()
+export class AuthHousekeeping {
+  constructor(
+    private readonly counters: RateLimitRepository,
+    private readonly refreshTokens: RefreshTokenRepository,
+  ) {}
+
+  async prune(): Promise<HousekeepingResult> {
+    return { rateLimitWindows: await this.counters.pruneOld(), refreshTokens: await this.refreshTokens.pruneExpired() };
+  }
 }

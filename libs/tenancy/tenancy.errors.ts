@@ -1,77 +1,113 @@
-import { ConflictError, DomainError, NotFoundError } from '../core';
+import { CORE_ERRORS, declareErrors, DomainError } from '../core';
 
-export class TenantNotFoundError extends NotFoundError {
+/** Every error code libs/tenancy answers with: code, HTTP status, meaning (docs/errors.md is generated from it). */
+export const TENANCY_ERRORS = declareErrors('tenancy', {
+  TENANT_NOT_FOUND: {
+    status: 404,
+    meaning: 'No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.',
+  },
+  MEMBER_NOT_FOUND: { status: 404, meaning: 'The user is not a current member of the tenant.' },
+  EMAIL_TAKEN: { status: 409, meaning: 'An account with this email already exists: log in, or reset its password.' },
+  LAST_ADMIN: {
+    status: 409,
+    meaning: 'The change would leave the tenant without an admin (without expiry): make another member admin first.',
+  },
+  ALREADY_MEMBER: { status: 409, meaning: 'The invited address already belongs to a current member: change their role instead.' },
+  INVALID_CREDENTIALS: { status: 401, meaning: 'Email or password is wrong (the same answer for an unknown email).' },
+  TOKEN_EXPIRED: { status: 401, meaning: 'The access token has expired: refresh it with POST /auth/refresh.' },
+  REFRESH_TOKEN_INVALID: { status: 401, meaning: 'The refresh token is unknown, expired or revoked: log in again.' },
+  REFRESH_TOKEN_REUSED: {
+    status: 401,
+    meaning: 'The refresh token was already spent: every session of that login is ended (possible theft). Log in again.',
+  },
+  INVITATION_INVALID: { status: 410, meaning: 'The invitation link was used, replaced or has expired: ask an admin for a new one.' },
+  SIGNUP_CLOSED: { status: 403, meaning: 'Sign-up is closed on this server: ask an admin of your organisation for an invitation.' },
+  WEAK_PASSWORD: { status: 400, meaning: 'The password is too short, too long, common, or contains the email or name.' },
+  ACCOUNT_DETAILS_REQUIRED: { status: 400, meaning: 'Accepting an invitation for a new account needs a name and a password.' },
+  RATE_LIMITED: {
+    status: 429,
+    meaning: 'Too many attempts: wait for the seconds in Retry-After (also `details.retryAfterSeconds`), then retry.',
+  },
+});
+
+export class TenantNotFoundError extends DomainError {
   constructor() {
-    super('TENANT_NOT_FOUND', 'No such tenant, or you are not a member of it. GET /api/v1/tenants lists yours.');
+    super(TENANCY_ERRORS.TENANT_NOT_FOUND, 'No such tenant, or you are not a member of it. GET /api/v1/tenants lists yours.');
   }
 }
 
-export class MemberNotFoundError extends NotFoundError {
+export class MemberNotFoundError extends DomainError {
   constructor() {
-    super('MEMBER_NOT_FOUND', 'This user is not a member of the tenant. GET .../members lists them.');
+    super(TENANCY_ERRORS.MEMBER_NOT_FOUND, 'This user is not a member of the tenant. GET .../members lists them.');
   }
 }
 
-export class EmailTakenError extends ConflictError {
+export class EmailTakenError extends DomainError {
   constructor() {
-    super('EMAIL_TAKEN', 'An account with this email already exists: log in instead, or reset its password.');
+    super(TENANCY_ERRORS.EMAIL_TAKEN, 'An account with this email already exists: log in instead, or reset its password.');
   }
 }
 
-export class LastAdminError extends ConflictError {
+export class LastAdminError extends DomainError {
   constructor() {
-    super('LAST_ADMIN', 'This is the last admin of the tenant: make another member admin first.');
+    super(TENANCY_ERRORS.LAST_ADMIN, 'This is the last admin of the tenant: make another member admin first.');
   }
 }
 
-export class AlreadyMemberError extends ConflictError {
+export class AlreadyMemberError extends DomainError {
   constructor() {
-    super('ALREADY_MEMBER', 'This person is already a member: change their role on the members list instead.');
+    super(TENANCY_ERRORS.ALREADY_MEMBER, 'This person is already a member: change their role on the members list instead.');
   }
 }
 
 export class InvalidCredentialsError extends DomainError {
   constructor() {
-    super('INVALID_CREDENTIALS', 'Email or password is wrong.', 401);
+    super(TENANCY_ERRORS.INVALID_CREDENTIALS, 'Email or password is wrong.');
   }
 }
 
+const TOKEN_ERRORS = {
+  UNAUTHENTICATED: CORE_ERRORS.UNAUTHENTICATED,
+  TOKEN_EXPIRED: TENANCY_ERRORS.TOKEN_EXPIRED,
+  REFRESH_TOKEN_INVALID: TENANCY_ERRORS.REFRESH_TOKEN_INVALID,
+  REFRESH_TOKEN_REUSED: TENANCY_ERRORS.REFRESH_TOKEN_REUSED,
+} as const;
+
 export class InvalidTokenError extends DomainError {
-  constructor(code: 'UNAUTHENTICATED' | 'TOKEN_EXPIRED' | 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUSED', message: string) {
-    super(code, message, 401);
+  constructor(code: keyof typeof TOKEN_ERRORS, message: string) {
+    super(TOKEN_ERRORS[code], message);
   }
 }
 
 export class InvitationInvalidError extends DomainError {
   constructor() {
     super(
-      'INVITATION_INVALID',
+      TENANCY_ERRORS.INVITATION_INVALID,
       'This invitation link is not valid any more (used, replaced or expired): ask an admin of the tenant for a new one.',
-      410,
     );
   }
 }
 
 export class SignupClosedError extends DomainError {
   constructor() {
-    super('SIGNUP_CLOSED', 'Sign-up is closed on this server: ask an admin of your organisation for an invitation.', 403);
+    super(TENANCY_ERRORS.SIGNUP_CLOSED, 'Sign-up is closed on this server: ask an admin of your organisation for an invitation.');
   }
 }
 
 export class WeakPasswordError extends DomainError {
   constructor(reason: string) {
-    super('WEAK_PASSWORD', `Choose another password: ${reason}.`, 400);
+    super(TENANCY_ERRORS.WEAK_PASSWORD, `Choose another password: ${reason}.`);
   }
 }
 
 export class AccountRequiredError extends DomainError {
   constructor() {
-    super('ACCOUNT_DETAILS_REQUIRED', 'There is no account for this email yet: send name and password to create it.', 400);
+    super(TENANCY_ERRORS.ACCOUNT_DETAILS_REQUIRED, 'There is no account for this email yet: send name and password to create it.');
   }
 }
 
 export class RateLimitedError extends DomainError {
   constructor(readonly retryAfterSeconds: number) {
-    super('RATE_LIMITED', `Too many attempts: wait ${retryAfterSeconds} s and try again.`, 429, { retryAfterSeconds });
+    super(TENANCY_ERRORS.RATE_LIMITED, `Too many attempts: wait ${retryAfterSeconds} s and try again.`, { retryAfterSeconds });
   }
 }

@@ -1,19 +1,21 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
-import path from 'node:path';
 import { APP_CONFIG, type AppConfig } from '../core';
-import { readOrCreateSecret } from '../db';
 import { AuthService } from './auth.service';
+import { AuthHousekeeping } from './housekeeping';
+import { InvitationMails } from './invitation-mail';
+import { InvitationRepository } from './invitation.repository';
 import { InvitationsService } from './invitations.service';
+import { jwtSecret } from './jwt-secret';
+import { MembershipRepository } from './membership.repository';
+import { RateLimitRepository } from './rate-limit.repository';
+import { RefreshTokenRepository } from './refresh-token.repository';
+import { TenantRepository } from './tenant.repository';
+import { UserRepository } from './user.repository';
 import { MembersService } from './members.service';
 import { RateLimitService } from './rate-limit.service';
 import { TenantsService } from './tenants.service';
 import { JWT_ALGORITHM, TokensService } from './tokens.service';
-
-/** JWT_SECRET, or (single-machine default) a secret generated once under DATA_DIR, mode 600. */
-export function jwtSecret(config: AppConfig): string {
-  return config.jwtSecret ?? readOrCreateSecret(path.join(config.dataDir, 'jwt.secret'));
-}
 
 @Module({
   imports: [
@@ -26,7 +28,34 @@ export function jwtSecret(config: AppConfig): string {
       }),
     }),
   ],
-  providers: [AuthService, TokensService, RateLimitService, TenantsService, MembersService, InvitationsService],
-  exports: [AuthService, TenantsService, MembersService, InvitationsService, RateLimitService],
+  providers: [
+    UserRepository,
+    TenantRepository,
+    MembershipRepository,
+    InvitationRepository,
+    RefreshTokenRepository,
+    RateLimitRepository,
+    AuthService,
+    TokensService,
+    RateLimitService,
+    TenantsService,
+    MembersService,
+    InvitationsService,
+    InvitationMails,
+    AuthHousekeeping,
+  ],
+  // The repositories other libs may call (users' names, active members, tenant reminder settings).
+  exports: [
+    AuthService,
+    TenantsService,
+    MembersService,
+    InvitationsService,
+    InvitationMails,
+    RateLimitService,
+    AuthHousekeeping,
+    UserRepository,
+    TenantRepository,
+    MembershipRepository,
+  ],
 })
 export class TenancyModule {}

@@ -44,5 +44,14 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+import { iso } from '../core';
 export { iso, isoOrNull } from '../core';
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+/** The view of an account record (never its password hash). */
+export const userView = (u: { id: string; email: string; name: string; createdAt: Date | string }): UserView => ({
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  createdAt: iso(u.createdAt),
+});

@@ -1,9 +1,9 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../core';
+import { TenantDb } from '../db';
+import { RefreshTokenRepository } from './refresh-token.repository';
 import { InvalidTokenError } from './tenancy.errors';
 
 export const JWT_ISSUER = 'dutybook';
@@ -30,37 +30,24 @@ function sameHash(a: string, b: string): boolean {
   return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
-interface RefreshRow {
-  id: string;
-  user_id: string;
-  family_id: string;
-  token_hash: string;
-  expired: boolean;
-  used_at: Date | null;
-  revoked_at: Date | null;
-}
-
 @Injectable()
 export class TokensService {
   constructor(
     private readonly jwt: JwtService,
-    @InjectDataSource() private readonly ds: DataSource,
+    private readonly db: TenantDb,
+    private readonly refreshTokens: RefreshTokenRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** A new login: a new refresh-token family. */
-  async issue(em: EntityManager, userId: string): Promise<TokenPair> {
-    return this.issueInFamily(em, userId, randomUUID());
+  /** A new login: a new refresh-token family (in the caller's unit of work, if any). */
+  async issue(userId: string): Promise<TokenPair> {
+    return this.issueInFamily(userId, randomUUID());
   }
 
-  private async issueInFamily(em: EntityManager, userId: string, familyId: string): Promise<TokenPair> {
+  private async issueInFamily(userId: string, familyId: string): Promise<TokenPair> {
     const id = randomUUID();
     const secret = randomBytes(32).toString('base64url');
-    await em.query(
-      `INSERT INTO refresh_token (id, user_id, family_id, token_hash, expires_at)
-       VALUES ($1, $2, $3, $4, now() + make_interval(days => $5))`,
-      [id, userId, familyId, sha256(secret), this.config.refreshTokenTtlDays],
-    );
+    await this.refreshTokens.insert({ id, userId, familyId, tokenHash: sha256(secret), ttlDays: this.config.refreshTokenTtlDays });
     const accessToken = await this.jwt.signAsync(
       { typ: 'access' },
       {
@@ -82,20 +69,17 @@ export class TokensService {
   async rotate(token: string): Promise<{ userId: string; pair: TokenPair }> {
     const parts = splitRefreshToken(token);
     if (!parts) throw new InvalidTokenError('REFRESH_TOKEN_INVALID', 'This refresh token is not valid: log in again.');
-    const outcome = await this.ds.transaction(async (em) => {
-      const [row] = await em.query<RefreshRow[]>(
-        `SELECT id, user_id, family_id, token_hash, expires_at <= now() AS expired, used_at, revoked_at
-           FROM refresh_token WHERE id = $1 FOR UPDATE`,
-        [parts.id],
-      );
-      if (!row || !sameHash(row.token_hash, sha256(parts.secret))) return { error: 'invalid' as const };
-      if (row.used_at || row.revoked_at) {
-        await em.query('UPDATE refresh_token SET revoked_at = coalesce(revoked_at, now()) WHERE family_id = $1', [row.family_id]);
-        return { error: row.revoked_at && !row.used_at ? ('invalid' as const) : ('reused' as const) };
+    // Not tenant-owned: a unit of work with no scope. The revocation of a reused family commits.
+    const outcome = await this.db.run({ tenantId: null, userId: null }, async () => {
+      const row = await this.refreshTokens.lock(parts.id);
+      if (!row || !sameHash(row.tokenHash, sha256(parts.secret))) return { error: 'invalid' as const };
+      if (row.usedAt || row.revokedAt) {
+        await this.refreshTokens.revokeFamily(row.familyId);
+        return { error: row.revokedAt && !row.usedAt ? ('invalid' as const) : ('reused' as const) };
       }
       if (row.expired) return { error: 'invalid' as const };
-      await em.query('UPDATE refresh_token SET used_at = now() WHERE id = $1', [row.id]);
-      return { userId: row.user_id, pair: await this.issueInFamily(em, row.user_id, row.family_id) };
+      await this.refreshTokens.markUsed(row.id);
+      return { userId: row.userId, pair: await this.issueInFamily(row.userId, row.familyId) };
     });
     if ('error' in outcome) {
       throw outcome.error === 'reused'
@@ -112,10 +96,6 @@ export class TokensService {
   async revokeFamily(token: string): Promise<void> {
     const parts = splitRefreshToken(token);
     if (!parts) return;
-    await this.ds.query(
-      `UPDATE refresh_token SET revoked_at = coalesce(revoked_at, now())
-        WHERE family_id = (SELECT family_id FROM refresh_token WHERE id = $1 AND token_hash = $2)`,
-      [parts.id, sha256(parts.secret)],
-    );
+    await this.refreshTokens.revokeFamilyOf(parts.id, sha256(parts.secret));
   }
 }

@@ -7,7 +7,8 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AuditSink } from '../../libs/audit';
 import { canonicalJson, encodeCursor } from '../../libs/core';
-import { inScope } from '../../libs/db';
+import { inScope, TenantDb } from '../../libs/db';
+import { InvitationsService } from '../../libs/tenancy';
 import { addMember, caller, PASSWORD, signup, uniqueEmail, type Account, type Caller } from '../harness/api';
 import { bootTestApp, type TestApp } from '../harness/app';
 import { query, quietLogger } from '../harness/database';
@@ -32,12 +33,17 @@ let t: TestApp;
 let call: Caller;
 beforeAll(async () => {
   sink = await startSmtpSink();
-  t = await bootTestApp({
-    SMTP_URL: sink.url,
-    PUBLIC_URL: 'https://duty.example.test',
-    RATE_LIMIT_SIGNUP: '1000/1h',
-    RATE_LIMIT_INVITATION_ACCEPT: '1000/1h',
-  });
+  t = await bootTestApp(
+    {
+      SMTP_URL: sink.url,
+      PUBLIC_URL: 'https://duty.example.test',
+      RATE_LIMIT_SIGNUP: '1000/1h',
+      RATE_LIMIT_INVITATION_ACCEPT: '1000/1h',
+    },
+    // The worker's jobs send the invitation mails (after commit).
+    undefined,
+    { withWorker: true },
+  );
   call = caller(t.app);
 });
 afterAll(async () => {
@@ -277,17 +283,17 @@ describe('what is recorded', () => {
     expect(await verify(admin, undefined, tenantId)).toEqual({ valid: true, count: 1, headSeq: 1, headHash: events[0]!.hash });
   });
 
-  it('the event shares the transaction of its change: a refused invitation leaves no event and no gap', async () => {
+  it('the event shares the transaction of its change: a rolled-back invitation leaves no event and no gap', async () => {
     const admin = await signup(t.app);
-    const bounced = uniqueEmail('bounce');
-    sink.rejectRecipient(bounced, 550);
-    const res = await call({
-      method: 'POST',
-      url: `/api/v1/tenants/${admin.tenantId}/invitations`,
-      token: admin.accessToken,
-      payload: { email: bounced, role: 'member' },
-    });
-    expect(res.statusCode).toBe(503);
+    // Mail goes after commit now, so a refusal no longer rolls an invitation back: fail the unit
+    // of work the invitation joined instead, after its event was appended.
+    const ctx = { tenantId: admin.tenantId, userId: admin.userId, role: 'admin' as const, requestId: 'audit-rollback', ip: '127.0.0.1' };
+    await expect(
+      t.app.get(TenantDb).run(ctx, async () => {
+        await t.app.get(InvitationsService).invite(ctx, { email: uniqueEmail('rolled-back'), role: 'member' });
+        throw new Error('a later step of the same unit of work failed');
+      }),
+    ).rejects.toThrow('a later step');
     expect((await eventsOf(admin)).map((e) => e.action)).toEqual(['tenant.created', 'user.signed_up']);
     await inviteAndToken(admin, uniqueEmail('fine'), 'viewer');
     expect((await eventsOf(admin)).map((e) => [e.seq, e.action])[0]).toEqual([3, 'member.invited']);

@@ -1,7 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import type { Role } from '../../libs/core';
-import { query } from './database';
+import { addMembership } from '../factories/tenancy';
 
 export interface Account {
   userId: string;
@@ -61,18 +60,5 @@ export async function login(
   return { accessToken: body.accessToken, refreshToken: body.refreshToken, userId: body.user.id };
 }
 
-/** Test setup behind the API: gives an existing account a role in a tenant. */
-export async function addMember(
-  adminUrl: string,
-  tenantId: string,
-  userId: string,
-  role: Role,
-  expiresAt: Date | null = null,
-): Promise<void> {
-  await query(adminUrl, 'INSERT INTO membership (tenant_id, user_id, role, expires_at) VALUES ($1, $2, $3, $4)', [
-    tenantId,
-    userId,
-    role,
-    expiresAt,
-  ]);
-}
+/** Test setup behind the API: gives an existing account a role in a tenant (test/factories/tenancy.ts). */
+export const addMember = addMembership;

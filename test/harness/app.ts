@@ -13,12 +13,22 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real api on a fresh database of its own, ready for `app.inject`. */
-export async function bootTestApp(env: Record<string, string> = {}, logger?: Logger): Promise<TestApp> {
+/**
+ * The real api on a fresh database of its own, ready for `app.inject`. `withWorker` also runs the
+ * worker's jobs in it (as `npm start` does): needed wherever a test reads mails the worker sends
+ * (invitations).
+ */
+export async function bootTestApp(
+  env: Record<string, string> = {},
+  logger?: Logger,
+  options: { withWorker?: boolean } = {},
+): Promise<TestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dutybook-app-'));
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, ...env });
   const db = await createTestDatabase();
-  const app = await createApi(config, db, logger ?? (env.LOG_LEVEL ? createLogger(config.logLevel, 'test') : quietLogger()));
+  const app = await createApi(config, db, logger ?? (env.LOG_LEVEL ? createLogger(config.logLevel, 'test') : quietLogger()), {
+    withWorker: options.withWorker ?? false,
+  });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {

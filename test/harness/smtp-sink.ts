@@ -14,6 +14,8 @@ export type FaultCode = 421 | 451 | 550;
 export interface SmtpSinkOptions {
   /** Require AUTH with these credentials; `url` then carries them. */
   auth?: { user: string; pass: string };
+  /** Listen on this port (a server coming back where one was down); default: a free one. */
+  port?: number;
 }
 
 export interface SmtpSink {
@@ -67,7 +69,7 @@ interface Waiter {
   resolve: (messages: ReceivedMail[]) => void;
 }
 
-/** A real SMTP server on 127.0.0.1 (random port, no TLS) that keeps and parses what it receives. */
+/** A real SMTP server on 127.0.0.1 (random port unless given, no TLS) that keeps and parses what it receives. */
 export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const messages: ReceivedMail[] = [];
   const faults: { code: FaultCode; at: 'rcpt' | 'data' }[] = [];
@@ -130,7 +132,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
 
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
       server.server.off('error', reject);
       resolve();
     });

@@ -10,6 +10,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { simpleParser } from 'mailparser';
 import { Client } from 'pg';
 import { addMember, caller, PASSWORD, signup, uniqueEmail, type Account, type Caller } from '../harness/api';
+import { insertUser, resetMembership } from '../factories/tenancy';
 import { bootTestApp, type TestApp } from '../harness/app';
 import { query } from '../harness/database';
 
@@ -32,13 +33,7 @@ const invitedEmail = uniqueEmail('invited');
 
 /** The PATCH target back to a plain member without expiry. */
 async function resetTarget(): Promise<void> {
-  await query(
-    t.db.adminUrl,
-    `INSERT INTO membership (tenant_id, user_id, role) VALUES ($1, $2, 'member')
-     ON CONFLICT (tenant_id, user_id) DO UPDATE SET role = 'member', expires_at = NULL
-     WHERE membership.role <> 'member' OR membership.expires_at IS NOT NULL`,
-    [admin.tenantId, target],
-  );
+  await resetMembership(t.db.adminUrl, admin.tenantId, target, 'member');
 }
 
 const outbox = (): string => path.join(t.config.dataDir, 'outbox');
@@ -58,24 +53,34 @@ async function snapshot(): Promise<{ rows: unknown; mails: number }> {
   return { rows: result.rows[0]?.rows, mails: mailCount() };
 }
 
+/** The worker writes the invitation mail after commit: wait for it (up to 10 s). */
 async function tokenFromOutbox(email: string): Promise<string> {
-  for (const file of fs.readdirSync(outbox())) {
-    const raw = fs.readFileSync(path.join(outbox(), file));
-    const mail = await simpleParser(raw);
-    const link = /\/invitations\/accept\?token=([^\s"<>]+)/.exec(mail.text ?? '');
-    if (raw.toString('utf8').includes(email) && link?.[1]) return decodeURIComponent(link[1]);
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    for (const file of fs.existsSync(outbox()) ? fs.readdirSync(outbox()).filter((f) => f.endsWith('.eml')) : []) {
+      const raw = fs.readFileSync(path.join(outbox(), file));
+      const mail = await simpleParser(raw);
+      const link = /\/invitations\/accept\?token=([^\s"<>]+)/.exec(mail.text ?? '');
+      if (raw.toString('utf8').includes(email) && link?.[1]) return decodeURIComponent(link[1]);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`no invitation mail for ${email} in ${outbox()}`);
 }
 
 beforeAll(async () => {
-  t = await bootTestApp({
-    RATE_LIMIT_SIGNUP: '1000/1h',
-    RATE_LIMIT_LOGIN_IP: '1000/15m',
-    RATE_LIMIT_LOGIN_ACCOUNT: '1000/15m',
-    RATE_LIMIT_REFRESH: '1000/1m',
-    RATE_LIMIT_INVITATION_ACCEPT: '1000/1h',
-  });
+  t = await bootTestApp(
+    {
+      RATE_LIMIT_SIGNUP: '1000/1h',
+      RATE_LIMIT_LOGIN_IP: '1000/15m',
+      RATE_LIMIT_LOGIN_ACCOUNT: '1000/15m',
+      RATE_LIMIT_REFRESH: '1000/1m',
+      RATE_LIMIT_INVITATION_ACCEPT: '1000/1h',
+    },
+    // The worker's jobs write the invitation mail.
+    undefined,
+    { withWorker: true },
+  );
   call = caller(t.app);
   inspector = new Client({ connectionString: t.db.adminUrl });
   await inspector.connect();
@@ -83,12 +88,7 @@ beforeAll(async () => {
     signup(t.app, { email: uniqueEmail('admin'), organization: 'Bad Input Org' }),
     signup(t.app, { email: uniqueEmail('session') }),
   ]);
-  const [row] = await query<{ id: string }>(
-    t.db.adminUrl,
-    "INSERT INTO app_user (email, name, password_hash) VALUES ($1, 'Target', 'unused') RETURNING id",
-    [uniqueEmail('target')],
-  );
-  target = row!.id;
+  target = (await insertUser(t.db.adminUrl, { email: uniqueEmail('target'), name: 'Target' })).id;
   await addMember(t.db.adminUrl, admin.tenantId, target, 'member');
   // A third member, so the members list always has more than one page of one.
   await addMember(t.db.adminUrl, admin.tenantId, session.userId, 'viewer');

@@ -1,3 +1,6 @@
+import net from 'node:net';
+import { freePort, TenantDb } from '../../libs/db';
+import { InvitationsService } from '../../libs/tenancy';
 import { bootTestApp, type TestApp } from '../harness/app';
 import { caller, PASSWORD, signup, uniqueEmail, type Account, type Caller } from '../harness/api';
 import { query } from '../harness/database';
@@ -9,7 +12,10 @@ let call: Caller;
 let admin: Account;
 beforeAll(async () => {
   sink = await startSmtpSink();
-  t = await bootTestApp({ SMTP_URL: sink.url, PUBLIC_URL: 'https://duty.example.test', RATE_LIMIT_SIGNUP: '1000/1h' });
+  // The worker's jobs run in the app: they send the invitation mails after commit.
+  t = await bootTestApp({ SMTP_URL: sink.url, PUBLIC_URL: 'https://duty.example.test', RATE_LIMIT_SIGNUP: '1000/1h' }, undefined, {
+    withWorker: true,
+  });
   call = caller(t.app);
   admin = await signup(t.app, { organization: 'Acme <Exchange> & Co' });
 });
@@ -18,6 +24,25 @@ afterAll(async () => {
   await sink.close();
 });
 beforeEach(() => sink.reset());
+
+/** The invitation's mail job(s), as the superuser sees them. */
+function jobOf(invitationId: string, app: TestApp = t): Promise<{ id: string; state: string; retry_count: number }[]> {
+  return query(
+    app.db.adminUrl,
+    "SELECT id, state, retry_count FROM pgboss.job WHERE name = 'invitation-mail' AND data->>'invitationId' = $1",
+    [invitationId],
+  );
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 async function invite(
   email: string,
@@ -164,7 +189,7 @@ describe('invitations', () => {
     expect(res.statusCode).toBe(410);
   });
 
-  it('when the mail server refuses, nothing is stored: 503 MAIL_DELIVERY_FAILED', async () => {
+  it('a permanent refusal by the mail server (550) leaves the invitation stored; the job is not retried', async () => {
     const email = uniqueEmail('bounce');
     sink.rejectRecipient(email, 550);
     const res = await call({
@@ -173,8 +198,119 @@ describe('invitations', () => {
       token: admin.accessToken,
       payload: { email, role: 'member' },
     });
-    expect(res.statusCode).toBe(503);
-    expect(res.json<{ code: string }>().code).toBe('MAIL_DELIVERY_FAILED');
+    // The mail goes after commit: the refusal can no longer undo the invitation (docs/security.md).
+    expect(res.statusCode).toBe(201);
+    expect(await query(t.db.adminUrl, 'SELECT 1 FROM invitation WHERE email = $1', [email])).toHaveLength(1);
+    const job = await until('the job to settle', async () => {
+      const [row] = await jobOf(res.json<{ id: string }>().id);
+      return row?.state === 'completed' ? row : undefined;
+    });
+    expect(job.retry_count).toBe(0);
+    expect(sink.messages).toHaveLength(0);
+  });
+
+  it('the queued job does not hold a usable link: the secret is sealed, the database has only its hash', async () => {
+    const email = uniqueEmail('sealed');
+    const sent = await invite(email, 'viewer');
+    const secret = sent.token?.split('.')[1];
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const [job] = await query<{ data: Record<string, unknown> }>(
+      t.db.adminUrl,
+      "SELECT data FROM pgboss.job WHERE name = 'invitation-mail' AND data->>'invitationId' = $1",
+      [sent.body.id],
+    );
+    expect(Object.keys(job?.data ?? {}).sort()).toEqual(['invitationId', 'sealedSecret', 'tenantId']);
+    expect(JSON.stringify(job?.data)).not.toContain(secret!);
+    expect(JSON.stringify(await query(t.db.adminUrl, 'SELECT * FROM invitation WHERE email = $1', [email]))).not.toContain(secret!);
+  });
+
+  it('a rolled-back invitation queues no mail and sends nothing', async () => {
+    const db = t.app.get(TenantDb);
+    const invitations = t.app.get(InvitationsService);
+    const ctx = { tenantId: admin.tenantId, userId: admin.userId, role: 'admin' as const, requestId: 'rollback-test', ip: '127.0.0.1' };
+    const email = uniqueEmail('rolled-back');
+    let invitationId = '';
+    // The invitation joins the outer unit of work, which then fails: nothing of it may survive.
+    await expect(
+      db.run(ctx, async () => {
+        invitationId = (await invitations.invite(ctx, { email, role: 'viewer' })).id;
+        throw new Error('something later in the same unit of work failed');
+      }),
+    ).rejects.toThrow('something later');
+    expect(invitationId).not.toBe('');
     expect(await query(t.db.adminUrl, 'SELECT 1 FROM invitation WHERE email = $1', [email])).toHaveLength(0);
+    expect(await jobOf(invitationId)).toEqual([]);
+    // The worker is running: a committed invitation after it is mailed, and it is the only mail.
+    await invite(uniqueEmail('committed'), 'viewer');
+    expect(sink.messages.map((m) => m.envelopeTo)).not.toContainEqual([email]);
+    expect(sink.messages).toHaveLength(1);
+  });
+});
+
+describe('invitations while the mail server is down', () => {
+  let down: TestApp;
+  let blackHole: net.Server;
+  const sockets = new Set<net.Socket>();
+  let port: number;
+
+  beforeAll(async () => {
+    // A server that accepts connections and never answers: the worst kind of outage (before
+    // this change the request waited for the 10 s greeting timeout, holding its transaction).
+    port = await freePort();
+    blackHole = net.createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => blackHole.listen(port, '127.0.0.1', resolve));
+    down = await bootTestApp(
+      { SMTP_URL: `smtp://127.0.0.1:${port}`, PUBLIC_URL: 'https://duty.example.test', RATE_LIMIT_SIGNUP: '1000/1h' },
+      undefined,
+      { withWorker: true },
+    );
+  });
+  afterAll(async () => {
+    await down.close();
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => blackHole.close(() => resolve()));
+  });
+
+  it('does not block the request; the invitation is stored and its mail goes out once SMTP is back', async () => {
+    const owner = await signup(down.app, { organization: 'Outage Org' });
+    const email = uniqueEmail('outage');
+    const started = Date.now();
+    const res = await caller(down.app)({
+      method: 'POST',
+      url: `/api/v1/tenants/${owner.tenantId}/invitations`,
+      token: owner.accessToken,
+      payload: { email, role: 'member' },
+    });
+    expect(res.statusCode).toBe(201);
+    expect(Date.now() - started).toBeLessThan(3000);
+    const invitationId = res.json<{ id: string }>().id;
+    expect(await query(down.db.adminUrl, 'SELECT 1 FROM invitation WHERE id = $1', [invitationId])).toHaveLength(1);
+
+    // The server goes away for good (connections dropped): the attempt fails and is scheduled again.
+    await until('the worker to try', () => Promise.resolve(sockets.size > 0 ? true : undefined));
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => blackHole.close(() => resolve()));
+    const failed = await until('a retry to be scheduled', async () => {
+      const [row] = await jobOf(invitationId, down);
+      return row?.state === 'retry' ? row : undefined;
+    });
+    expect(failed.state).toBe('retry');
+
+    // SMTP is back on the same address; the retry (brought forward instead of waiting its backoff) delivers.
+    const back = await startSmtpSink({ port });
+    try {
+      await query(down.db.adminUrl, "UPDATE pgboss.job SET start_after = now() WHERE id = $1 AND state = 'retry'", [failed.id]);
+      const [mail] = await back.waitFor(1, 15_000);
+      expect(mail?.envelopeTo).toEqual([email]);
+      const link = /invitations\/accept\?token=([^\s"<]+)/.exec(mail?.parsed.text ?? '');
+      const accepted = await caller(down.app)({
+        method: 'POST',
+        url: '/api/v1/invitations/accept',
+        payload: { token: decodeURIComponent(link?.[1] ?? ''), name: 'Back', password: PASSWORD },
+      });
+      expect(accepted.statusCode).toBe(200);
+    } finally {
+      await back.close();
+    }
   });
 });

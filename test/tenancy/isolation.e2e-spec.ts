@@ -3,7 +3,8 @@
  * learns nothing (the same 404 as for a tenant that does not exist) and changes nothing in A.
  */
 import type { LightMyRequestResponse } from 'fastify';
-import { addMember, caller, signup, uniqueEmail, type Account, type Caller } from '../harness/api';
+import { caller, signup, uniqueEmail, type Account, type Caller } from '../harness/api';
+import { insertMember as insertMemberRow } from '../factories/tenancy';
 import { bootTestApp, type TestApp } from '../harness/app';
 import { query } from '../harness/database';
 
@@ -44,13 +45,7 @@ async function snapshotOf(tenantId: string): Promise<Snapshot> {
 
 /** An account inserted behind the app's back (it never logs in) with a role in a tenant. */
 async function insertMember(tenantId: string, role: 'member' | 'auditor', expiresAt: Date | null = null): Promise<string> {
-  const [row] = await query<{ id: string }>(
-    t.db.adminUrl,
-    "INSERT INTO app_user (email, name, password_hash) VALUES ($1, 'Member', 'unused') RETURNING id",
-    [uniqueEmail(role)],
-  );
-  await addMember(t.db.adminUrl, tenantId, row!.id, role, expiresAt);
-  return row!.id;
+  return insertMemberRow(t.db.adminUrl, tenantId, role, expiresAt);
 }
 
 let snapshotA: Snapshot;

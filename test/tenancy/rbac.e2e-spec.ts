@@ -5,6 +5,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import type { Role } from '../../libs/core';
 import { addMember, caller, signup, uniqueEmail, type Account, type Caller } from '../harness/api';
+import { insertUser } from '../factories/tenancy';
 import { bootTestApp, type TestApp } from '../harness/app';
 import { query } from '../harness/database';
 
@@ -132,13 +133,9 @@ const isRole = (who: Who): who is Role => (MEMBER_ROLES as readonly string[]).in
 
 /** A new account (inserted behind the app's back: it never logs in) with a role in the tenant. */
 async function freshTarget(role: Role = 'member'): Promise<string> {
-  const [row] = await query<{ id: string }>(
-    t.db.adminUrl,
-    "INSERT INTO app_user (email, name, password_hash) VALUES ($1, 'Target', 'unused') RETURNING id",
-    [uniqueEmail('target')],
-  );
-  await addMember(t.db.adminUrl, tenantId, row!.id, role);
-  return row!.id;
+  const user = await insertUser(t.db.adminUrl, { email: uniqueEmail('target'), name: 'Target' });
+  await addMember(t.db.adminUrl, tenantId, user.id, role);
+  return user.id;
 }
 
 async function membershipOf(userId: string, tenant = tenantId): Promise<{ role: Role; expires_at: Date | null } | undefined> {

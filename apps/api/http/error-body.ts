@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { CORE_ERRORS, DomainError } from '../../../libs/core';
+import { TENANCY_ERRORS } from '../../../libs/tenancy';
 import { HTTP_ERRORS } from './http.errors';
 
 export interface ErrorBody {
@@ -22,7 +23,8 @@ const CODE_BY_STATUS: Record<number, string> = Object.fromEntries(
     HTTP_ERRORS.URI_TOO_LONG,
     HTTP_ERRORS.UNSUPPORTED_MEDIA_TYPE,
     HTTP_ERRORS.UNPROCESSABLE,
-    HTTP_ERRORS.RATE_LIMITED,
+    // The rate limiter is tenancy's (libs/tenancy/rate-limit.service.ts); its code serves any 429.
+    TENANCY_ERRORS.RATE_LIMITED,
   ].map((e) => [e.status, e.code]),
 );
 // Statuses only the auth layer produces without a DomainError.

@@ -1,13 +1,23 @@
 import { CORE_ERRORS, LIB, type ErrorCode } from '../../../libs/core';
 import { EVIDENCE_ERRORS } from '../../../libs/evidence';
 import { REMINDERS_ERRORS } from '../../../libs/reminders';
+import { NOTIFY_ERRORS } from '../../../libs/notify';
 import { TASKS_ERRORS } from '../../../libs/tasks';
+import { TENANCY_ERRORS } from '../../../libs/tenancy';
 import { HTTP_ERRORS } from './http.errors';
 
 type Table = Readonly<Record<string, ErrorCode>> & { readonly [LIB]: string };
 
 /** Every error table the API can answer with, in the order the catalogue lists them. */
-export const ERROR_TABLES: readonly Table[] = [HTTP_ERRORS, CORE_ERRORS, TASKS_ERRORS, EVIDENCE_ERRORS, REMINDERS_ERRORS];
+export const ERROR_TABLES: readonly Table[] = [
+  HTTP_ERRORS,
+  CORE_ERRORS,
+  TENANCY_ERRORS,
+  TASKS_ERRORS,
+  EVIDENCE_ERRORS,
+  REMINDERS_ERRORS,
+  NOTIFY_ERRORS,
+];
 
 /** Codes declared twice would make the catalogue ambiguous: refused. */
 export function duplicateCodes(tables: readonly Table[] = ERROR_TABLES): string[] {

@@ -18,7 +18,6 @@ export const HTTP_ERRORS = declareErrors('http', {
   URI_TOO_LONG: { status: 414, meaning: 'The URL or a path parameter is longer than any valid value.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'Send the body as application/json (or multipart/form-data where a file is expected).' },
   UNPROCESSABLE: { status: 422, meaning: 'The request is well formed but cannot be carried out; the message says why.' },
-  RATE_LIMITED: { status: 429, meaning: 'Too many attempts: wait for the seconds in Retry-After, then retry.' },
   DATABASE_UNAVAILABLE: {
     status: 503,
     meaning: 'The database cannot be reached or did not answer in time: retry after the seconds in Retry-After.',

@@ -1,0 +1,58 @@
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, type Relation } from 'typeorm';
+import type { Role } from '../core';
+import { TenantEntity } from './tenant.entity';
+import { UserEntity } from './user.entity';
+
+/** A pending (or accepted) invitation; only the token's sha256 is stored. */
+@Entity('invitation')
+@Unique('invitation_token_unique', ['tokenHash'])
+// One pending invitation per address and tenant: re-inviting replaces it.
+@Index('invitation_pending_unique', ['tenantId', 'email'], { unique: true, where: 'accepted_at IS NULL' })
+@Check('invitation_email_lower', 'email = lower(email)')
+@Check('invitation_role', "role IN ('admin', 'member', 'auditor', 'viewer')")
+export class InvitationEntity {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'invitation_pkey' })
+  id!: string;
+
+  @Column('uuid')
+  tenantId!: string;
+
+  @ManyToOne(() => TenantEntity, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'invitation_tenant_id_fkey' })
+  tenant!: Relation<TenantEntity>;
+
+  @Column('text')
+  email!: string;
+
+  @Column('text')
+  role!: Role;
+
+  @Column('timestamptz', { nullable: true })
+  membershipExpiresAt!: Date | null;
+
+  @Column('char', { length: 64 })
+  tokenHash!: string;
+
+  @Column('uuid')
+  invitedBy!: string;
+
+  @ManyToOne(() => UserEntity, { nullable: false })
+  @JoinColumn({ name: 'invited_by', foreignKeyConstraintName: 'invitation_invited_by_fkey' })
+  inviter!: Relation<UserEntity>;
+
+  @Column('timestamptz', { default: () => 'now()' })
+  createdAt!: Date;
+
+  @Column('timestamptz')
+  expiresAt!: Date;
+
+  @Column('timestamptz', { nullable: true })
+  acceptedAt!: Date | null;
+
+  @Column('uuid', { nullable: true })
+  acceptedBy!: string | null;
+
+  @ManyToOne(() => UserEntity)
+  @JoinColumn({ name: 'accepted_by', foreignKeyConstraintName: 'invitation_accepted_by_fkey' })
+  acceptor!: Relation<UserEntity> | null;
+}

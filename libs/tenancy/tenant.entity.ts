@@ -1,0 +1,36 @@
+import { Check, Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { UserEntity } from './user.entity';
+
+/** A customer organisation. Its reminder settings live on it (read by libs/reminders through TenantRepository). */
+@Entity('tenant')
+@Check('tenant_name_length', 'length(name) BETWEEN 1 AND 200')
+@Check(
+  'tenant_reminder_days',
+  'cardinality(reminder_days) <= 5 AND array_position(reminder_days, NULL) IS NULL AND 0 <= ALL (reminder_days) AND 60 >= ALL (reminder_days)',
+)
+@Check('tenant_escalation_days', 'escalation_days BETWEEN 1 AND 365')
+export class TenantEntity {
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'tenant_pkey' })
+  id!: string;
+
+  @Column('text')
+  name!: string;
+
+  @Column('uuid')
+  createdBy!: string;
+
+  @ManyToOne(() => UserEntity, { nullable: false })
+  @JoinColumn({ name: 'created_by', foreignKeyConstraintName: 'tenant_created_by_fkey' })
+  creator!: Relation<UserEntity>;
+
+  @Column('timestamptz', { default: () => 'now()' })
+  createdAt!: Date;
+
+  /** Days before the due date on which due-soon reminders go out (at most 5, each 0..60). */
+  @Column('int', { array: true, default: () => "'{7,1}'" })
+  reminderDays!: number[];
+
+  /** Days overdue after which admins are told (1..365). */
+  @Column('int', { default: 7 })
+  escalationDays!: number;
+}

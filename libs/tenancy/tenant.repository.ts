@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { TenantDb, updateReturning } from '../db';
+import type { TenantEntity } from './tenant.entity';
+
+export type TenantRecord = Pick<TenantEntity, 'id' | 'name' | 'createdAt'>;
+/** A tenant's reminder settings (read and changed by libs/reminders). */
+export type ReminderSettings = Pick<TenantEntity, 'reminderDays' | 'escalationDays'>;
+
+/** Statements of the tenant-route hot path, also run by the auth benchmark's raw baseline. */
+export const TENANCY_QUERIES = {
+  /** $1 tenant, $2 user: the caller's active role, scope set for this statement (migration MemberRole). */
+  memberRole: 'SELECT app_member_role($1, $2) AS role',
+  /** $1 tenant (inside a transaction scoped to it). */
+  tenantById: 'SELECT id, name, created_at AS "createdAt" FROM tenant WHERE id = $1',
+} as const;
+
+/**
+ * Tenants. Row-level security shows a unit of work its own tenant (and, by user scope, the
+ * tenants its user belongs to): call these inside TenantDb.run.
+ */
+@Injectable()
+export class TenantRepository {
+  constructor(private readonly db: TenantDb) {}
+
+  async insert(tenant: { id: string; name: string; createdBy: string }): Promise<TenantRecord> {
+    const [row] = await this.db.em.query<TenantRecord[]>(
+      'INSERT INTO tenant (id, name, created_by) VALUES ($1, $2, $3) RETURNING id, name, created_at AS "createdAt"',
+      [tenant.id, tenant.name, tenant.createdBy],
+    );
+    if (!row) throw new Error('tenant insert returned no row');
+    return row;
+  }
+
+  async findById(tenantId: string): Promise<TenantRecord | null> {
+    const [row] = await this.db.em.query<TenantRecord[]>(TENANCY_QUERIES.tenantById, [tenantId]);
+    return row ?? null;
+  }
+
+  /** With `lock`, the row stays locked (FOR UPDATE) until the unit of work ends. */
+  async reminderSettings(tenantId: string, options: { lock?: boolean } = {}): Promise<ReminderSettings | null> {
+    const [row] = await this.db.em.query<ReminderSettings[]>(
+      `SELECT reminder_days AS "reminderDays", escalation_days AS "escalationDays" FROM tenant WHERE id = $1${options.lock ? ' FOR UPDATE' : ''}`,
+      [tenantId],
+    );
+    return row ?? null;
+  }
+
+  /** Changes what is given, keeps the rest; null when the tenant is not visible. */
+  async updateReminderSettings(tenantId: string, change: Partial<ReminderSettings>): Promise<ReminderSettings | null> {
+    const [row] = await updateReturning<ReminderSettings>(
+      this.db.em,
+      `UPDATE tenant SET reminder_days = coalesce($2::int[], reminder_days), escalation_days = coalesce($3::int, escalation_days)
+        WHERE id = $1 RETURNING reminder_days AS "reminderDays", escalation_days AS "escalationDays"`,
+      [tenantId, change.reminderDays ?? null, change.escalationDays ?? null],
+    );
+    return row ?? null;
+  }
+}
