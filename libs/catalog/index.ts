@@ -22,7 +22,8 @@ export {
   type CatalogProblem,
   type Attribution,
 } from './catalog.loader';
-export { seedCatalogs, type SeedResult } from './catalog.seeder';
+export { seedCatalogs, loadedCatalog, type SeedResult } from './catalog.seeder';
+export { runImportRecipe, type ImportRecipe, type RecipeRun } from './import/import.recipe';
 export { CatalogNotFoundError } from './catalog.errors';
 export {
   PHASES,

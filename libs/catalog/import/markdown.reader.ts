@@ -245,8 +245,7 @@ export function readMarkdown(text: string, options: { provider?: string }): Sour
       const titleCell = row.cells[activityColumn] ?? '';
       const activityTitle = cleanText(titleCell);
       const rowErrors: ImportProblem[] = [];
-      if (activityTitle === '')
-        rowErrors.push({ line: row.line, cell: header[activityColumn], message: 'the activity cell is empty' });
+      if (activityTitle === '') rowErrors.push({ line: row.line, cell: header[activityColumn], message: 'the activity cell is empty' });
       const raci: Record<string, string> = {};
       let raw = '';
       for (const c of columns) {
