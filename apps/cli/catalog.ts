@@ -26,6 +26,7 @@ const USAGE = `usage: npm run catalog:import -- FILE [options]
   --provider NAME    the provider (default: from the party column, e.g. OVHcloud)
   --name N           catalog name (default: the page title)
   --published-on D   publication date YYYY-MM-DD (default: the page's \`updated\`)
+  --key-prefix P     prefix of new activity keys (default: the loaded version's, else initials)
   --source-url U, --publisher P, --license L, --retrieved-on D   attribution of the source
   --dry-run          read and check only: nothing is stored
   --json             print one JSON object {key, version, activities, customerDuties,
@@ -44,6 +45,7 @@ const VALUE_FLAGS: Record<string, keyof ImportOptions> = {
   '--publisher': 'publisher',
   '--license': 'license',
   '--retrieved-on': 'retrievedOn',
+  '--key-prefix': 'keyPrefix',
 };
 
 interface Args {
