@@ -81,7 +81,7 @@ describe('Markdown: cells and letters', () => {
     const result = importMarkdown(text);
     expect(result.warnings).toEqual([{ line: lineOf(text, 'Activity'), message: expect.stringMatching(/has a header and no rows/) }]);
     expect(result.catalog.sections.map((s) => s.key)).toEqual(['2']);
-    expect(refused(() => importMarkdown(page(`### 1. Before\n\n${table()}`))).errors[0]?.message).toMatch(/no RACI table found/);
+    expect(refused(() => importMarkdown(page(`### 1. Before\n\n${table()}`))).errors[0]?.message).toMatch(/no activity found/);
   });
 
   it('legend tables are not activities; links, {.external}, emphasis and footnotes keep their text', () => {
@@ -106,6 +106,13 @@ describe('Markdown: cells and letters', () => {
       ['Choisir | comparer', { customer: 'RA', provider: '' }, null],
     ]);
     expect(result.catalog.sections).toEqual([{ key: '1', title: 'Avant la souscription', phase: 'before_subscription' }]);
+  });
+
+  it('a third party column is a party named by its header', () => {
+    const body = '## 3. Usage\n\n| Activity | Customer | OVHcloud | Partner 2 |\n|-|-|-|-|\n| Run the tool | A | I | R |';
+    const result = importMarkdown(page(body));
+    expect(result.catalog.parties).toEqual(['customer', 'provider', 'partner']);
+    expect(result.catalog.activities[0]).toMatchObject({ raci: { customer: 'A', provider: 'I', partner: 'R' }, raw: 'AIR' });
   });
 
   it.each([
@@ -171,6 +178,19 @@ describe('hostile input is refused whole, with a clear error', () => {
     ]);
     const csv = `section,activity,customer,${wide.join(',')}\n3.1 Usage,Do,RA\n`;
     expect(refused(() => importCsv(csv)).errors).toEqual([{ line: 1, message: 'the row has more than 64 columns; at most 64 are read' }]);
+    // 64 columns are read; 65 are not.
+    const header = (n: number): string =>
+      [
+        'section',
+        'activity',
+        'customer',
+        ...Array.from(
+          { length: n - 3 },
+          (_, i) => `party ${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}`,
+        ),
+      ].join(',');
+    expect(importCsv(`${header(64)}\n3.1 Usage,Do,RA\n`, csvOptions).catalog.parties).toHaveLength(62);
+    expect(refused(() => importCsv(`${header(65)}\n3.1 Usage,Do,RA\n`, csvOptions)).errors[0]?.message).toMatch(/more than 64 columns/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { CADENCES, PHASES, canonicalLetters, type Cadence, type Phase } from '../catalog.model';
 import { IMPORT_LIMITS, type ImportProblem, type SourceReading, type SourceRow, type SourceSection } from './import.types';
-import { partyOfHeader } from './party-columns';
+import { partyName, partyOfHeader } from './party-columns';
 import { normalize, phaseByMeaning, phaseByNumber, readLetters, slug } from './source-text';
 
 export interface CsvRecord {
@@ -48,7 +48,8 @@ export function parseCsv(text: string): { records: CsvRecord[]; errors: ImportPr
       cells.push(cell);
       cell = '';
       atCellStart = true;
-      if (cells.length > IMPORT_LIMITS.maxColumns)
+      // A delimiter after the 64th cell means a 65th: stop before reading further.
+      if (cells.length >= IMPORT_LIMITS.maxColumns)
         return {
           records,
           errors: [
@@ -135,12 +136,7 @@ export function readCsv(text: string, options: { provider?: string }): SourceRea
       return;
     }
     if (n === '') return;
-    const party =
-      partyOfHeader(h, options.provider) ??
-      slug(h)
-        .replace(/-/g, '_')
-        .replace(/^[^a-z]+/, '')
-        .slice(0, 32);
+    const party = partyOfHeader(h, options.provider) ?? partyName(h);
     if (!party) errors.push({ line: header.line, cell: h, message: 'a party column needs a name made of letters' });
     else if (partyColumns.some((p) => p.party === party))
       errors.push({ line: header.line, cell: h, message: `two columns are the party "${party}"` });

@@ -1,7 +1,7 @@
 import { canonicalLetters, type Phase } from '../catalog.model';
 import { IMPORT_LIMITS, type ImportProblem, type SourceReading, type SourceRow, type SourceSection } from './import.types';
 import { cleanText, footnoteRefs, normalize, phaseByMeaning, phaseByNumber, readLetters, slug } from './source-text';
-import { partyOfHeader } from './party-columns';
+import { partyName, partyOfHeader } from './party-columns';
 
 interface Heading {
   readonly level: number;
@@ -13,7 +13,7 @@ interface Heading {
 
 const HEADING = /^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
 const NUMBERED = /^(\d+(?:\.\d+)*)\.?\s+(.+)$/;
-const DELIMITER = /^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$/;
+const DELIMITER = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/;
 const ACTIVITY_HEADERS = new Set(['activity', 'activities', 'activite', 'activites', 'task', 'tasks', 'tache', 'taches']);
 
 /** Cells of a table line; `\|` is a pipe inside a cell. */
@@ -170,7 +170,8 @@ export function readMarkdown(text: string, options: { provider?: string }): Sour
       if (!title && (h[1] as string).length === 1) title = cleaned;
       continue;
     }
-    if (!line.includes('|') || !DELIMITER.test(lines[i + 1] ?? '') || DELIMITER.test(line)) continue;
+    const next = lines[i + 1] ?? '';
+    if (!line.includes('|') || !next.includes('|') || !DELIMITER.test(next) || DELIMITER.test(line)) continue;
 
     // A table: header, delimiter, then rows until a line without a pipe.
     const headerLine = i + 1;
@@ -200,10 +201,7 @@ export function readMarkdown(text: string, options: { provider?: string }): Sour
       providerName ??= first.header;
     }
     for (const c of columns.filter((x) => x.party === '')) {
-      const name = slug(c.header)
-        .replace(/-/g, '_')
-        .replace(/^[^a-z]+/, '')
-        .slice(0, 32);
+      const name = partyName(c.header);
       if (!name) {
         errors.push({ line: headerLine, cell: c.header, message: 'a party column needs a name made of letters' });
         continue;
@@ -279,7 +277,9 @@ export function readMarkdown(text: string, options: { provider?: string }): Sour
   // Every party appears in every row ("" where a table lacked its column).
   for (const r of rows) for (const p of parties) (r.raci as Record<string, string>)[p] ??= '';
   if (rows.length === 0 && errors.length === 0)
-    errors.push({ message: 'no RACI table found: a table needs an Activity/Activité column and a Customer/Client column' });
+    errors.push({
+      message: 'no activity found: a RACI table needs an Activity/Activité column, a Customer/Client column and rows',
+    });
   return {
     ...(title ? { title } : {}),
     ...(publishedOn ? { publishedOn } : {}),

@@ -14,3 +14,12 @@ export function partyOfHeader(header: string, provider?: string): string | null 
   if (PROVIDER_HEADERS.has(h) || (provider !== undefined && h === normalize(provider))) return 'provider';
   return null;
 }
+
+/** A party name the catalog format accepts (lowercase letters and `_`, up to 32) from any other header. */
+export function partyName(header: string): string {
+  return normalize(header)
+    .replace(/ /g, '_')
+    .replace(/[^a-z_]/g, '')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 32);
+}
