@@ -168,6 +168,20 @@ describe('hostile input is refused whole, with a clear error', () => {
     expect(refused(() => importCatalog(big, { file: 'big.md' })).errors[0]?.message).toMatch(/20\.0 MB; at most 20 MB/);
   });
 
+  it('an overlong cell or heading is refused before any cleaning (no quadratic regex on hostile text)', () => {
+    const hostile = '[^'.repeat(500_000);
+    const started = Date.now();
+    const md = refused(() => importMarkdown(page(`## 3. Usage\n\n${table(`| ${hostile} | RA | I |`)}\n\n## ${hostile}`)));
+    expect(md.errors).toEqual([
+      { line: 10, cell: 'Activity', message: '1000002 characters; at most 2000 are read in a cell or heading' },
+      { line: 12, message: expect.stringMatching(/^1000003 characters/) },
+    ]);
+    const csv = refused(() => importCsv(`section,activity,customer,provider\n3 Usage,"${hostile}",RA,\n`, csvOptions));
+    expect(csv.errors).toEqual([{ line: 2, cell: 'activity', message: '1000000 characters; at most 2000 are read in a cell or heading' }]);
+    // Quadratic work on a million characters would take minutes; linear work takes milliseconds.
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('10,000 columns, in Markdown and in CSV', () => {
     const wide = Array.from({ length: 10_000 }, (_, i) => `P${i}`);
     const md = page(

@@ -1,7 +1,7 @@
 import { CADENCES, PHASES, canonicalLetters, type Cadence, type Phase } from '../catalog.model';
 import { IMPORT_LIMITS, type ImportProblem, type SourceReading, type SourceRow, type SourceSection } from './import.types';
 import { partyName, partyOfHeader } from './party-columns';
-import { normalize, phaseByMeaning, phaseByNumber, readLetters, slug } from './source-text';
+import { normalize, phaseByMeaning, phaseByNumber, readLetters, slug, tooLong } from './source-text';
 
 export interface CsvRecord {
   /** Line where the record starts (a quoted field may span lines). */
@@ -172,7 +172,11 @@ export function readCsv(text: string, options: { provider?: string }): SourceRea
         line: r.line,
         message: `the row has ${r.cells.length} of ${headers.length} cells; the missing ones (${headers.slice(r.cells.length).join(', ')}) are read as empty`,
       });
-    const rowErrors: ImportProblem[] = [];
+    const rowErrors: ImportProblem[] = r.cells.flatMap((c, k) => tooLong(c, r.line, headers[k]) ?? []);
+    if (rowErrors.length > 0) {
+      errors.push(...rowErrors);
+      continue;
+    }
     // Section: its own key and title columns, or `3.1.1 Daily operations`, or a title alone.
     const sectionCell = cellOf(r.cells, 'section');
     let sectionKey: string;

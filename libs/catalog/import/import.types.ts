@@ -131,4 +131,6 @@ export const IMPORT_LIMITS = {
   maxBytes: 20 * 1024 * 1024,
   maxColumns: 64,
   maxActivities: 5000,
+  /** Characters in one cell or heading; longer ones are refused before any cleaning runs on them. */
+  maxCellLength: 2000,
 } as const;

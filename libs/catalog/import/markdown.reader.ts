@@ -1,6 +1,6 @@
 import { canonicalLetters, type Phase } from '../catalog.model';
 import { IMPORT_LIMITS, type ImportProblem, type SourceReading, type SourceRow, type SourceSection } from './import.types';
-import { cleanText, footnoteRefs, normalize, phaseByMeaning, phaseByNumber, readLetters, slug } from './source-text';
+import { cleanText, footnoteRefs, normalize, phaseByMeaning, phaseByNumber, readLetters, slug, tooLong } from './source-text';
 import { partyName, partyOfHeader } from './party-columns';
 
 interface Heading {
@@ -15,6 +15,10 @@ const HEADING = /^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
 const NUMBERED = /^(\d+(?:\.\d+)*)\.?\s+(.+)$/;
 const DELIMITER = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/;
 const ACTIVITY_HEADERS = new Set(['activity', 'activities', 'activite', 'activites', 'task', 'tasks', 'tache', 'taches']);
+
+/** A header cell's text for naming it in a problem (or its position when it is itself too long). */
+const cleanHeader = (cell: string | undefined): string | undefined =>
+  cell === undefined ? undefined : cell.length > IMPORT_LIMITS.maxCellLength ? 'header' : cleanText(cell);
 
 /** Cells of a table line; `\|` is a pipe inside a cell. */
 function splitRow(line: string): string[] {
@@ -87,7 +91,7 @@ export function readMarkdown(text: string, options: { provider?: string }): Sour
   const footnotes = new Map<string, string>();
   for (const l of lines) {
     const m = /^\s{0,3}\[\^([^\]]+)\]:\s*(.*)$/.exec(l);
-    if (m) footnotes.set(m[1] as string, cleanText(m[2] as string));
+    if (m && !tooLong(m[2] as string, 0)) footnotes.set(m[1] as string, cleanText(m[2] as string));
   }
 
   const headings: Heading[] = [];
@@ -157,7 +161,11 @@ export function readMarkdown(text: string, options: { provider?: string }): Sour
       continue;
     }
     if (fence !== null) continue;
-    const h = HEADING.exec(line);
+    const h = line.length <= IMPORT_LIMITS.maxCellLength + 10 ? HEADING.exec(line) : null;
+    if (!h && /^ {0,3}#{1,6}\s/.test(line)) {
+      errors.push(tooLong(line, i + 1) as ImportProblem);
+      continue;
+    }
     if (h) {
       const cleaned = cleanText(h[2] as string);
       const numbered = NUMBERED.exec(cleaned);
@@ -175,16 +183,27 @@ export function readMarkdown(text: string, options: { provider?: string }): Sour
 
     // A table: header, delimiter, then rows until a line without a pipe.
     const headerLine = i + 1;
-    const header = splitRow(line).map((c) => cleanText(c));
+    const headerCells = splitRow(line);
     let end = i + 2;
     while (end < lines.length && (lines[end] as string).includes('|') && (lines[end] as string).trim() !== '') end++;
     const body = lines.slice(i + 2, end).map((l, k) => ({ line: i + 3 + k, cells: splitRow(l) }));
     i = end - 1;
 
-    if (header.length > IMPORT_LIMITS.maxColumns) {
-      errors.push({ line: headerLine, message: `the table has ${header.length} columns; at most ${IMPORT_LIMITS.maxColumns} are read` });
+    if (headerCells.length > IMPORT_LIMITS.maxColumns) {
+      errors.push({
+        line: headerLine,
+        message: `the table has ${headerCells.length} columns; at most ${IMPORT_LIMITS.maxColumns} are read`,
+      });
       continue;
     }
+    const overlong = [{ line: headerLine, cells: headerCells }, ...body].flatMap((r) =>
+      r.cells.flatMap((c, k) => tooLong(c, r.line, cleanHeader(headerCells[k])) ?? []),
+    );
+    if (overlong.length > 0) {
+      errors.push(...overlong);
+      continue;
+    }
+    const header = headerCells.map((c) => cleanText(c));
     const activityColumn = header.findIndex((c) => ACTIVITY_HEADERS.has(normalize(c)));
     if (activityColumn < 0) continue; // a legend or another table: not a RACI matrix
     const columns: { index: number; party: string; header: string }[] = [];

@@ -75,13 +75,24 @@ export function cleanText(cell: string): string {
     .replace(/<\/?[a-z][^>]*>/gi, '')
     .replace(/[¹²³⁴⁵⁶⁷⁸⁹⁰]+/g, '')
     .replace(/\*\*|__/g, '')
-    .replace(/(^|[\s(])[*_]([^*_\s](?:[^*_]*[^*_\s])?)[*_](?=[\s).,;:]|$)/g, '$1$2')
+    .replace(/(^|[\s(])[*_]([^*_\s][^*_]*)[*_](?=[\s).,;:]|$)/g, '$1$2')
     .replace(/\\([\\`*_{}[\]()#+\-.!|])/g, '$1')
     .replace(/&nbsp;/g, ' ')
     .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/\s*\*+$/, '');
+}
+
+/** A cell or heading too long to be one (checked before cleaning, which must stay cheap). */
+export function tooLong(text: string, line: number, cell?: string): ImportProblem | null {
+  return text.length > IMPORT_LIMITS.maxCellLength
+    ? {
+        line,
+        ...(cell ? { cell } : {}),
+        message: `${text.length} characters; at most ${IMPORT_LIMITS.maxCellLength} are read in a cell or heading`,
+      }
+    : null;
 }
 
 const NO_LETTERS = new Set(['', '-', '–', '—', 'n/a', 'na', 'none', 'aucun', 'aucune', 'ø', '/']);
