@@ -7,6 +7,7 @@ import { Reminders1764000005000 } from './1764000005000-reminders';
 import { MemberRole1764000006000 } from './1764000006000-member-role';
 import { TaskWithdrawn1764000200000 } from './1764000200000-task-withdrawn';
 import { ActivityCard1764000200100 } from './1764000200100-activity-card';
+import { CatalogAttribution1764000200200 } from './1764000200200-catalog-attribution';
 import { RemindersDataAccess1764000300000 } from './1764000300000-reminders-data-access';
 
 /** Every migration, in order. Listed explicitly so sources (tests) and dist run the same set. */
@@ -20,5 +21,6 @@ export const MIGRATIONS = [
   MemberRole1764000006000,
   TaskWithdrawn1764000200000,
   ActivityCard1764000200100,
+  CatalogAttribution1764000200200,
   RemindersDataAccess1764000300000,
 ];

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadCatalogDir, seedCatalogs, type SeedResult } from '../../libs/catalog';
+import { loadCatalogDir, seedCatalogs, type CatalogDefinition, type SeedResult } from '../../libs/catalog';
 import { projectRoot, type AppConfig, type Logger } from '../../libs/core';
 import { createDataSource, installJobQueue, runMigrations, withSchemaLock, type DatabaseTarget } from '../../libs/db';
 import { ALL_QUEUES } from '../worker/queues';
@@ -21,7 +21,11 @@ export async function migrate(target: DatabaseTarget, logger: Logger): Promise<s
 
 /** Loads the catalog files into the database (idempotent) as the owner role. */
 export async function seed(target: DatabaseTarget, logger: Logger, dir = CATALOG_DIR()): Promise<SeedResult> {
-  const catalogs = loadCatalogDir(dir);
+  return loadCatalogs(target, logger, loadCatalogDir(dir));
+}
+
+/** Loads validated catalog versions (the seed files', or one the CLI imported) as the owner role. */
+export async function loadCatalogs(target: DatabaseTarget, logger: Logger, catalogs: readonly CatalogDefinition[]): Promise<SeedResult> {
   const ds = createDataSource({ url: target.ownerUrl, poolSize: 2, applicationName: 'dutybook-seed' }, SCHEMA, logger);
   await ds.initialize();
   try {

@@ -48,6 +48,21 @@ export class CatalogVersionEntity {
   @Column('text', { nullable: true })
   sourceUrl!: string | null;
 
+  /** Who published the source this version was read from. */
+  @Column('text', { nullable: true })
+  publisher!: string | null;
+
+  /** The source's licence, e.g. `CC BY-NC-SA 4.0`. */
+  @Column('text', { nullable: true })
+  license!: string | null;
+
+  @Column('date', { nullable: true })
+  retrievedOn!: string | null;
+
+  /** The copy of the source in the repository (`seeds/catalogs/sources/...`). */
+  @Column('text', { nullable: true })
+  sourcePath!: string | null;
+
   /** sha256 of the canonical JSON of the loaded file: the identity of this version's content. */
   @Column('char', { length: 64 })
   contentHash!: string;

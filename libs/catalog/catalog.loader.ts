@@ -35,11 +35,27 @@ export interface CatalogDefinition {
   /** Title of the published document the catalog was read from. */
   readonly sourceTitle: string;
   readonly sourceUrl: string | null;
+  /**
+   * Attribution of the source this version was read from. Provenance, not content: it is kept
+   * out of the content hash, so recording it for an already loaded version changes nothing else.
+   */
+  readonly attribution: Attribution;
   readonly parties: readonly string[];
   readonly sections: readonly SectionDefinition[];
   readonly activities: readonly ActivityDefinition[];
   /** sha256 of the canonical JSON of the normalised definition. */
   readonly contentHash: string;
+}
+
+export interface Attribution {
+  /** Who published the source (`OVHcloud`). */
+  readonly publisher: string | null;
+  /** The source's licence (`CC BY-NC-SA 4.0`). */
+  readonly license: string | null;
+  /** The day the source was retrieved, `YYYY-MM-DD`. */
+  readonly retrievedOn: string | null;
+  /** The copy of the source in this repository, relative to its root (`seeds/catalogs/sources/x.md`). */
+  readonly sourcePath: string | null;
 }
 
 export interface CatalogProblem {
@@ -148,6 +164,10 @@ export function parseCatalog(text: string, file = '<catalog>'): CatalogDefinitio
       'publishedOn',
       'sourceTitle',
       'sourceUrl',
+      'publisher',
+      'license',
+      'retrievedOn',
+      'sourcePath',
       'parties',
       'sections',
       'activities',
@@ -167,6 +187,13 @@ export function parseCatalog(text: string, file = '<catalog>'): CatalogDefinitio
   const sourceTitle = str(data, 'sourceTitle', '$', { max: 500 });
   const sourceUrl = str(data, 'sourceUrl', '$', { max: 2000, optional: true }) ?? null;
   if (sourceUrl && !/^https?:\/\/\S+$/.test(sourceUrl)) fail('$.sourceUrl', 'must be an http(s) URL');
+  const publisher = str(data, 'publisher', '$', { max: 200, optional: true }) ?? null;
+  const license = str(data, 'license', '$', { max: 200, optional: true }) ?? null;
+  const retrievedOn = str(data, 'retrievedOn', '$', { max: 10, optional: true }) ?? null;
+  if (retrievedOn && !isRealDate(retrievedOn)) fail('$.retrievedOn', 'must be a date YYYY-MM-DD');
+  const sourcePath = str(data, 'sourcePath', '$', { max: 500, optional: true }) ?? null;
+  if (sourcePath && (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(sourcePath) || sourcePath.split('/').includes('..')))
+    fail('$.sourcePath', 'must be a relative path inside the repository (letters, digits, . _ - and /, no "..")');
 
   const parties: string[] = [];
   if (!Array.isArray(data.parties) || data.parties.length < 2) {
@@ -304,7 +331,11 @@ export function parseCatalog(text: string, file = '<catalog>'): CatalogDefinitio
     sections,
     activities,
   };
-  return { ...body, contentHash: createHash('sha256').update(canonicalJson(body)).digest('hex') };
+  return {
+    ...body,
+    attribution: { publisher, license, retrievedOn, sourcePath },
+    contentHash: createHash('sha256').update(canonicalJson(body)).digest('hex'),
+  };
 }
 
 /** Reads and validates every `*.json` catalog file in dir (sorted by name). */

@@ -14,28 +14,70 @@ const count = async (table: string): Promise<number> =>
   Number((await query<{ n: string }>(db.adminUrl, `SELECT count(*) AS n FROM ${table}`))[0]?.n);
 
 describe('seeding catalogs', () => {
-  it('loads the Private Exchange catalog: 40 activities, 20 customer duties', async () => {
+  it('loads both Private Exchange versions: the first reading (40 activities, 20 duties) and the published page (40, 18)', async () => {
     const result = await seed(db, quietLogger());
-    expect(result).toEqual({ loaded: ['ovhcloud-private-exchange@2024-06-26'], unchanged: [], conflicts: [] });
-    expect(await count('activity')).toBe(40);
-    expect(Number((await query<{ n: string }>(db.adminUrl, 'SELECT count(*) AS n FROM activity WHERE customer_duty'))[0]?.n)).toBe(20);
-    expect(await count('catalog_section')).toBe(16);
+    expect(result).toEqual({
+      loaded: ['ovhcloud-private-exchange@2024-06-25', 'ovhcloud-private-exchange@2024-06-26'],
+      unchanged: [],
+      conflicts: [],
+    });
+    const perVersion = await query<{ version: string; activities: number; duties: number; sections: number }>(
+      db.adminUrl,
+      `SELECT v.version, (SELECT count(*)::int FROM activity a WHERE a.version_id = v.id) AS activities,
+              (SELECT count(*)::int FROM activity a WHERE a.version_id = v.id AND a.customer_duty) AS duties,
+              (SELECT count(*)::int FROM catalog_section s WHERE s.version_id = v.id) AS sections
+         FROM catalog_version v ORDER BY v.version`,
+    );
+    expect(perVersion).toEqual([
+      { version: '2024-06-25', activities: 40, duties: 18, sections: 16 },
+      { version: '2024-06-26', activities: 40, duties: 20, sections: 16 },
+    ]);
+  });
+
+  it("records each version's attribution", async () => {
+    const rows = await query(
+      db.adminUrl,
+      'SELECT version, publisher, license, retrieved_on::text AS retrieved_on, source_path, source_url IS NOT NULL AS has_url FROM catalog_version ORDER BY version',
+    );
+    expect(rows).toEqual([
+      {
+        version: '2024-06-25',
+        publisher: 'OVHcloud',
+        license: 'CC BY-NC-SA 4.0',
+        retrieved_on: '2026-11-30',
+        source_path: 'seeds/catalogs/sources/private-exchange.en-gb.md',
+        has_url: true,
+      },
+      { version: '2024-06-26', publisher: 'OVHcloud', license: 'CC BY-NC-SA 4.0', retrieved_on: null, source_path: null, has_url: false },
+    ]);
   });
 
   it('is idempotent: a second run (a restart) duplicates nothing', async () => {
     const result = await seed(db, quietLogger());
-    expect(result).toEqual({ loaded: [], unchanged: ['ovhcloud-private-exchange@2024-06-26'], conflicts: [] });
+    expect(result).toEqual({
+      loaded: [],
+      unchanged: ['ovhcloud-private-exchange@2024-06-25', 'ovhcloud-private-exchange@2024-06-26'],
+      conflicts: [],
+    });
     expect(await count('catalog')).toBe(1);
-    expect(await count('catalog_version')).toBe(1);
-    expect(await count('activity')).toBe(40);
+    expect(await count('catalog_version')).toBe(2);
+    expect(await count('activity')).toBe(80);
+  });
+
+  it('a version loaded before its attribution was recorded gets it on the next seed; recorded values are kept', async () => {
+    await query(db.adminUrl, "UPDATE catalog_version SET publisher = NULL, license = 'kept' WHERE version = '2024-06-26'");
+    await seed(db, quietLogger());
+    expect(await query(db.adminUrl, "SELECT publisher, license FROM catalog_version WHERE version = '2024-06-26'")).toEqual([
+      { publisher: 'OVHcloud', license: 'kept' },
+    ]);
   });
 
   it('two seeds at once (two replicas starting) still load it once', async () => {
     const fresh = await createTestDatabase({ seed: false });
     try {
       const results = await Promise.all([seed(fresh, quietLogger()), seed(fresh, quietLogger())]);
-      expect(results.flatMap((r) => r.loaded)).toHaveLength(1);
-      expect(Number((await query<{ n: string }>(fresh.adminUrl, 'SELECT count(*) AS n FROM activity'))[0]?.n)).toBe(40);
+      expect(results.flatMap((r) => r.loaded)).toHaveLength(2);
+      expect(Number((await query<{ n: string }>(fresh.adminUrl, 'SELECT count(*) AS n FROM activity'))[0]?.n)).toBe(80);
     } finally {
       await fresh.drop();
     }
@@ -50,7 +92,10 @@ describe('seeding catalogs', () => {
     try {
       const result = await seed(db, quietLogger(), dir);
       expect(result.conflicts).toEqual(['ovhcloud-private-exchange@2024-06-26']);
-      const titles = await query<{ title: string }>(db.adminUrl, "SELECT title FROM activity WHERE key = 'PX-04'");
+      const titles = await query<{ title: string }>(
+        db.adminUrl,
+        "SELECT a.title FROM activity a JOIN catalog_version v ON v.id = a.version_id WHERE a.key = 'PX-04' AND v.version = '2024-06-26'",
+      );
       expect(titles).toEqual([{ title: 'Host the service in EU' }]);
     } finally {
       fs.rmSync(dir, { recursive: true });

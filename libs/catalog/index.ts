@@ -20,8 +20,10 @@ export {
   CATALOG_FORMAT_VERSION,
   type CatalogDefinition,
   type CatalogProblem,
+  type Attribution,
 } from './catalog.loader';
-export { seedCatalogs, type SeedResult } from './catalog.seeder';
+export { seedCatalogs, loadedCatalog, type SeedResult } from './catalog.seeder';
+export { runImportRecipe, type ImportRecipe, type RecipeRun } from './import/import.recipe';
 export { CatalogNotFoundError } from './catalog.errors';
 export {
   PHASES,
@@ -36,3 +38,27 @@ export {
   type RaciMap,
 } from './catalog.model';
 export * from './activity-reads';
+export { importCatalog, importMarkdown, importCsv, importJson, detectFormat, countsOf, DEFAULT_CADENCE } from './import/catalog.importer';
+export { catalogToCsv } from './import/csv.writer';
+export {
+  CatalogImportError,
+  IMPORT_LIMITS,
+  formatProblem,
+  type ImportFormat,
+  type ImportOptions,
+  type ImportProblem,
+  type ImportResult,
+  type ImportCounts,
+  type KeyMapping,
+} from './import/import.types';
+export {
+  diffCatalogs,
+  titleSimilarity,
+  matchScore,
+  MATCH_THRESHOLD,
+  type ActivityMatch,
+  type CatalogDiff,
+  type ChangedActivity,
+  type ActivityChanges,
+  type DiffableCatalog,
+} from './import/activity-match';
