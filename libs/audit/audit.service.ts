@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { decodeCursor, encodeCursor, ValidationError, type TenantContext } from '../core';
+import { CORE_ERRORS, decodeCursor, encodeCursor, ValidationError, type TenantContext } from '../core';
 import { TenantDb } from '../db';
 import { AuditEventRepository, recordOf, type AuditEventRow } from './audit-event.repository';
 import { chainHash, GENESIS_HASH } from './audit.chain';
@@ -73,7 +73,7 @@ const badCursor = (): ValidationError =>
   new ValidationError(
     'The cursor is not one this API gave out: pass nextCursor from the previous page, unchanged.',
     undefined,
-    'INVALID_CURSOR',
+    CORE_ERRORS.INVALID_CURSOR,
   );
 
 /** A cursor is the seq of the last row given; the next page starts below it. */

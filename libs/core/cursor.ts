@@ -1,4 +1,5 @@
 import { ValidationError } from './errors/domain-error';
+import { CORE_ERRORS } from './errors/error-codes';
 import { isUuid } from './values';
 
 export type CursorPart = 'string' | 'uuid' | 'date' | 'number';
@@ -35,6 +36,6 @@ export function decodeCursor(cursor: string, shape: readonly CursorPart[]): (str
   throw new ValidationError(
     'The cursor is not one this API gave out: pass nextCursor from the previous page, unchanged.',
     undefined,
-    'INVALID_CURSOR',
+    CORE_ERRORS.INVALID_CURSOR,
   );
 }

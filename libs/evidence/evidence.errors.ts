@@ -5,6 +5,8 @@ export const EVIDENCE_ERRORS = declareErrors('evidence', {
   EVIDENCE_NOT_FOUND: { status: 404, meaning: "No such evidence in this tenant. GET .../tasks/:taskId lists a task's evidence." },
   EVIDENCE_NO_FILE: { status: 404, meaning: 'The evidence is a link or a note: it has no file to download.' },
   EVIDENCE_TOO_LARGE: { status: 413, meaning: 'The file is larger than EVIDENCE_MAX_BYTES; `details.maxBytes` gives the limit.' },
+  EVIDENCE_ONE_FILE: { status: 400, meaning: 'Send one file per request, in the part named `file`.' },
+  EVIDENCE_FILE_MISSING: { status: 400, meaning: 'The form has no file: send it in a part named `file`.' },
   EVIDENCE_EMPTY: { status: 400, meaning: 'The file is empty: there is nothing to keep as evidence.' },
   EVIDENCE_TYPE_NOT_ALLOWED: {
     status: 415,

@@ -2,8 +2,9 @@ import { Readable } from 'node:stream';
 import multipart, { type Multipart, type MultipartFile, type MultipartValue } from '@fastify/multipart';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { DomainError, ValidationError, type AppConfig } from '../../../libs/core';
-import { EvidenceTooLargeError, EvidenceUploadIncompleteError, type FileFields } from '../../../libs/evidence';
+import { CORE_ERRORS, DomainError, ValidationError, type AppConfig } from '../../../libs/core';
+import { EVIDENCE_ERRORS, EvidenceTooLargeError, EvidenceUploadIncompleteError, type FileFields } from '../../../libs/evidence';
+import { HTTP_ERRORS } from '../http/http.errors';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -54,24 +55,24 @@ function multipartError(error: unknown, maxBytes: number): unknown {
   const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : '';
   switch (code) {
     case 'FST_FILES_LIMIT':
-      return new ValidationError('Send one file per request (in the part named "file").', undefined, 'EVIDENCE_ONE_FILE');
+      return new ValidationError('Send one file per request (in the part named "file").', undefined, EVIDENCE_ERRORS.EVIDENCE_ONE_FILE);
     case 'FST_REQ_FILE_TOO_LARGE':
       return new EvidenceTooLargeError(maxBytes);
     case 'FST_PROTO_VIOLATION':
       return new ValidationError(
         `A form field name is not accepted: send "file" and, optionally, ${FIELDS.map((f) => `"${f}"`).join(', ')}.`,
         undefined,
-        'VALIDATION_FAILED',
+        CORE_ERRORS.VALIDATION_FAILED,
       );
     case 'FST_PARTS_LIMIT':
     case 'FST_FIELDS_LIMIT':
       return new ValidationError(
         `The form has too many parts: send "file" and, optionally, ${FIELDS.map((f) => `"${f}"`).join(', ')}.`,
         undefined,
-        'MALFORMED_MULTIPART',
+        HTTP_ERRORS.MALFORMED_MULTIPART,
       );
     default:
-      return new ValidationError('The multipart/form-data body is malformed or incomplete.', undefined, 'MALFORMED_MULTIPART');
+      return new ValidationError('The multipart/form-data body is malformed or incomplete.', undefined, HTTP_ERRORS.MALFORMED_MULTIPART);
   }
 }
 
@@ -168,7 +169,7 @@ export async function readUpload(request: FastifyRequest, maxBytes: number): Pro
       throw new ValidationError(
         'The form has no file: send it in a part named "file".',
         [{ field: 'file', problems: ['file is required'] }],
-        'EVIDENCE_FILE_MISSING',
+        EVIDENCE_ERRORS.EVIDENCE_FILE_MISSING,
       );
     if (value.type === 'file') {
       if (value.fieldname !== 'file') {
@@ -183,7 +184,11 @@ export async function readUpload(request: FastifyRequest, maxBytes: number): Pro
           if (after.done) return fields;
           if (after.value.type === 'file') {
             after.value.file.resume();
-            throw new ValidationError('Send one file per request (in the part named "file").', undefined, 'EVIDENCE_ONE_FILE');
+            throw new ValidationError(
+              'Send one file per request (in the part named "file").',
+              undefined,
+              EVIDENCE_ERRORS.EVIDENCE_ONE_FILE,
+            );
           }
           takeField(fields, after.value);
         }

@@ -8,6 +8,10 @@ export const HTTP_ERRORS = declareErrors('http', {
     status: 400,
     meaning: 'A string (body, query or form field) holds a NUL character (U+0000), which no field accepts.',
   },
+  MALFORMED_MULTIPART: {
+    status: 400,
+    meaning: 'The multipart/form-data body is malformed, or has more parts or fields than the endpoint takes.',
+  },
   BAD_URL: { status: 400, meaning: 'The URL is not valid (check its percent-encoding).' },
   NOT_FOUND: { status: 404, meaning: 'Nothing answers to this identifier.' },
   ROUTE_NOT_FOUND: { status: 404, meaning: 'No endpoint has this method and path: the API is described at /docs.' },

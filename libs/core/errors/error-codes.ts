@@ -33,6 +33,10 @@ export const LIB = Symbol('error-table-lib');
 /** Codes shared by every lib. */
 export const CORE_ERRORS = declareErrors('core', {
   VALIDATION_FAILED: { status: 400, meaning: 'A field is missing, of the wrong type or out of range; `details` names each one.' },
+  INVALID_CURSOR: {
+    status: 400,
+    meaning: 'The page cursor is not one the API gave out: pass `nextCursor` from the previous page unchanged.',
+  },
   NOTHING_TO_CHANGE: { status: 400, meaning: 'A PATCH named no field to change; `details.fields` lists those it takes.' },
   UNAUTHENTICATED: { status: 401, meaning: 'No valid access token: sign in (or refresh the token) and retry.' },
   FORBIDDEN: {
