@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { QueryRunner } from 'typeorm';
-import { projectRoot } from '../libs/core/project-root';
+import { projectRoot } from '../libs/core';
 
 /**
  * The current definition of each database function lives in one file of its lib,
