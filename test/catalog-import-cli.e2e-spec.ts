@@ -7,7 +7,8 @@ import { createTestDatabase, query, type TestDatabase } from './harness/database
 
 // The compiled script behind `npm run catalog:import` (npm test builds first).
 const CLI = path.join(projectRoot(), 'dist', 'apps', 'cli', 'catalog.js');
-const OVH = path.join(projectRoot(), '..', '..', 'shared', 'catalog', 'sources', 'ovh');
+// The providers' published pages, kept byte for byte as test data (test/fixtures/catalogs/ovh/SOURCES.md).
+const OVH = path.join(projectRoot(), 'test', 'fixtures', 'catalogs', 'ovh');
 
 let db: TestDatabase;
 let dir: string;

@@ -5,7 +5,8 @@ import { importCatalog } from './catalog.importer';
 import type { ImportResult } from './import.types';
 
 // The published OVHcloud pages (verbatim copies, see SOURCES.md beside them).
-const OVH = path.join(projectRoot(), '..', '..', 'shared', 'catalog', 'sources', 'ovh');
+// The providers' published pages, kept byte for byte as test data (test/fixtures/catalogs/ovh/SOURCES.md).
+const OVH = path.join(projectRoot(), 'test', 'fixtures', 'catalogs', 'ovh');
 const SEED_COPY = path.join(projectRoot(), 'seeds', 'catalogs', 'sources', 'private-exchange.en-gb.md');
 
 function importPage(file: string, dir = OVH): ImportResult {
