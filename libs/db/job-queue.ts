@@ -84,7 +84,13 @@ export function createJobQueue(
     // long a job killed mid-run waits before it is retried (see the mail queue in queues.ts).
     maintenanceIntervalSeconds: 15,
   });
-  boss.on('error', (error: Error) => logger.error({ err: error }, 'pg-boss error'));
+  boss.on('error', (error: Error) => {
+    // 57P01: Postgres ended the connection itself (a shutdown or a failover). pg-boss reconnects;
+    // it is worth a warning, not an error line (a clean stop under load can still meet it when
+    // Postgres stops while a pooled connection of pg-boss is idle).
+    if ((error as { code?: unknown }).code === '57P01') logger.warn({ err: error }, 'pg-boss: the database closed a connection');
+    else logger.error({ err: error }, 'pg-boss error');
+  });
   return boss;
 }
 
