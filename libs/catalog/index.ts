@@ -62,3 +62,4 @@ export {
   type ActivityChanges,
   type DiffableCatalog,
 } from './import/activity-match';
+export * from './version-reads';

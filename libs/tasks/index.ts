@@ -1,6 +1,14 @@
 export { TasksModule, OccurrencesModule } from './tasks.module';
 export { SubscriptionsService, firstTask, type SubscribeInput } from './subscriptions.service';
-export { TasksService, type TaskChange, type TaskDetail } from './tasks.service';
+export { TasksService, type TaskChange, type TaskDetail, type TaskListFilter } from './tasks.service';
+export {
+  CatalogUpgradeService,
+  type UpgradeScope,
+  type UpgradeResult,
+  type UpgradeAddedDuty,
+  type UpgradeWithdrawnDuty,
+  type UpgradeChangedDuty,
+} from './catalog-upgrade.service';
 export { TaskRepository, taskListQuery, taskPage, toTaskView, type TaskCard, type TaskFilter, type NewTask } from './task.repository';
 export { SubscriptionRepository } from './subscription.repository';
 export { OccurrencesService, type OpenResult } from './occurrences';
@@ -29,7 +37,7 @@ export { addDays, addMonths, isIsoDate, isTimeZone, occurrence, todayIn, type Is
 export * from './tasks.errors';
 export type { ProviderCommitmentView, ReviewView, SubscriptionView, TaskEventView, TaskView } from './tasks.views';
 export { SubscriptionEntity, OccurrenceScheduleEntity } from './subscription.entity';
-export { TaskEntity, ReviewEntity, TaskEventEntity, REVIEW_DECISIONS, type ReviewDecision } from './task.entity';
+export { TaskEntity, ReviewEntity, TaskEventEntity, REVIEW_DECISIONS, type ReviewDecision, type CatalogChange } from './task.entity';
 import { OccurrenceScheduleEntity, SubscriptionEntity } from './subscription.entity';
 import { ReviewEntity, TaskEntity, TaskEventEntity } from './task.entity';
 export const TASKS_ENTITIES = [SubscriptionEntity, OccurrenceScheduleEntity, TaskEntity, ReviewEntity, TaskEventEntity];

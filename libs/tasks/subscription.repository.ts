@@ -41,6 +41,16 @@ export class SubscriptionRepository {
       .execute();
   }
 
+  /** Points the subscription at another version of its catalog (an upgrade). */
+  async changeVersion(tenantId: string, id: string, catalogVersionId: string): Promise<void> {
+    await this.em
+      .createQueryBuilder()
+      .update(SubscriptionEntity)
+      .set({ catalogVersionId, updatedAt: () => 'now()' })
+      .where('tenant_id = :tenantId AND id = :id', { tenantId, id })
+      .execute();
+  }
+
   async schedule(subscriptionId: string, tenantId: string, nextPeriodOn: string | null): Promise<void> {
     await this.em.getRepository(OccurrenceScheduleEntity).upsert({ subscriptionId, tenantId, nextPeriodOn }, ['subscriptionId']);
   }

@@ -1,4 +1,5 @@
 import { Check, Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import type { ActivityChanges } from '../catalog';
 import { openStatusSql, sqlList, TASK_STATUSES, type TaskStatus } from './task-status';
 
 /** One occurrence of one customer duty for one tenant (the task aggregate: with its reviews and logged events). */
@@ -68,11 +69,28 @@ export class TaskEntity {
   @ForeignKey('app_user', { name: 'task_completed_by_fkey' })
   completedBy!: string | null;
 
+  /**
+   * What a catalog upgrade changed in the duty of this kept task (title, letters: before and
+   * after), null when nothing did. Written by the upgrade only (catalog-upgrade.service.ts).
+   */
+  @Column('jsonb', { nullable: true })
+  catalogChange!: CatalogChange | null;
+
   @Column('timestamptz', { default: () => 'now()' })
   createdAt!: Date;
 
   @Column('timestamptz', { default: () => 'now()' })
   updatedAt!: Date;
+}
+
+/** The flag a catalog upgrade leaves on a kept task whose duty changed. */
+export interface CatalogChange {
+  readonly fromVersion: string;
+  readonly toVersion: string;
+  /** When the upgrade ran (ISO-8601 UTC). */
+  readonly at: string;
+  /** Each changed field's before and after, as `diffCatalogs` reports them. */
+  readonly changes: ActivityChanges;
 }
 
 export const REVIEW_DECISIONS = ['approve', 'reject'] as const;

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { Phase, RaciMap } from '../catalog';
 import { TenantDb, keysetClause, keysetPage, type Keyset } from '../db';
 import { openStatusSql, type TaskStatus } from './task-status';
-import { ReviewEntity, TaskEntity, TaskEventEntity, type ReviewDecision } from './task.entity';
+import { ReviewEntity, TaskEntity, TaskEventEntity, type CatalogChange, type ReviewDecision } from './task.entity';
 import { iso, isoOrNull, type ReviewView, type TaskEventView, type TaskView } from './tasks.views';
 
 export interface TaskFilter {
@@ -16,6 +16,8 @@ export interface TaskFilter {
   dueBefore?: string;
   q?: string;
   subscriptionId?: string;
+  /** Tasks of subscriptions to these catalogs (the `catalogKey` and `provider` filters, resolved by the service). */
+  catalogIds?: string[];
   limit: number;
   cursor?: string;
 }
@@ -52,6 +54,7 @@ export interface TaskCard {
   activity_raw: string;
   activity_certain: boolean;
   activity_note: string | null;
+  catalog_change: CatalogChange | null;
 }
 
 /** Overdue: open, and due before today in the subscription's time zone (the one definition). */
@@ -62,7 +65,7 @@ const TASK_COLUMNS = `
   t.status, t.due_date::text AS due_date, t.period_start::text AS period_start, t.period_end::text AS period_end,
   ${OVERDUE} AS overdue,
   t.assignee_id, t.not_applicable_reason, t.evidence_count, t.completed_at, t.completed_by, t.created_at, t.updated_at,
-  t.last_evidence_at, t.reviewed_at, a.raw AS activity_raw, a.certain AS activity_certain, a.note AS activity_note`;
+  t.last_evidence_at, t.reviewed_at, a.raw AS activity_raw, a.certain AS activity_certain, a.note AS activity_note, t.catalog_change`;
 
 const TASK_FROM = `
   FROM task t
@@ -91,6 +94,7 @@ export const toTaskView = (r: TaskCard): TaskView => ({
   completedBy: r.completed_by,
   createdAt: iso(r.created_at),
   updatedAt: iso(r.updated_at),
+  catalogChange: r.catalog_change,
 });
 
 // Tasks without a due date sort last.
@@ -116,6 +120,7 @@ export function taskListQuery(tenantId: string, f: TaskFilter): { sql: string; p
   if (f.phase) add((n) => `a.phase = ${n}`, f.phase);
   if (f.section) add((n) => `a.section = ${n}`, f.section);
   if (f.subscriptionId) add((n) => `t.subscription_id = ${n}::uuid`, f.subscriptionId);
+  if (f.catalogIds) add((n) => `s.catalog_id = ANY(${n}::uuid[])`, f.catalogIds);
   if (f.assigneeId === null) where.push('t.assignee_id IS NULL');
   else if (f.assigneeId) add((n) => `t.assignee_id = ${n}::uuid`, f.assigneeId);
   if (f.overdue === true) where.push(OVERDUE);
@@ -205,13 +210,26 @@ export class TaskRepository {
    * Existing occurrences are left alone (the unique key is the occurrence). Returns the new ids.
    */
   async insertMany(tenantId: string, subscriptionId: string, tasks: readonly NewTask[]): Promise<string[]> {
+    return (await this.insertRows(tenantId, subscriptionId, tasks)).map((r) => r.id);
+  }
+
+  /** insertMany, answering the new task id by activity id (for one occurrence per activity in `tasks`). */
+  async insertManyReturning(tenantId: string, subscriptionId: string, tasks: readonly NewTask[]): Promise<Map<string, string>> {
+    return new Map((await this.insertRows(tenantId, subscriptionId, tasks)).map((r) => [r.activity_id, r.id]));
+  }
+
+  private async insertRows(
+    tenantId: string,
+    subscriptionId: string,
+    tasks: readonly NewTask[],
+  ): Promise<{ id: string; activity_id: string }[]> {
     if (tasks.length === 0) return [];
-    const rows = await this.em.query<{ id: string }[]>(
+    const rows = await this.em.query<{ id: string; activity_id: string }[]>(
       `INSERT INTO task (tenant_id, subscription_id, activity_id, period_start, period_end, due_date)
        SELECT $1, $2, x.activity_id, x.period_start, x.period_end, x.due_date
          FROM unnest($3::uuid[], $4::date[], $5::date[], $6::date[]) AS x(activity_id, period_start, period_end, due_date)
        ON CONFLICT (tenant_id, subscription_id, activity_id, period_start) DO NOTHING
-       RETURNING id`,
+       RETURNING id, activity_id`,
       [
         tenantId,
         subscriptionId,
@@ -221,7 +239,50 @@ export class TaskRepository {
         tasks.map((t) => t.dueDate),
       ],
     );
-    return rows.map((r) => r.id);
+    return rows;
+  }
+
+  /** Every task of a subscription (locked for update when applying): what a catalog upgrade works on. */
+  async forUpgrade(tenantId: string, subscriptionId: string, lock: boolean): Promise<Pick<TaskEntity, 'id' | 'activityId' | 'status'>[]> {
+    return this.em.query<Pick<TaskEntity, 'id' | 'activityId' | 'status'>[]>(
+      `SELECT id, activity_id AS "activityId", status FROM task WHERE tenant_id = $1 AND subscription_id = $2 ORDER BY id${lock ? ' FOR UPDATE' : ''}`,
+      [tenantId, subscriptionId],
+    );
+  }
+
+  /** Sets one status on many tasks (a system transition the caller checked for each). */
+  async setStatus(tenantId: string, taskIds: readonly string[], status: TaskStatus): Promise<void> {
+    if (taskIds.length === 0) return;
+    await this.em.query('UPDATE task SET status = $3, updated_at = now() WHERE tenant_id = $1 AND id = ANY($2::uuid[])', [
+      tenantId,
+      taskIds,
+      status,
+    ]);
+  }
+
+  /**
+   * Moves a subscription's tasks from activities of one catalog version to their counterparts in
+   * another (`moves`: from activity id -> to activity id), setting `catalog_change` where given.
+   * One statement for the whole subscription.
+   */
+  async moveToActivities(
+    tenantId: string,
+    subscriptionId: string,
+    moves: readonly { from: string; to: string; change: CatalogChange | null }[],
+  ): Promise<void> {
+    if (moves.length === 0) return;
+    await this.em.query(
+      `UPDATE task t SET activity_id = m.to_id, catalog_change = coalesce(m.change, t.catalog_change), updated_at = now()
+         FROM unnest($3::uuid[], $4::uuid[], $5::jsonb[]) AS m(from_id, to_id, change)
+        WHERE t.tenant_id = $1 AND t.subscription_id = $2 AND t.activity_id = m.from_id`,
+      [
+        tenantId,
+        subscriptionId,
+        moves.map((m) => m.from),
+        moves.map((m) => m.to),
+        moves.map((m) => (m.change ? JSON.stringify(m.change) : null)),
+      ],
+    );
   }
 
   /** A subscription's tasks still waiting for their phase (no due date), except those not applicable. */

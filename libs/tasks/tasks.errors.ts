@@ -18,6 +18,15 @@ export const TASKS_ERRORS = declareErrors('tasks', {
   SELF_REVIEW: { status: 403, meaning: 'You completed this task: someone else (an auditor or another admin) must review it.' },
   REASON_REQUIRED: { status: 400, meaning: 'Rejecting a task or marking a duty not applicable needs a reason (comment) in the body.' },
   NOT_EVENT_DRIVEN: { status: 409, meaning: 'Only an event-driven duty (cadence on_event) logs occurrences; complete the task instead.' },
+  UPGRADE_VERSION_NOT_FOUND: {
+    status: 404,
+    meaning:
+      "The subscription's catalog has no such version (a version of another catalog is not one of its versions). GET /catalogs/:key/versions lists them.",
+  },
+  UPGRADE_NOT_NEWER: {
+    status: 409,
+    meaning: 'A subscription only moves to a newer version of its catalog; `details` gives the current and the wanted version.',
+  },
 });
 
 export class TaskNotFoundError extends DomainError {
@@ -109,5 +118,28 @@ export class ReasonRequiredError extends DomainError {
 export class NotEventDrivenError extends DomainError {
   constructor() {
     super(TASKS_ERRORS.NOT_EVENT_DRIVEN, 'Only an event-driven duty (cadence on_event) logs occurrences; complete this task instead.');
+  }
+}
+
+export class UpgradeVersionNotFoundError extends DomainError {
+  constructor(catalogKey: string, version: string) {
+    super(
+      TASKS_ERRORS.UPGRADE_VERSION_NOT_FOUND,
+      `Catalog ${catalogKey} has no version ${version}. GET /api/v1/catalogs/${catalogKey}/versions lists them.`,
+      { catalogKey, version },
+    );
+  }
+}
+
+export class UpgradeNotNewerError extends DomainError {
+  constructor(current: string, wanted: string) {
+    super(
+      TASKS_ERRORS.UPGRADE_NOT_NEWER,
+      `The subscription is on version ${current}; ${wanted} is older: a subscription only moves to a newer version.`,
+      {
+        current,
+        wanted,
+      },
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CatalogUpgradeService } from './catalog-upgrade.service';
 import { OccurrencesService } from './occurrences';
 import { SubscriptionRepository } from './subscription.repository';
 import { SubscriptionsService } from './subscriptions.service';
@@ -20,7 +21,7 @@ export class OccurrencesModule {}
  */
 @Module({
   imports: [TaskStoreModule, OccurrencesModule],
-  providers: [SubscriptionsService, TasksService, TaskEvidenceHooks],
-  exports: [SubscriptionsService, TasksService, TaskEvidenceHooks, TaskStoreModule, OccurrencesModule],
+  providers: [SubscriptionsService, TasksService, TaskEvidenceHooks, CatalogUpgradeService],
+  exports: [SubscriptionsService, TasksService, TaskEvidenceHooks, CatalogUpgradeService, TaskStoreModule, OccurrencesModule],
 })
 export class TasksModule {}

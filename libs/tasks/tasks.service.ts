@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { catalogIdsMatching } from '../catalog';
 import { DOMAIN_EVENT_SINK, ForbiddenRoleError, isUuid, type DomainEventSink, type Role, type TenantContext } from '../core';
 import { TenantDb } from '../db';
 import { MEMBER_ROLES, type MemberRoles } from './member-roles';
@@ -23,6 +24,9 @@ import {
   TaskNotFoundError,
 } from './tasks.errors';
 import type { ReviewView, TaskEventView, TaskView } from './tasks.views';
+
+/** The task list's filters as clients give them. */
+export type TaskListFilter = Omit<TaskFilter, 'catalogIds'> & { catalogKey?: string; provider?: string };
 
 export interface TaskChange {
   assigneeId?: string | null;
@@ -128,8 +132,21 @@ export class TasksService {
   ) {}
 
   /** Sorted by due date (none last), then id; the cursor is the last row's (due date, id). */
-  async list(ctx: TenantContext, f: TaskFilter): Promise<{ items: TaskView[]; nextCursor: string | null }> {
-    return this.db.run(ctx, async () => taskPage(await this.tasks.list(ctx.tenantId, f), f.limit));
+  /**
+   * A page of the task list. `catalogKey` and `provider` (a tenant may subscribe to several
+   * catalogs, from several providers) are resolved to catalog ids through libs/catalog first.
+   */
+  async list(ctx: TenantContext, f: TaskListFilter): Promise<{ items: TaskView[]; nextCursor: string | null }> {
+    return this.db.run(ctx, async () => {
+      const { catalogKey, provider, ...rest } = f;
+      const filter: TaskFilter = rest;
+      if (catalogKey !== undefined || provider !== undefined)
+        filter.catalogIds = await catalogIdsMatching(this.db.em, {
+          ...(catalogKey !== undefined ? { key: catalogKey } : {}),
+          ...(provider !== undefined ? { provider } : {}),
+        });
+      return taskPage(await this.tasks.list(ctx.tenantId, filter), f.limit);
+    });
   }
 
   /** The detail. Called inside the caller's unit of work when there is one (the API's detail read joins it). */

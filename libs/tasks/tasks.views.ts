@@ -1,5 +1,6 @@
 import type { Phase, RaciMap } from '../catalog';
 import type { TaskStatus } from './task-status';
+import type { CatalogChange } from './task.entity';
 
 export interface SubscriptionView {
   id: string;
@@ -35,6 +36,8 @@ export interface TaskView {
   completedBy: string | null;
   createdAt: string;
   updatedAt: string;
+  /** What the last catalog upgrade changed in this task's duty (before/after), null when nothing. */
+  catalogChange: CatalogChange | null;
 }
 
 export interface ReviewView {

@@ -15,7 +15,7 @@ export interface TaskTenant {
 /** A tenant with one account per role and a Private Exchange subscription. */
 export async function taskTenant(
   t: TestApp,
-  subscribe: { startsOn: string; phase?: string; timezone?: string } = { startsOn: '2026-01-01' },
+  subscribe: { startsOn: string; phase?: string; timezone?: string; version?: string } = { startsOn: '2026-01-01' },
 ): Promise<TaskTenant> {
   const call: Caller = caller(t.app);
   const admin = await signup(t.app);

@@ -5,6 +5,7 @@ import { NothingToChangeError, type TenantContext } from '../../../libs/core';
 import { TenantDb } from '../../../libs/db';
 import { EvidenceService, type EvidenceView } from '../../../libs/evidence';
 import {
+  CatalogUpgradeService,
   SubscriptionsService,
   TasksService,
   type ProviderCommitmentView,
@@ -13,6 +14,7 @@ import {
   type TaskDetail,
   type TaskEventView,
   type TaskView,
+  type UpgradeResult,
 } from '../../../libs/tasks';
 import { Tenant } from '../auth/request-context';
 import { ANY_ROLE, Roles } from '../auth/roles.decorator';
@@ -26,13 +28,17 @@ import {
   TaskListQuery,
   TaskParams,
   UpdateTaskDto,
+  UpgradeQuery,
 } from './tasks.dto';
 
 @ApiTags('subscriptions')
 @ApiBearerAuth()
 @Controller('tenants/:tenantId/subscriptions')
 export class SubscriptionsController {
-  constructor(private readonly subscriptions: SubscriptionsService) {}
+  constructor(
+    private readonly subscriptions: SubscriptionsService,
+    private readonly upgrades: CatalogUpgradeService,
+  ) {}
 
   @Post()
   @Roles('admin')
@@ -56,6 +62,21 @@ export class SubscriptionsController {
   @Roles('admin')
   changePhase(@Tenant() ctx: TenantContext, @Param() params: SubscriptionParams, @Body() body: ChangePhaseDto): Promise<SubscriptionView> {
     return this.subscriptions.changePhase(ctx, params.id, body.phase);
+  }
+
+  /** What moving to `toVersion` would do: duties added, withdrawn, changed (nothing is written). */
+  @Get(':id/upgrade')
+  @Roles('admin')
+  previewUpgrade(@Tenant() ctx: TenantContext, @Param() params: SubscriptionParams, @Query() q: UpgradeQuery): Promise<UpgradeResult> {
+    return this.upgrades.preview(ctx, params.id, q.toVersion);
+  }
+
+  /** Moves the subscription to `toVersion`, in one transaction; again on the same version changes nothing. */
+  @Post(':id/upgrade')
+  @HttpCode(200)
+  @Roles('admin')
+  upgrade(@Tenant() ctx: TenantContext, @Param() params: SubscriptionParams, @Query() q: UpgradeQuery): Promise<UpgradeResult> {
+    return this.upgrades.apply(ctx, params.id, q.toVersion);
   }
 
   @Get(':id/provider-commitments')
@@ -92,6 +113,8 @@ export class TasksController {
       ...(q.dueBefore ? { dueBefore: q.dueBefore } : {}),
       ...(q.q ? { q: q.q } : {}),
       ...(q.subscriptionId ? { subscriptionId: q.subscriptionId } : {}),
+      ...(q.catalogKey ? { catalogKey: q.catalogKey } : {}),
+      ...(q.provider ? { provider: q.provider } : {}),
       ...(q.cursor ? { cursor: q.cursor } : {}),
     });
   }

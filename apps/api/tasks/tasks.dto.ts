@@ -143,6 +143,26 @@ export class TaskListQuery extends PageQuery {
   @IsOptional()
   @Matches(UUID_PATTERN, { message: 'subscriptionId must be a UUID' })
   subscriptionId?: string;
+
+  @ApiPropertyOptional({ description: 'Tasks of the subscription to this catalog.', example: 'ovhcloud-private-exchange' })
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9-]{1,63}$/, { message: 'catalogKey must be a catalog key (GET /api/v1/catalogs)' })
+  catalogKey?: string;
+
+  @ApiPropertyOptional({ description: "Tasks of subscriptions to this provider's catalogs (case does not matter).", example: 'OVHcloud' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  provider?: string;
+}
+
+/** `?toVersion=`: the version of the subscription's catalog to move to. */
+export class UpgradeQuery {
+  @ApiProperty({ example: '2024-06-25', description: "A version of the subscription's catalog, newer than its current one." })
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'toVersion must be a catalog version (GET /api/v1/catalogs/:key/versions)' })
+  toVersion!: string;
 }
 
 export class UpdateTaskDto {
