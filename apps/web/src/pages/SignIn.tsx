@@ -1,0 +1,103 @@
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { signIn, signUp } from '../auth';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { useI18n } from '../i18n/i18n';
+
+/** Only a path of this site: `next` comes from the URL and must not send the user elsewhere. */
+export const safeNext = (next: string | null): string => (next && next.startsWith('/') && !next.startsWith('//') ? next : '/');
+
+export function SignIn(): ReactNode {
+  const { t } = useI18n();
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    signIn(email, password)
+      .then(() => navigate(safeNext(params.get('next'))))
+      .catch(setError)
+      .finally(() => setBusy(false));
+  };
+  return (
+    <main id="main" className="auth-page">
+      <h1>{t('auth.signIn')}</h1>
+      <form onSubmit={submit} className="stack">
+        <label>
+          {t('auth.email')}
+          <input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </label>
+        <label>
+          {t('auth.password')}
+          <input type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        </label>
+        <ErrorMessage error={error} />
+        <button type="submit" disabled={busy}>
+          {t('auth.signIn')}
+        </button>
+      </form>
+      <p>
+        {t('auth.noAccount')} <Link to="/signup">{t('auth.signUp')}</Link>
+      </p>
+    </main>
+  );
+}
+
+export function SignUp(): ReactNode {
+  const { t } = useI18n();
+  const navigate = useNavigate();
+  const [form, setForm] = useState({ name: '', organization: '', email: '', password: '' });
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const field = (key: keyof typeof form) => ({
+    value: form[key],
+    onChange: (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value })),
+  });
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    signUp(form)
+      .then((tenantId) => navigate(`/tenants/${tenantId}/catalogs`))
+      .catch(setError)
+      .finally(() => setBusy(false));
+  };
+  return (
+    <main id="main" className="auth-page">
+      <h1>{t('auth.signUp')}</h1>
+      <form onSubmit={submit} className="stack">
+        <label>
+          {t('auth.name')}
+          <input autoComplete="name" required maxLength={200} {...field('name')} />
+        </label>
+        <label>
+          {t('auth.organization')}
+          <input autoComplete="organization" required maxLength={200} {...field('organization')} />
+        </label>
+        <label>
+          {t('auth.email')}
+          <input type="email" autoComplete="username" required {...field('email')} />
+        </label>
+        <label>
+          {t('auth.password')}
+          <input type="password" autoComplete="new-password" required minLength={12} aria-describedby="pw-hint" {...field('password')} />
+        </label>
+        <p id="pw-hint" className="hint">
+          {t('auth.passwordHint')}
+        </p>
+        <ErrorMessage error={error} />
+        <button type="submit" disabled={busy}>
+          {t('auth.signUp')}
+        </button>
+      </form>
+      <p>
+        {t('auth.haveAccount')} <Link to="/signin">{t('auth.signIn')}</Link>
+      </p>
+    </main>
+  );
+}
