@@ -17,7 +17,9 @@ const LoggedInUser = createParamDecorator((_d: unknown, ctx: ExecutionContext): 
   return user;
 });
 
-export const RawRequest = createParamDecorator((_d: unknown, ctx: ExecutionContext): FastifyRequest => ctx.switchToHttp().getRequest<FastifyRequest>());
+export const RawRequest = createParamDecorator((_d: unknown, ctx: ExecutionContext): FastifyRequest =>
+  ctx.switchToHttp().getRequest<FastifyRequest>(),
+);
 
 export const COOKIE_MODE = ApiHeader({
   name: COOKIE_MODE_HEADER,

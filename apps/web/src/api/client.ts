@@ -58,9 +58,7 @@ export const api = createClient<paths>({ baseUrl: '/', fetch: fetchWithRefresh, 
 api.use(auth);
 
 /** The data of an openapi-fetch result, or its error thrown as an ApiError. */
-export async function unwrap<T>(
-  call: Promise<{ data?: T; error?: unknown; response: Response }>,
-): Promise<T> {
+export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   const { data, error, response } = await call;
   if (error !== undefined || !response.ok) throw toApiError(response.status, error);
   return data as T;

@@ -6,7 +6,7 @@ import { useI18n } from '../i18n/i18n';
 export function ErrorMessage({ error }: { error: unknown }): ReactNode {
   const { t } = useI18n();
   if (!error) return null;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : JSON.stringify(error);
   return (
     <p role="alert" className="error">
       {t('common.error', { message })}

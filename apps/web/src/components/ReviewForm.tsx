@@ -1,11 +1,11 @@
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type SyntheticEvent, type ReactNode } from 'react';
 import { useI18n } from '../i18n/i18n';
 import { ErrorMessage } from './ErrorMessage';
 
 export type Decision = 'approve' | 'reject';
 
 interface Props {
-  onSubmit(decision: Decision, comment: string): Promise<void>;
+  onSubmit: (decision: Decision, comment: string) => Promise<void>;
 }
 
 /**
@@ -57,7 +57,7 @@ export function ReviewForm({ onSubmit }: Props): ReactNode {
     return () => document.removeEventListener('keydown', onKey);
   });
 
-  const submit = (event: FormEvent): void => {
+  const submit = (event: SyntheticEvent): void => {
     event.preventDefault();
     void decide('reject');
   };

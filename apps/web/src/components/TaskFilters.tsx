@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type SyntheticEvent, type ReactNode } from 'react';
 import type { Member } from '../api/client';
 import { useI18n } from '../i18n/i18n';
 
@@ -31,7 +31,7 @@ interface Props {
   value: Filters;
   members: Member[];
   sections: string[];
-  onChange(filters: Filters): void;
+  onChange: (filters: Filters) => void;
 }
 
 /** The duty list's filters; applied on submit (Enter in any field), so typing does not reload the list. */
@@ -39,7 +39,7 @@ export function TaskFilters({ value, members, sections, onChange }: Props): Reac
   const { t } = useI18n();
   const [draft, setDraft] = useState<Filters>(value);
   const set = (key: FilterKey, v: string): void => setDraft((d) => ({ ...d, [key]: v }));
-  const submit = (event: FormEvent): void => {
+  const submit = (event: SyntheticEvent): void => {
     event.preventDefault();
     onChange(draft);
   };

@@ -12,6 +12,14 @@ type State =
 /** What the uploader needs from the network; XMLHttpRequest in the browser (fetch reports no upload progress). */
 export type Send = (url: string, form: FormData, onProgress: (percent: number) => void) => Promise<{ status: number; body: unknown }>;
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
 export const xhrSend: Send = (url, form, onProgress) =>
   new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
@@ -22,13 +30,7 @@ export const xhrSend: Send = (url, form, onProgress) =>
       if (e.lengthComputable) onProgress(Math.round((e.loaded / e.total) * 100));
     };
     xhr.onload = () => {
-      let body: unknown = null;
-      try {
-        body = JSON.parse(xhr.responseText);
-      } catch {
-        body = null;
-      }
-      resolve({ status: xhr.status, body });
+      resolve({ status: xhr.status, body: parseJson(xhr.responseText) });
     };
     xhr.onerror = () => reject(new Error('network error'));
     xhr.send(form);
@@ -36,7 +38,7 @@ export const xhrSend: Send = (url, form, onProgress) =>
 
 interface Props {
   url: string;
-  onUploaded(): void;
+  onUploaded: () => void;
   send?: Send;
 }
 

@@ -178,7 +178,8 @@ export const fr: Record<MessageKey, string> = {
   'catalogs.col.activity': 'Activité',
   'catalogs.customerDuty': 'obligation du client',
   'catalogs.uncertain': 'incertain',
-  'catalogs.legend': 'Les obligations du client sont mises en évidence ; les cellules incertaines sont signalées et montrent le texte du fournisseur.',
+  'catalogs.legend':
+    'Les obligations du client sont mises en évidence ; les cellules incertaines sont signalées et montrent le texte du fournisseur.',
   'audit.title': 'Journal d’audit',
   'audit.verify': 'Vérifier la chaîne',
   'audit.valid': 'La chaîne est intacte : {count} événements.',

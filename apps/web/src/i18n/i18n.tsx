@@ -10,13 +10,13 @@ export type Translate = (key: MessageKey, values?: Record<string, string | numbe
 
 interface I18n {
   locale: Locale;
-  setLocale(locale: Locale): void;
+  setLocale: (locale: Locale) => void;
   t: Translate;
   /** A date (YYYY-MM-DD, a calendar day: never shifted by a time zone) in the user's locale. */
-  formatDay(day: string | null | undefined): string;
+  formatDay: (day: string | null | undefined) => string;
   /** An instant in the user's locale, in `timeZone` when given. */
-  formatInstant(iso: string, timeZone?: string): string;
-  formatNumber(n: number): string;
+  formatInstant: (iso: string, timeZone?: string) => string;
+  formatNumber: (n: number) => string;
 }
 
 /** The browser's language when it is one we have, English otherwise; a choice made in the menu wins. */

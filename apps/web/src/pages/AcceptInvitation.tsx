@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type SyntheticEvent, type ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client';
 import { REFRESH_COOKIE_HEADER, setAccessToken } from '../api/session';
@@ -21,7 +21,7 @@ export function AcceptInvitation(): ReactNode {
         <p>{t('invite.missing')}</p>
       </main>
     );
-  const submit = (event: FormEvent): void => {
+  const submit = (event: SyntheticEvent): void => {
     event.preventDefault();
     setError(null);
     unwrap(

@@ -17,13 +17,18 @@ export function Audit(): ReactNode {
   const events = useQuery({
     queryKey: ['audit', tenantId, cursor],
     queryFn: () =>
-      unwrap(api.GET('/api/v1/tenants/{tenantId}/audit-events', { params: { path: { tenantId }, query: { limit: 50, ...(cursor ? { cursor } : {}) } } })),
+      unwrap(
+        api.GET('/api/v1/tenants/{tenantId}/audit-events', {
+          params: { path: { tenantId }, query: { limit: 50, ...(cursor ? { cursor } : {}) } },
+        }),
+      ),
   });
   const verify = useMutation({
     mutationFn: () => unwrap(api.GET('/api/v1/tenants/{tenantId}/audit-events/verify', { params: { path: { tenantId } } })),
   });
   const [copied, setCopied] = useState(false);
-  const nameOf = (id: string | null): string => (id ? (members.data?.find((m) => m.userId === id)?.name ?? id.slice(0, 8)) : t('common.none'));
+  const nameOf = (id: string | null): string =>
+    id ? (members.data?.find((m) => m.userId === id)?.name ?? id.slice(0, 8)) : t('common.none');
   const result = verify.data;
   return (
     <>

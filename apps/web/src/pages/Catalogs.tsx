@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type SyntheticEvent, type ReactNode } from 'react';
 import { api, unwrap } from '../api/client';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { useI18n } from '../i18n/i18n';
@@ -17,7 +17,8 @@ export function Catalogs(): ReactNode {
   const version = useQuery({
     queryKey: ['catalog', key],
     enabled: key !== null,
-    queryFn: () => unwrap(api.GET('/api/v1/catalogs/{key}/versions/{version}', { params: { path: { key: key ?? '', version: 'latest' } } })),
+    queryFn: () =>
+      unwrap(api.GET('/api/v1/catalogs/{key}/versions/{version}', { params: { path: { key: key ?? '', version: 'latest' } } })),
   });
   const subscriptions = useQuery({
     queryKey: ['subscriptions', tenantId],
@@ -27,14 +28,16 @@ export function Catalogs(): ReactNode {
   const [created, setCreated] = useState<number | null>(null);
   const subscribe = useMutation({
     mutationFn: () =>
-      unwrap(api.POST('/api/v1/tenants/{tenantId}/subscriptions', { params: { path: { tenantId } }, body: { catalogKey: key ?? '', startsOn } })),
+      unwrap(
+        api.POST('/api/v1/tenants/{tenantId}/subscriptions', { params: { path: { tenantId } }, body: { catalogKey: key ?? '', startsOn } }),
+      ),
     onSuccess: async (r) => {
       setCreated(r.tasksCreated);
       await client.invalidateQueries({ queryKey: ['subscriptions', tenantId] });
       await client.invalidateQueries({ queryKey: ['tasks', tenantId] });
     },
   });
-  const submit = (event: FormEvent): void => {
+  const submit = (event: SyntheticEvent): void => {
     event.preventDefault();
     setCreated(null);
     subscribe.mutate();

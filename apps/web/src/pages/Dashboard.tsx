@@ -58,10 +58,22 @@ export function Dashboard(): ReactNode {
     );
   const today = addDays(0);
   const open = items.filter((i) => ['todo', 'in_progress', 'rejected'].includes(i.status));
-  const cards: { key: 'dashboard.overdue' | 'dashboard.dueSoon' | 'dashboard.due30' | 'dashboard.rejected' | 'dashboard.awaiting'; count: number; link: string }[] = [
+  const cards: {
+    key: 'dashboard.overdue' | 'dashboard.dueSoon' | 'dashboard.due30' | 'dashboard.rejected' | 'dashboard.awaiting';
+    count: number;
+    link: string;
+  }[] = [
     { key: 'dashboard.overdue', count: items.filter((i) => i.overdue).length, link: `${base}?overdue=true` },
-    { key: 'dashboard.dueSoon', count: open.filter((i) => i.dueDate && i.dueDate >= today && i.dueDate <= addDays(7)).length, link: `${base}?dueBefore=${addDays(8)}` },
-    { key: 'dashboard.due30', count: open.filter((i) => i.dueDate && i.dueDate >= today && i.dueDate <= addDays(30)).length, link: `${base}?dueBefore=${addDays(31)}` },
+    {
+      key: 'dashboard.dueSoon',
+      count: open.filter((i) => i.dueDate && i.dueDate >= today && i.dueDate <= addDays(7)).length,
+      link: `${base}?dueBefore=${addDays(8)}`,
+    },
+    {
+      key: 'dashboard.due30',
+      count: open.filter((i) => i.dueDate && i.dueDate >= today && i.dueDate <= addDays(30)).length,
+      link: `${base}?dueBefore=${addDays(31)}`,
+    },
     { key: 'dashboard.rejected', count: items.filter((i) => i.status === 'rejected').length, link: `${base}?status=rejected` },
     { key: 'dashboard.awaiting', count: items.filter((i) => i.status === 'done').length, link: `${base}?status=done` },
   ];
@@ -104,7 +116,9 @@ export function Dashboard(): ReactNode {
             <tbody>
               {PHASES.map((p) => {
                 const inPhase = items.filter((i) => i.phase === p);
-                return inPhase.length === 0 ? null : <Progress key={p} label={t(`phase.${p}`)} done={inPhase.filter(isDone).length} total={inPhase.length} />;
+                return inPhase.length === 0 ? null : (
+                  <Progress key={p} label={t(`phase.${p}`)} done={inPhase.filter(isDone).length} total={inPhase.length} />
+                );
               })}
             </tbody>
           </table>

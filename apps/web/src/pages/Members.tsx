@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type SyntheticEvent, type ReactNode } from 'react';
 import { api, unwrap, type Member, type Role } from '../api/client';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { useI18n } from '../i18n/i18n';
@@ -15,7 +15,9 @@ export function useMembers(tenantId: string) {
       let cursor: string | undefined;
       do {
         const page = await unwrap(
-          api.GET('/api/v1/tenants/{tenantId}/members', { params: { path: { tenantId }, query: { limit: 200, ...(cursor ? { cursor } : {}) } } }),
+          api.GET('/api/v1/tenants/{tenantId}/members', {
+            params: { path: { tenantId }, query: { limit: 200, ...(cursor ? { cursor } : {}) } },
+          }),
         );
         items.push(...page.items);
         cursor = page.nextCursor ?? undefined;
@@ -63,7 +65,7 @@ export function Members(): ReactNode {
     },
   });
 
-  const submit = (event: FormEvent): void => {
+  const submit = (event: SyntheticEvent): void => {
     event.preventDefault();
     setSent(null);
     sendInvite.mutate();

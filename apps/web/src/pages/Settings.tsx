@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type SyntheticEvent, type ReactNode } from 'react';
 import { api, unwrap, type Schemas } from '../api/client';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { useI18n } from '../i18n/i18n';
@@ -33,7 +33,7 @@ function ReminderSettings({ tenantId, editable }: { tenantId: string; editable: 
   });
   if (!settings.data) return <ErrorMessage error={settings.error} />;
   const value = draft ?? { days: settings.data.reminderDays.join(', '), escalation: String(settings.data.escalationDays) };
-  const submit = (event: FormEvent): void => {
+  const submit = (event: SyntheticEvent): void => {
     event.preventDefault();
     const reminderDays = value.days
       .split(',')
@@ -52,7 +52,13 @@ function ReminderSettings({ tenantId, editable }: { tenantId: string; editable: 
         </label>
         <label>
           {t('settings.escalationDays')}
-          <input type="number" min={1} max={365} value={value.escalation} onChange={(e) => setDraft({ ...value, escalation: e.target.value })} />
+          <input
+            type="number"
+            min={1}
+            max={365}
+            value={value.escalation}
+            onChange={(e) => setDraft({ ...value, escalation: e.target.value })}
+          />
         </label>
       </fieldset>
       <ErrorMessage error={save.error} />
@@ -106,7 +112,11 @@ function PersonalPreferences(): ReactNode {
       ))}
       <label>
         {t('settings.timezone')}
-        <input value={value.timezone ?? ''} placeholder="Europe/Paris" onChange={(e) => setDraft({ ...value, timezone: e.target.value || null })} />
+        <input
+          value={value.timezone ?? ''}
+          placeholder="Europe/Paris"
+          onChange={(e) => setDraft({ ...value, timezone: e.target.value || null })}
+        />
       </label>
       <ErrorMessage error={save.error} />
       {save.isSuccess ? (

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type SyntheticEvent, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, ApiError, unwrap, type Evidence } from '../api/client';
 import { getAccessToken } from '../api/session';
@@ -47,7 +47,8 @@ export function TaskDetail(): ReactNode {
   };
   const path = { params: { path: { tenantId, taskId } } };
   const assign = useMutation({
-    mutationFn: (assigneeId: string | null) => unwrap(api.PATCH('/api/v1/tenants/{tenantId}/tasks/{taskId}', { ...path, body: { assigneeId } })),
+    mutationFn: (assigneeId: string | null) =>
+      unwrap(api.PATCH('/api/v1/tenants/{tenantId}/tasks/{taskId}', { ...path, body: { assigneeId } })),
     onSettled: refresh,
   });
   const complete = useMutation({
@@ -68,18 +69,19 @@ export function TaskDetail(): ReactNode {
   if (task.error instanceof ApiError && task.error.status === 404) return <NotFound />;
   if (task.isError) return <ErrorMessage error={task.error} />;
   const d = task.data;
-  const nameOf = (id: string | null): string => (id ? (members.data?.find((m) => m.userId === id)?.name ?? id.slice(0, 8)) : t('common.none'));
+  const nameOf = (id: string | null): string =>
+    id ? (members.data?.find((m) => m.userId === id)?.name ?? id.slice(0, 8)) : t('common.none');
   const review = async (decision: Decision, comment: string): Promise<void> => {
     await unwrap(
       api.POST('/api/v1/tenants/{tenantId}/tasks/{taskId}/reviews', { ...path, body: { decision, ...(comment ? { comment } : {}) } }),
     );
     await refresh();
   };
-  const submitLink = (e: FormEvent): void => {
+  const submitLink = (e: SyntheticEvent): void => {
     e.preventDefault();
     addEvidence.mutate({ kind: 'link', url: link });
   };
-  const submitNote = (e: FormEvent): void => {
+  const submitNote = (e: SyntheticEvent): void => {
     e.preventDefault();
     addEvidence.mutate({ kind: 'note', text: note });
   };
@@ -178,7 +180,7 @@ export function TaskDetail(): ReactNode {
               <tbody>
                 {d.evidence.map((e) => (
                   <tr key={e.id}>
-                    <td>{t(`task.kind.${e.kind as 'file' | 'link' | 'note'}`)}</td>
+                    <td>{t(`task.kind.${e.kind}`)}</td>
                     <td>
                       {e.kind === 'file' ? (
                         <button type="button" className="link" onClick={() => void download(tenantId, e).catch(setDownloadError)}>
