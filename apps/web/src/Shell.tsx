@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { NavLink, Outlet, useNavigate, useParams } from 'react-router';
 import { useMe, useSignOut } from './auth';
+import { Field } from './components/Field';
 import { useI18n, type Locale } from './i18n/i18n';
 import { rememberTenant } from './tenant';
 
@@ -21,31 +22,36 @@ export function Shell(): ReactNode {
       <header className="topbar">
         <span className="brand">{t('app.name')}</span>
         {memberships.length > 0 ? (
-          <label className="switcher">
-            <span>{t('nav.tenant')}</span>
-            <select
-              value={tenantId ?? ''}
-              onChange={(e) => {
-                rememberTenant(e.target.value);
-                void navigate(`/tenants/${e.target.value}`);
-              }}
-            >
-              {tenantId && !memberships.some((m) => m.tenantId === tenantId) ? <option value={tenantId}>{t('common.none')}</option> : null}
-              {memberships.map((m) => (
-                <option key={m.tenantId} value={m.tenantId}>
-                  {m.tenantName} ({t(`role.${m.role}`)})
-                </option>
-              ))}
-            </select>
-          </label>
+          <Field label={t('nav.tenant')}>
+            {(id) => (
+              <select
+                id={id}
+                value={tenantId ?? ''}
+                onChange={(e) => {
+                  rememberTenant(e.target.value);
+                  void navigate(`/tenants/${e.target.value}`);
+                }}
+              >
+                {tenantId && !memberships.some((m) => m.tenantId === tenantId) ? (
+                  <option value={tenantId}>{t('common.none')}</option>
+                ) : null}
+                {memberships.map((m) => (
+                  <option key={m.tenantId} value={m.tenantId}>
+                    {m.tenantName} ({t(`role.${m.role}`)})
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
         ) : null}
-        <label className="language">
-          <span>{t('nav.language')}</span>
-          <select value={locale} onChange={(e) => setLocale(e.target.value as Locale)}>
-            <option value="en">English</option>
-            <option value="fr">Français</option>
-          </select>
-        </label>
+        <Field label={t('nav.language')}>
+          {(id) => (
+            <select id={id} value={locale} onChange={(e) => setLocale(e.target.value as Locale)}>
+              <option value="en">English</option>
+              <option value="fr">Français</option>
+            </select>
+          )}
+        </Field>
         <span className="user">{me.data ? t('nav.signedInAs', { name: me.data.user.name }) : null}</span>
         <button
           type="button"

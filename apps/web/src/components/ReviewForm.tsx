@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type SyntheticEvent, type ReactNode } from 'react';
 import { useI18n } from '../i18n/i18n';
 import { ErrorMessage } from './ErrorMessage';
+import { Field } from './Field';
 
 export type Decision = 'approve' | 'reject';
 
@@ -22,6 +23,7 @@ export function ReviewForm({ onSubmit }: Props): ReactNode {
   const commentRef = useRef<HTMLTextAreaElement>(null);
 
   const decide = async (decision: Decision): Promise<void> => {
+    if (busy || done) return;
     setProblem(null);
     setError(null);
     if (decision === 'reject' && !comment.trim()) {
@@ -66,18 +68,20 @@ export function ReviewForm({ onSubmit }: Props): ReactNode {
     <form className="review-form" onSubmit={submit} aria-labelledby="review-title">
       <h3 id="review-title">{t('task.review')}</h3>
       <p className="hint">{t('review.shortcuts')}</p>
-      <label>
-        {t('review.comment')}
-        <textarea
-          ref={commentRef}
-          value={comment}
-          onChange={(e) => setComment(e.target.value)}
-          rows={3}
-          maxLength={2000}
-          aria-invalid={problem ? true : undefined}
-          aria-describedby={problem ? 'review-problem' : undefined}
-        />
-      </label>
+      <Field label={t('review.comment')}>
+        {(id) => (
+          <textarea
+            id={id}
+            ref={commentRef}
+            value={comment}
+            onChange={(e) => setComment(e.target.value)}
+            rows={3}
+            maxLength={2000}
+            aria-invalid={problem ? true : undefined}
+            aria-describedby={problem ? 'review-problem' : undefined}
+          />
+        )}
+      </Field>
       {problem ? (
         <p id="review-problem" role="alert" className="error">
           {problem}
@@ -85,10 +89,10 @@ export function ReviewForm({ onSubmit }: Props): ReactNode {
       ) : null}
       <ErrorMessage error={error} />
       <div className="actions">
-        <button type="button" disabled={busy} onClick={() => void decide('approve')}>
+        <button type="button" disabled={busy || done !== null} onClick={() => void decide('approve')}>
           {t('review.approve')}
         </button>
-        <button type="submit" className="danger" disabled={busy}>
+        <button type="submit" className="danger" disabled={busy || done !== null}>
           {t('review.reject')}
         </button>
       </div>

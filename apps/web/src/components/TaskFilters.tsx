@@ -1,6 +1,7 @@
 import { useState, type SyntheticEvent, type ReactNode } from 'react';
 import type { Member } from '../api/client';
 import { useI18n } from '../i18n/i18n';
+import { Field } from './Field';
 
 export const STATUSES = ['todo', 'in_progress', 'done', 'approved', 'rejected', 'not_applicable'] as const;
 export const PHASES = ['before_subscription', 'setup', 'operations', 'reversibility', 'end_of_service'] as const;
@@ -45,58 +46,60 @@ export function TaskFilters({ value, members, sections, onChange }: Props): Reac
   };
   return (
     <form className="filters" role="search" aria-label={t('duties.filters')} onSubmit={submit}>
-      <label>
-        {t('duties.search')}
-        <input type="search" value={draft.q ?? ''} onChange={(e) => set('q', e.target.value)} />
-      </label>
-      <label>
-        {t('duties.status')}
-        <select value={draft.status ?? ''} onChange={(e) => set('status', e.target.value)}>
-          <option value="">{t('status.any')}</option>
-          {STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {t(`status.${s}`)}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        {t('duties.phase')}
-        <select value={draft.phase ?? ''} onChange={(e) => set('phase', e.target.value)}>
-          <option value="">{t('phase.any')}</option>
-          {PHASES.map((p) => (
-            <option key={p} value={p}>
-              {t(`phase.${p}`)}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        {t('duties.section')}
-        <select value={draft.section ?? ''} onChange={(e) => set('section', e.target.value)}>
-          <option value="">{t('common.none')}</option>
-          {sections.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        {t('duties.assignee')}
-        <select value={draft.assigneeId ?? ''} onChange={(e) => set('assigneeId', e.target.value)}>
-          <option value="">{t('duties.anyone')}</option>
-          {members.map((m) => (
-            <option key={m.userId} value={m.userId}>
-              {m.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        {t('duties.dueBefore')}
-        <input type="date" value={draft.dueBefore ?? ''} onChange={(e) => set('dueBefore', e.target.value)} />
-      </label>
+      <Field label={t('duties.search')}>
+        {(id) => <input id={id} type="search" value={draft.q ?? ''} onChange={(e) => set('q', e.target.value)} />}
+      </Field>
+      <Field label={t('duties.status')}>
+        {(id) => (
+          <select id={id} value={draft.status ?? ''} onChange={(e) => set('status', e.target.value)}>
+            <option value="">{t('status.any')}</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {t(`status.${s}`)}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label={t('duties.phase')}>
+        {(id) => (
+          <select id={id} value={draft.phase ?? ''} onChange={(e) => set('phase', e.target.value)}>
+            <option value="">{t('phase.any')}</option>
+            {PHASES.map((p) => (
+              <option key={p} value={p}>
+                {t(`phase.${p}`)}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label={t('duties.section')}>
+        {(id) => (
+          <select id={id} value={draft.section ?? ''} onChange={(e) => set('section', e.target.value)}>
+            <option value="">{t('common.none')}</option>
+            {sections.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label={t('duties.assignee')}>
+        {(id) => (
+          <select id={id} value={draft.assigneeId ?? ''} onChange={(e) => set('assigneeId', e.target.value)}>
+            <option value="">{t('duties.anyone')}</option>
+            {members.map((m) => (
+              <option key={m.userId} value={m.userId}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label={t('duties.dueBefore')}>
+        {(id) => <input id={id} type="date" value={draft.dueBefore ?? ''} onChange={(e) => set('dueBefore', e.target.value)} />}
+      </Field>
       <label className="inline">
         <input type="checkbox" checked={draft.overdue === 'true'} onChange={(e) => set('overdue', e.target.checked ? 'true' : '')} />
         {t('duties.overdueOnly')}

@@ -2,6 +2,7 @@ import { useRef, useState, type DragEvent, type ReactNode } from 'react';
 import { toApiError } from '../api/client';
 import { getAccessToken } from '../api/session';
 import { useI18n } from '../i18n/i18n';
+import { Field } from './Field';
 
 type State =
   | { kind: 'idle' }
@@ -80,10 +81,9 @@ export function Uploader({ url, onUploaded, send = xhrSend }: Props): ReactNode 
   return (
     <section className="uploader" aria-labelledby="upload-title">
       <h3 id="upload-title">{t('upload.title')}</h3>
-      <label>
-        {t('upload.description')}
-        <input value={description} onChange={(e) => setDescription(e.target.value)} maxLength={500} />
-      </label>
+      <Field label={t('upload.description')}>
+        {(id) => <input id={id} value={description} onChange={(e) => setDescription(e.target.value)} maxLength={500} />}
+      </Field>
       <div
         className={over ? 'dropzone over' : 'dropzone'}
         data-testid="dropzone"

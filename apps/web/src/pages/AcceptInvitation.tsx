@@ -4,6 +4,7 @@ import { api, unwrap } from '../api/client';
 import { REFRESH_COOKIE_HEADER, setAccessToken } from '../api/session';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { useI18n } from '../i18n/i18n';
+import { Field } from '../components/Field';
 
 /** The page the invitation mail links to: `/invitations/accept?token=…`. */
 export function AcceptInvitation(): ReactNode {
@@ -55,14 +56,14 @@ export function AcceptInvitation(): ReactNode {
       ) : (
         <form onSubmit={submit} className="stack">
           <p>{t('invite.intro')}</p>
-          <label>
-            {t('auth.name')}
-            <input autoComplete="name" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />
-          </label>
-          <label>
-            {t('auth.password')}
-            <input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
-          </label>
+          <Field label={t('auth.name')}>
+            {(id) => <input id={id} autoComplete="name" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />}
+          </Field>
+          <Field label={t('auth.password')}>
+            {(id) => (
+              <input id={id} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+            )}
+          </Field>
           <ErrorMessage error={error} />
           <button type="submit">{t('invite.accept')}</button>
         </form>

@@ -61,7 +61,7 @@ export function Audit(): ReactNode {
         </div>
       ) : null}
       {events.data ? (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table className="grid">
             <thead>
               <tr>

@@ -4,6 +4,7 @@ import { api, unwrap } from '../api/client';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { useI18n } from '../i18n/i18n';
 import { useRole, useTenantId } from '../tenant';
+import { Field } from '../components/Field';
 
 /** The provider's matrix (each party's letters in its own column, customer duties highlighted) and subscriptions. */
 export function Catalogs(): ReactNode {
@@ -59,16 +60,17 @@ export function Catalogs(): ReactNode {
         </ul>
       </section>
       {catalogs.data && catalogs.data.items.length > 1 ? (
-        <label>
-          {t('catalogs.title')}
-          <select value={key ?? ''} onChange={(e) => setChosen(e.target.value)}>
-            {catalogs.data.items.map((c) => (
-              <option key={c.key} value={c.key}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Field label={t('catalogs.title')}>
+          {(id) => (
+            <select id={id} value={key ?? ''} onChange={(e) => setChosen(e.target.value)}>
+              {catalogs.data.items.map((c) => (
+                <option key={c.key} value={c.key}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
       ) : null}
       {version.data ? (
         <section aria-labelledby="matrix-title">
@@ -76,10 +78,9 @@ export function Catalogs(): ReactNode {
           <p>{t('catalogs.version', { version: version.data.version, date: formatDay(version.data.publishedOn) })}</p>
           {isAdmin ? (
             <form className="inline-form" onSubmit={submit}>
-              <label>
-                {t('catalogs.startsOn')}
-                <input type="date" required value={startsOn} onChange={(e) => setStartsOn(e.target.value)} />
-              </label>
+              <Field label={t('catalogs.startsOn')}>
+                {(id) => <input id={id} type="date" required value={startsOn} onChange={(e) => setStartsOn(e.target.value)} />}
+              </Field>
               <button type="submit" disabled={subscribe.isPending}>
                 {t('catalogs.subscribe')}
               </button>
@@ -92,7 +93,7 @@ export function Catalogs(): ReactNode {
             </p>
           ) : null}
           <p className="hint">{t('catalogs.legend')}</p>
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table className="grid matrix">
               <thead>
                 <tr>

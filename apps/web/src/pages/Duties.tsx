@@ -7,6 +7,7 @@ import { filtersFromParams, paramsFromFilters, TaskFilters, type Filters } from 
 import { useI18n } from '../i18n/i18n';
 import { canEdit, useRole, useTenantId } from '../tenant';
 import { useMembers } from './Members';
+import { Field } from '../components/Field';
 
 const SORTS = ['due', 'title', 'status'] as const;
 type Sort = (typeof SORTS)[number];
@@ -102,16 +103,17 @@ export function Duties(): ReactNode {
       <h1>{t('duties.title')}</h1>
       <TaskFilters key={params.toString()} value={filters} members={memberList} sections={sections.data ?? []} onChange={apply} />
       <div className="toolbar">
-        <label>
-          {t('duties.sort')}
-          <select value={sort} onChange={(e) => setSort(e.target.value as Sort)}>
-            {SORTS.map((s) => (
-              <option key={s} value={s}>
-                {t(`duties.sort.${s}`)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Field label={t('duties.sort')}>
+          {(id) => (
+            <select id={id} value={sort} onChange={(e) => setSort(e.target.value as Sort)}>
+              {SORTS.map((s) => (
+                <option key={s} value={s}>
+                  {t(`duties.sort.${s}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
         {editable && selected.size > 0 ? (
           <form
             className="bulk"
@@ -120,17 +122,18 @@ export function Duties(): ReactNode {
               void bulkAssign();
             }}
           >
-            <label>
-              {t('duties.bulkAssign')}
-              <select value={assignee} onChange={(e) => setAssignee(e.target.value)}>
-                <option value="">{t('task.unassigned')}</option>
-                {memberList.map((m) => (
-                  <option key={m.userId} value={m.userId}>
-                    {m.name}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <Field label={t('duties.bulkAssign')}>
+              {(id) => (
+                <select id={id} value={assignee} onChange={(e) => setAssignee(e.target.value)}>
+                  <option value="">{t('task.unassigned')}</option>
+                  {memberList.map((m) => (
+                    <option key={m.userId} value={m.userId}>
+                      {m.name}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
             <button type="submit">{t('duties.assign')}</button>
           </form>
         ) : null}
@@ -144,7 +147,7 @@ export function Duties(): ReactNode {
       {tasks.isPending ? <p className="loading">{t('common.loading')}</p> : null}
       {tasks.data && items.length === 0 ? <p className="empty">{t('duties.empty')}</p> : null}
       {items.length > 0 ? (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table className="grid">
             <thead>
               <tr>

@@ -4,6 +4,7 @@ import { api, unwrap, type Member, type Role } from '../api/client';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { useI18n } from '../i18n/i18n';
 import { useRole, useTenantId } from '../tenant';
+import { Field } from '../components/Field';
 
 const ROLES: Role[] = ['admin', 'member', 'auditor', 'viewer'];
 
@@ -77,7 +78,7 @@ export function Members(): ReactNode {
       <ErrorMessage error={members.error ?? changeRole.error ?? remove.error} />
       {members.isPending ? <p className="loading">{t('common.loading')}</p> : null}
       {members.data ? (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table className="grid">
             <thead>
               <tr>
@@ -127,24 +128,27 @@ export function Members(): ReactNode {
       {isAdmin ? (
         <form className="stack narrow" onSubmit={submit} aria-labelledby="invite-title">
           <h2 id="invite-title">{t('members.invite')}</h2>
-          <label>
-            {t('auth.email')}
-            <input type="email" required value={invite.email} onChange={(e) => setInvite({ ...invite, email: e.target.value })} />
-          </label>
-          <label>
-            {t('members.col.role')}
-            <select value={invite.role} onChange={(e) => setInvite({ ...invite, role: e.target.value as Role })}>
-              {ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {t(`role.${r}`)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t('members.expiresAt')}
-            <input type="date" value={invite.expiresAt} onChange={(e) => setInvite({ ...invite, expiresAt: e.target.value })} />
-          </label>
+          <Field label={t('auth.email')}>
+            {(id) => (
+              <input id={id} type="email" required value={invite.email} onChange={(e) => setInvite({ ...invite, email: e.target.value })} />
+            )}
+          </Field>
+          <Field label={t('members.col.role')}>
+            {(id) => (
+              <select id={id} value={invite.role} onChange={(e) => setInvite({ ...invite, role: e.target.value as Role })}>
+                {ROLES.map((r) => (
+                  <option key={r} value={r}>
+                    {t(`role.${r}`)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label={t('members.expiresAt')}>
+            {(id) => (
+              <input id={id} type="date" value={invite.expiresAt} onChange={(e) => setInvite({ ...invite, expiresAt: e.target.value })} />
+            )}
+          </Field>
           <ErrorMessage error={sendInvite.error} />
           {sent ? (
             <p role="status" className="ok">

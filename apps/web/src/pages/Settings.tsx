@@ -5,6 +5,7 @@ import { ErrorMessage } from '../components/ErrorMessage';
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/en';
 import { useRole, useTenantId } from '../tenant';
+import { Field } from '../components/Field';
 
 type Preferences = Schemas['NotificationPreferencesDto'];
 const SWITCHES: { key: 'dueSoon' | 'overdue' | 'digest' | 'escalation' | 'reviewRejected'; label: MessageKey }[] = [
@@ -46,20 +47,21 @@ function ReminderSettings({ tenantId, editable }: { tenantId: string; editable: 
     <form className="stack narrow" onSubmit={submit} aria-labelledby="reminders-title">
       <h2 id="reminders-title">{t('settings.reminders')}</h2>
       <fieldset disabled={!editable}>
-        <label>
-          {t('settings.reminderDays')}
-          <input value={value.days} onChange={(e) => setDraft({ ...value, days: e.target.value })} />
-        </label>
-        <label>
-          {t('settings.escalationDays')}
-          <input
-            type="number"
-            min={1}
-            max={365}
-            value={value.escalation}
-            onChange={(e) => setDraft({ ...value, escalation: e.target.value })}
-          />
-        </label>
+        <Field label={t('settings.reminderDays')}>
+          {(id) => <input id={id} value={value.days} onChange={(e) => setDraft({ ...value, days: e.target.value })} />}
+        </Field>
+        <Field label={t('settings.escalationDays')}>
+          {(id) => (
+            <input
+              id={id}
+              type="number"
+              min={1}
+              max={365}
+              value={value.escalation}
+              onChange={(e) => setDraft({ ...value, escalation: e.target.value })}
+            />
+          )}
+        </Field>
       </fieldset>
       <ErrorMessage error={save.error} />
       {save.isSuccess ? (
@@ -110,14 +112,16 @@ function PersonalPreferences(): ReactNode {
           {t(s.label)}
         </label>
       ))}
-      <label>
-        {t('settings.timezone')}
-        <input
-          value={value.timezone ?? ''}
-          placeholder="Europe/Paris"
-          onChange={(e) => setDraft({ ...value, timezone: e.target.value || null })}
-        />
-      </label>
+      <Field label={t('settings.timezone')}>
+        {(id) => (
+          <input
+            id={id}
+            value={value.timezone ?? ''}
+            placeholder="Europe/Paris"
+            onChange={(e) => setDraft({ ...value, timezone: e.target.value || null })}
+          />
+        )}
+      </Field>
       <ErrorMessage error={save.error} />
       {save.isSuccess ? (
         <p role="status" className="ok">

@@ -3,6 +3,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { signIn, signUp } from '../auth';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { useI18n } from '../i18n/i18n';
+import { Field } from '../components/Field';
 
 /** Only a path of this site: `next` comes from the URL and must not send the user elsewhere. */
 export const safeNext = (next: string | null): string => (next && next.startsWith('/') && !next.startsWith('//') ? next : '/');
@@ -28,14 +29,21 @@ export function SignIn(): ReactNode {
     <main id="main" className="auth-page">
       <h1>{t('auth.signIn')}</h1>
       <form onSubmit={submit} className="stack">
-        <label>
-          {t('auth.email')}
-          <input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
-        </label>
-        <label>
-          {t('auth.password')}
-          <input type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
-        </label>
+        <Field label={t('auth.email')}>
+          {(id) => <input id={id} type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />}
+        </Field>
+        <Field label={t('auth.password')}>
+          {(id) => (
+            <input
+              id={id}
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          )}
+        </Field>
         <ErrorMessage error={error} />
         <button type="submit" disabled={busy}>
           {t('auth.signIn')}
@@ -71,22 +79,24 @@ export function SignUp(): ReactNode {
     <main id="main" className="auth-page">
       <h1>{t('auth.signUp')}</h1>
       <form onSubmit={submit} className="stack">
-        <label>
-          {t('auth.name')}
-          <input autoComplete="name" required maxLength={200} {...field('name')} />
-        </label>
-        <label>
-          {t('auth.organization')}
-          <input autoComplete="organization" required maxLength={200} {...field('organization')} />
-        </label>
-        <label>
-          {t('auth.email')}
-          <input type="email" autoComplete="username" required {...field('email')} />
-        </label>
-        <label>
-          {t('auth.password')}
-          <input type="password" autoComplete="new-password" required minLength={12} aria-describedby="pw-hint" {...field('password')} />
-        </label>
+        <Field label={t('auth.name')}>{(id) => <input id={id} autoComplete="name" required maxLength={200} {...field('name')} />}</Field>
+        <Field label={t('auth.organization')}>
+          {(id) => <input id={id} autoComplete="organization" required maxLength={200} {...field('organization')} />}
+        </Field>
+        <Field label={t('auth.email')}>{(id) => <input id={id} type="email" autoComplete="username" required {...field('email')} />}</Field>
+        <Field label={t('auth.password')}>
+          {(id) => (
+            <input
+              id={id}
+              type="password"
+              autoComplete="new-password"
+              required
+              minLength={12}
+              aria-describedby="pw-hint"
+              {...field('password')}
+            />
+          )}
+        </Field>
         <p id="pw-hint" className="hint">
           {t('auth.passwordHint')}
         </p>

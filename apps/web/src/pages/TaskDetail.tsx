@@ -10,6 +10,7 @@ import { useI18n } from '../i18n/i18n';
 import { canEdit, useRole, useTenantId } from '../tenant';
 import { useMembers } from './Members';
 import { NotFound } from './NotFound';
+import { Field } from '../components/Field';
 
 const kb = (size: number | null): string => (size === null ? '' : `${(size / 1024).toFixed(1)} KB`);
 
@@ -64,6 +65,8 @@ export function TaskDetail(): ReactNode {
     onSettled: refresh,
   });
   const [downloadError, setDownloadError] = useState<unknown>(null);
+  // The form stays on screen after a decision (with its confirmation) although the task has left `done`.
+  const [reviewed, setReviewed] = useState(false);
 
   if (task.isPending) return <p className="loading">{t('common.loading')}</p>;
   if (task.error instanceof ApiError && task.error.status === 404) return <NotFound />;
@@ -75,6 +78,7 @@ export function TaskDetail(): ReactNode {
     await unwrap(
       api.POST('/api/v1/tenants/{tenantId}/tasks/{taskId}/reviews', { ...path, body: { decision, ...(comment ? { comment } : {}) } }),
     );
+    setReviewed(true);
     await refresh();
   };
   const submitLink = (e: SyntheticEvent): void => {
@@ -85,7 +89,7 @@ export function TaskDetail(): ReactNode {
     e.preventDefault();
     addEvidence.mutate({ kind: 'note', text: note });
   };
-  const canReview = (role === 'auditor' || role === 'admin') && d.status === 'done';
+  const canReview = (role === 'auditor' || role === 'admin') && (d.status === 'done' || reviewed);
   return (
     <>
       <p>
@@ -163,7 +167,7 @@ export function TaskDetail(): ReactNode {
         <h2 id="evidence-title">{t('task.evidence')}</h2>
         {d.evidence.length === 0 ? <p className="empty">{t('task.noEvidence')}</p> : null}
         {d.evidence.length > 0 ? (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table className="grid">
               <thead>
                 <tr>
@@ -216,18 +220,16 @@ export function TaskDetail(): ReactNode {
             <div>
               <form className="stack" onSubmit={submitLink}>
                 <h3>{t('task.addLink')}</h3>
-                <label>
-                  {t('task.url')}
-                  <input type="url" required value={link} onChange={(e) => setLink(e.target.value)} />
-                </label>
+                <Field label={t('task.url')}>
+                  {(id) => <input id={id} type="url" required value={link} onChange={(e) => setLink(e.target.value)} />}
+                </Field>
                 <button type="submit">{t('task.add')}</button>
               </form>
               <form className="stack" onSubmit={submitNote}>
                 <h3>{t('task.addNote')}</h3>
-                <label>
-                  {t('task.noteText')}
-                  <textarea required rows={3} value={note} onChange={(e) => setNote(e.target.value)} />
-                </label>
+                <Field label={t('task.noteText')}>
+                  {(id) => <textarea id={id} required rows={3} value={note} onChange={(e) => setNote(e.target.value)} />}
+                </Field>
                 <button type="submit">{t('task.add')}</button>
               </form>
               <ErrorMessage error={addEvidence.error} />
