@@ -23,7 +23,8 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 export async function registerConsole(fastify: FastifyInstance, dir = CONSOLE_DIR): Promise<void> {
   const index = path.join(dir, 'index.html');
   if (!fs.existsSync(index)) return; // api-only build (no `vite build` ran): /api still works.
-  await fastify.register(fastifyStatic, { root: dir, serve: false, index: false });
+  // cacheControl off: the headers are ours (set below per kind of file), not the plugin's max-age=0.
+  await fastify.register(fastifyStatic, { root: dir, serve: false, index: false, cacheControl: false });
   const files = new Set(listFiles(dir));
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!request.is404 || (request.method !== 'GET' && request.method !== 'HEAD')) return;

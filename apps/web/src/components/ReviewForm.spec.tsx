@@ -31,7 +31,7 @@ describe('ReviewForm', () => {
     });
     expect(onSubmit).toHaveBeenCalledWith('reject', 'The export is for April, not May.');
     expect(screen.getByRole('status').textContent).toBe('Rejected: the assignee has been told.');
-    expect((screen.getByLabelText('Comment') as HTMLTextAreaElement).value).toBe('');
+    expect(screen.getByLabelText<HTMLTextAreaElement>('Comment').value).toBe('');
   });
 
   it('keeps the comment and shows the API message when the API refuses', async () => {
@@ -44,7 +44,7 @@ describe('ReviewForm', () => {
     });
     expect(screen.getByRole('alert').textContent).toContain('Only a done task can be reviewed.');
     expect(screen.getByRole('alert').textContent).toContain('req-1');
-    expect((screen.getByLabelText('Comment') as HTMLTextAreaElement).value).toBe('Wrong month');
+    expect(screen.getByLabelText<HTMLTextAreaElement>('Comment').value).toBe('Wrong month');
   });
 
   it('approves with the A key, but not while typing in the comment', async () => {

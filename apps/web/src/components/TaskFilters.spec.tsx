@@ -36,8 +36,8 @@ describe('TaskFilters', () => {
   it('shows the current filters and applies the edited ones on submit only', () => {
     const onChange = jest.fn<undefined, [Filters]>();
     renderFilters({ status: 'rejected', q: 'mail' }, onChange);
-    expect((screen.getByLabelText('Status') as HTMLSelectElement).value).toBe('rejected');
-    expect((screen.getByLabelText('Search') as HTMLInputElement).value).toBe('mail');
+    expect(screen.getByLabelText<HTMLSelectElement>('Status').value).toBe('rejected');
+    expect(screen.getByLabelText<HTMLInputElement>('Search').value).toBe('mail');
 
     fireEvent.change(screen.getByLabelText('Assignee'), { target: { value: 'u-2' } });
     fireEvent.click(screen.getByLabelText('Overdue only'));
@@ -51,7 +51,7 @@ describe('TaskFilters', () => {
     renderFilters({ status: 'todo', overdue: 'true' }, onChange);
     fireEvent.click(screen.getByRole('button', { name: 'Clear' }));
     expect(onChange).toHaveBeenCalledWith({});
-    expect((screen.getByLabelText('Status') as HTMLSelectElement).value).toBe('');
+    expect(screen.getByLabelText<HTMLSelectElement>('Status').value).toBe('');
   });
 
   it('speaks French from the French catalogue', () => {

@@ -40,11 +40,14 @@ describe('Uploader', () => {
     expect((call.form.get('file') as File).name).toBe('restore-test.pdf');
 
     act(() => call.progress(40));
-    const bar = screen.getByRole('progressbar') as HTMLProgressElement;
+    const bar = screen.getByRole<HTMLProgressElement>('progressbar');
     expect(bar.value).toBe(40);
     expect(screen.getByText('Uploading restore-test.pdf: 40 %')).toBeTruthy();
 
-    await act(async () => call.settle({ status: 201, body: { id: 'e-1' } }));
+    await act(async () => {
+      call.settle({ status: 201, body: { id: 'e-1' } });
+      await Promise.resolve();
+    });
     expect(screen.queryByRole('progressbar')).toBeNull();
     expect(screen.getByText('restore-test.pdf uploaded.')).toBeTruthy();
     expect(onUploaded).toHaveBeenCalledTimes(1);
@@ -64,7 +67,10 @@ describe('Uploader', () => {
     );
     drop(pdf());
     const message = shown.slice(shown.indexOf(': ') + 2);
-    await act(async () => calls[0]!.settle({ status, body: { statusCode: status, code: 'X', message, requestId: 'r' } }));
+    await act(async () => {
+      calls[0]!.settle({ status, body: { statusCode: status, code: 'X', message, requestId: 'r' } });
+      await Promise.resolve();
+    });
     expect(screen.getByRole('alert').textContent).toBe(shown);
     expect(onUploaded).not.toHaveBeenCalled();
   });
