@@ -1948,7 +1948,7 @@ export interface operations {
                 /** @description Words to find in the duty title. */
                 q?: string;
                 section?: string;
-                /** @description Comma-separated statuses. */
+                /** @description Comma-separated statuses among todo, in_progress, done, approved, rejected, not_applicable, withdrawn. */
                 status?: string;
                 subscriptionId?: string;
             };
@@ -2141,6 +2141,13 @@ export interface operations {
         responses: {
             /** @description The process is up. */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The embedded Postgres is gone for good; the process is stopping. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
