@@ -67,7 +67,7 @@ describe('the console at /', () => {
   });
 
   it('never answers API, docs or health paths, a missing asset or a POST with the entry', async () => {
-    for (const url of ['/api/v1/nothing-here', '/api', '/health/nothing', '/assets/gone-ZZZZ9999.js']) {
+    for (const url of ['/api/v1/nothing-here', '/api', '/health/nothing', '/metrics', '/assets/gone-ZZZZ9999.js']) {
       const res = await get(url);
       expect([url, res.statusCode]).toEqual([url, 404]);
       expect(res.body).not.toContain('<title>Dutybook</title>');

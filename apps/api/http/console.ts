@@ -7,8 +7,9 @@ import { projectRoot } from '../../../libs/core';
 /** Where `npm run build` writes the console (apps/web). */
 export const CONSOLE_DIR = path.join(projectRoot(), 'dist', 'web');
 
-// Paths that belong to the server: an unknown one there is an API 404, never the console's page.
-const SERVER_PATHS = /^\/(api|docs|health)(\/|$|\?)/;
+// Paths that belong to the server (/metrics lives on METRICS_PORT; here it must stay a 404): an
+// unknown one there is an API 404, never the console's page.
+const SERVER_PATHS = /^\/(api|docs|health|metrics)(\/|$|\?)/;
 // Vite names every asset after its content hash: a changed file is a new URL, so it may be cached for a year.
 const HASHED_ASSET = /^\/assets\/[^/]+-[A-Za-z0-9_-]{8,}\.[a-z0-9]+$/;
 const IMMUTABLE = 'public, max-age=31536000, immutable';

@@ -1,5 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
+import { ModulesContainer, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { IS_PUBLIC } from '../../../libs/core';
 import type { ParameterObject, ReferenceObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
@@ -22,7 +24,36 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       .build(),
   );
   declareTenantParameter(document);
+  declareSecurity(app, document);
   return document;
+}
+
+/**
+ * Every operation says how it is authenticated: `security: []` for the routes marked @Public()
+ * (sign-up, login, health, the public catalog...), the bearer token for every other one, read from
+ * the same metadata the global guard reads, so the document cannot disagree with the guard.
+ */
+function declareSecurity(app: INestApplication, document: OpenAPIObject): void {
+  const reflector = app.get(Reflector);
+  const publicOperations = new Set<string>();
+  for (const module of app.get(ModulesContainer).values())
+    for (const wrapper of module.controllers.values()) {
+      const controller = wrapper.metatype as (new (...args: never[]) => unknown) | null;
+      if (!controller) continue;
+      const prototype = controller.prototype as Record<string, unknown>;
+      for (const name of Object.getOwnPropertyNames(prototype)) {
+        const handler = prototype[name];
+        if (name === 'constructor' || typeof handler !== 'function') continue;
+        if (reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [handler, controller]))
+          publicOperations.add(`${controller.name}_${name}`);
+      }
+    }
+  for (const item of Object.values(document.paths))
+    for (const method of METHODS) {
+      const operation = item[method];
+      if (!operation) continue;
+      operation.security = publicOperations.has(operation.operationId ?? '') ? [] : [{ bearer: [] }];
+    }
 }
 
 /**
