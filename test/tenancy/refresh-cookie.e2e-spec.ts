@@ -10,7 +10,11 @@ let call: Caller;
 let sink: SmtpSink;
 beforeAll(async () => {
   sink = await startSmtpSink();
-  t = await bootTestApp({ PUBLIC_URL: ORIGIN, SMTP_URL: sink.url, RATE_LIMIT_SIGNUP: '1000/1h', RATE_LIMIT_LOGIN_IP: '1000/15m' });
+  t = await bootTestApp(
+    { PUBLIC_URL: ORIGIN, SMTP_URL: sink.url, RATE_LIMIT_SIGNUP: '1000/1h', RATE_LIMIT_LOGIN_IP: '1000/15m' },
+    undefined,
+    { withWorker: true },
+  );
   call = caller(t.app);
 });
 afterAll(async () => {

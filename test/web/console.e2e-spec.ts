@@ -38,6 +38,7 @@ beforeAll(async () => {
     undefined,
     {
       consoleDir,
+      withWorker: true,
     },
   );
   await t.app.listen(port, '127.0.0.1');
