@@ -1,13 +1,30 @@
 /** @type {import('jest').Config} */
-module.exports = {
+const api = {
+  displayName: 'api',
   testEnvironment: 'node',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/migrations', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/apps/web/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   setupFiles: ['reflect-metadata'],
+  // The embedded Postgres cluster: started only when a test of this project runs.
   globalSetup: '<rootDir>/test/harness/global-setup.ts',
   globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
+};
+
+// The console's component tests: React in jsdom, compiled with the console's own tsconfig.
+const web = {
+  displayName: 'web',
+  testEnvironment: 'jsdom',
+  roots: ['<rootDir>/apps/web/src'],
+  testMatch: ['**/*.spec.tsx'],
+  transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'apps/web/tsconfig.jest.json' }] },
+  moduleFileExtensions: ['tsx', 'ts', 'js', 'json'],
+};
+
+module.exports = {
+  projects: [api, web],
   testTimeout: 30000,
   // Two cores: two workers, each test file on its own database.
   maxWorkers: 2,

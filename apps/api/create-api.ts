@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
+import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NestPinoLogger, ValidationError, type AppConfig, type Logger } from '../../libs/core';
 import type { DatabaseTarget } from '../../libs/db';
 import { Metrics } from '../runtime/metrics';
 import { ApiModule } from './api.module';
 import { registerMultipart } from './evidence/multipart';
+import { buildOpenApiDocument } from './openapi/document';
 import { HTTP_ERRORS } from './http/http.errors';
 import { cacheControlFor, containsNul, nulError, redactUrl, trackRoutes, urlHasNul } from './http/hardening';
+import { registerConsole } from './http/console';
 import { GlobalErrorFilter, sendError } from './http/error.filter';
 import { createValidationPipe } from './http/validation.pipe';
 
@@ -37,6 +40,8 @@ function closeAfterLinger(socket: Socket): void {
 export interface ApiOptions {
   /** Also host the worker's jobs in this process (`npm start`): one pool, one data source. */
   readonly withWorker?: boolean;
+  /** Where the built console is (default dist/web); tests point it at a build of their own. */
+  readonly consoleDir?: string;
 }
 
 export async function createApi(
@@ -149,19 +154,22 @@ export async function createApi(
     // https for a host that does not serve it.
     hsts: config.publicUrl.startsWith('https://') ? { maxAge: 31_536_000, includeSubDomains: true } : false,
   });
+  // CORS is off unless origins are configured: the console is same-origin and needs none.
+  if (config.corsOrigins.length > 0)
+    await app.register(cors, {
+      origin: [...config.corsOrigins],
+      credentials: true,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'x-refresh-cookie'],
+      exposedHeaders: ['x-request-id', 'retry-after', 'content-disposition'],
+      maxAge: 600,
+    });
+  await registerConsole(fastify, options.consoleDir);
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new GlobalErrorFilter(logger));
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Dutybook API')
-      .setDescription("A cloud customer's side of a provider's shared-responsibility (RACI) model: duties, tasks, evidence, reviews.")
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json', useGlobalPrefix: false });
   return app;
 }

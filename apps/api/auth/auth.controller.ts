@@ -1,12 +1,15 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Public, type RequestContext } from '../../../libs/core';
+import { Body, Controller, HttpCode, Inject, Post, Res, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { APP_CONFIG, Public, type AppConfig, type RequestContext } from '../../../libs/core';
 import { AuthService, type TokenPair, type UserView } from '../../../libs/tenancy';
-import { LoginDto, RefreshDto, SignupDto } from './auth.dto';
+import { LoginDto, LogoutDto, RefreshDto, SignupDto } from './auth.dto';
 import { LocalAuthGuard } from './local-auth.guard';
 import { Req } from './request-context';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { AuthedRequest } from './request-context';
+import { LoginResultDto, SignupResultDto, TokenPairDto } from '../openapi/views.dto';
+import { clearRefreshCookie, COOKIE_MODE_HEADER, readRefreshCookie, refreshTokenOf, setRefreshCookie, wantsCookie } from './refresh-cookie';
 
 const LoggedInUser = createParamDecorator((_d: unknown, ctx: ExecutionContext): UserView => {
   const user = ctx.switchToHttp().getRequest<AuthedRequest & { user?: UserView }>().user as UserView | undefined;
@@ -14,43 +17,107 @@ const LoggedInUser = createParamDecorator((_d: unknown, ctx: ExecutionContext): 
   return user;
 });
 
+export const RawRequest = createParamDecorator((_d: unknown, ctx: ExecutionContext): FastifyRequest =>
+  ctx.switchToHttp().getRequest<FastifyRequest>(),
+);
+
+export const COOKIE_MODE = ApiHeader({
+  name: COOKIE_MODE_HEADER,
+  required: false,
+  description:
+    '`1`: the browser flow. The refresh token is set as an HttpOnly, SameSite=Strict cookie scoped to /auth/refresh and /auth/logout and left out of the body.',
+  schema: { type: 'string', enum: ['1'] },
+});
+
+/**
+ * In the cookie flow the refresh token goes into the cookie and out of the body, so no script of
+ * the page ever holds it; the JSON flow (API clients) is unchanged.
+ */
+export function deliverTokens<T extends { refreshToken: string }>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  config: AppConfig,
+  result: T,
+): T | Omit<T, 'refreshToken'> {
+  if (!wantsCookie(request)) return result;
+  setRefreshCookie(reply, result.refreshToken, config);
+  const { refreshToken: _kept, ...rest } = result;
+  return rest;
+}
+
 @ApiTags('auth')
 @Public()
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Post('signup')
+  @COOKIE_MODE
   @ApiCreatedResponse({
+    type: SignupResultDto,
     description: '{accessToken, refreshToken, tokenType, expiresIn, user, tenant}. 409 EMAIL_TAKEN, 403 SIGNUP_CLOSED, 400 WEAK_PASSWORD.',
   })
-  signup(@Req() req: RequestContext, @Body() body: SignupDto): ReturnType<AuthService['signup']> {
-    return this.auth.signup(req, body);
+  async signup(
+    @Req() req: RequestContext,
+    @Body() body: SignupDto,
+    @RawRequest() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SignupResultDto | Omit<SignupResultDto, 'refreshToken'>> {
+    return deliverTokens(request, reply, this.config, await this.auth.signup(req, body));
   }
 
   @Post('login')
   @HttpCode(200)
   @UseGuards(LocalAuthGuard)
+  @COOKIE_MODE
   @ApiBody({ type: LoginDto })
-  @ApiOkResponse({ description: '{accessToken, refreshToken, tokenType, expiresIn, user}. 401 INVALID_CREDENTIALS, 429 RATE_LIMITED.' })
-  login(@LoggedInUser() user: UserView): Promise<TokenPair & { user: UserView }> {
-    return this.auth.login(user);
+  @ApiOkResponse({
+    type: LoginResultDto,
+    description: '{accessToken, refreshToken, tokenType, expiresIn, user}. 401 INVALID_CREDENTIALS, 429 RATE_LIMITED.',
+  })
+  async login(
+    @LoggedInUser() user: UserView,
+    @RawRequest() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<(TokenPair & { user: UserView }) | Omit<TokenPair & { user: UserView }, 'refreshToken'>> {
+    return deliverTokens(request, reply, this.config, await this.auth.login(user));
   }
 
   @Post('refresh')
   @HttpCode(200)
+  @COOKIE_MODE
   @ApiOkResponse({
+    type: TokenPairDto,
     description:
-      'A new pair; the token sent is spent. Reusing a spent one: 401 REFRESH_TOKEN_REUSED and the whole session family is revoked.',
+      'A new pair; the token sent is spent. Reusing a spent one: 401 REFRESH_TOKEN_REUSED and the whole session family is revoked. ' +
+      'Without refreshToken in the body, the session cookie is used (403 ORIGIN_NOT_ALLOWED unless Origin is this server).',
   })
-  refresh(@Req() req: RequestContext, @Body() body: RefreshDto): Promise<TokenPair> {
-    return this.auth.refresh(req, body.refreshToken);
+  async refresh(
+    @Req() req: RequestContext,
+    @Body() body: RefreshDto,
+    @RawRequest() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenPair | Omit<TokenPair, 'refreshToken'>> {
+    const token = refreshTokenOf(request, body.refreshToken, this.config);
+    return deliverTokens(request, reply, this.config, await this.auth.refresh(req, token));
   }
 
   @Post('logout')
   @HttpCode(204)
-  @ApiOkResponse({ description: 'Revokes the session (the refresh token family). Idempotent.' })
-  async logout(@Body() body: RefreshDto): Promise<void> {
-    await this.auth.logout(body.refreshToken);
+  @ApiNoContentResponse({
+    description: 'Revokes the session (the refresh token family) and clears the session cookie. Idempotent.',
+  })
+  async logout(
+    @Body() body: LogoutDto,
+    @RawRequest() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    clearRefreshCookie(reply, this.config);
+    // Signing out of a browser whose cookie is already gone has nothing left to revoke.
+    if (!body.refreshToken && !readRefreshCookie(request)) return;
+    await this.auth.logout(refreshTokenOf(request, body.refreshToken, this.config));
   }
 }

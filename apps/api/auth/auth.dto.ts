@@ -68,12 +68,15 @@ export class LoginDto {
 }
 
 export class RefreshDto {
-  @ApiProperty()
+  @ApiPropertyOptional({ description: 'API clients: the token to spend. The console sends none and uses its session cookie.' })
+  @Optional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
-  refreshToken!: string;
+  refreshToken?: string;
 }
+
+export class LogoutDto extends RefreshDto {}
 
 export class CreateTenantDto {
   @ApiProperty({ example: 'Analytical Engines Ltd' })
@@ -129,7 +132,7 @@ export class UpdateMemberDto {
   @IsIn(ROLES, { message: `role must be one of ${ROLES.join(', ')}` })
   role?: Role;
 
-  @ApiPropertyOptional({ format: 'date-time', nullable: true, description: 'null removes the expiry.' })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'null removes the expiry.' })
   @IsOptional()
   @ToDate()
   @IsDate({ message: 'expiresAt must be an ISO-8601 date-time or null' })

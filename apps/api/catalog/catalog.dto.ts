@@ -28,6 +28,7 @@ export class ActivityDto {
   @ApiProperty({ enum: PHASES }) phase!: string;
   @ApiProperty({
     nullable: true,
+    type: String,
     example: 'P3M',
     description: 'once, on_event, P1M, P3M, P6M, P1Y, or once+<period>; null for provider duties.',
   })
@@ -36,7 +37,7 @@ export class ActivityDto {
   @ApiProperty({ example: 'RAI', description: 'The published cell, before it was split between parties.' }) raw!: string;
   @ApiProperty({ description: 'False where the split of `raw` is a reading, not a certainty.' }) certain!: boolean;
   @ApiProperty({ enum: ['table', 'reading'] }) source!: string;
-  @ApiProperty({ nullable: true }) note!: string | null;
+  @ApiProperty({ nullable: true, type: String }) note!: string | null;
   @ApiProperty({ description: 'A tenant may mark this duty not applicable.' }) optional!: boolean;
   @ApiProperty({ description: 'The customer holds R or A.' }) customerDuty!: boolean;
 }
@@ -62,7 +63,7 @@ export class CatalogVersionDto {
   @ApiProperty() version!: string;
   @ApiProperty({ format: 'date' }) publishedOn!: string;
   @ApiProperty() sourceTitle!: string;
-  @ApiPropertyOptional({ nullable: true }) sourceUrl!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) sourceUrl!: string | null;
   @ApiProperty({ description: 'sha256 of the canonical catalog content; also the ETag.' }) contentHash!: string;
   @ApiProperty({ type: [String] }) parties!: string[];
   @ApiProperty({ type: CountsDto }) counts!: CountsDto;

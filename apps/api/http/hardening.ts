@@ -61,6 +61,8 @@ export function trackRoutes(fastify: FastifyInstance): void {
   const router = FindMyWay({ ignoreTrailingSlash: false });
   routers.set(fastify, router);
   fastify.addHook('onRoute', (route) => {
+    // A catch-all (CORS preflights: OPTIONS *) says nothing about which paths exist.
+    if (route.url === '*' || route.url === '/*') return;
     const methods: readonly string[] = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of METHODS.filter((m) => methods.includes(m)))
       if (!router.hasRoute(method, route.url)) router.on(method, route.url, () => undefined);

@@ -15,6 +15,11 @@ export const HTTP_ERRORS = declareErrors('http', {
   BAD_URL: { status: 400, meaning: 'The URL is not valid (check its percent-encoding).' },
   NOT_FOUND: { status: 404, meaning: 'Nothing answers to this identifier.' },
   ROUTE_NOT_FOUND: { status: 404, meaning: 'No endpoint has this method and path: the API is described at /docs.' },
+  ORIGIN_NOT_ALLOWED: {
+    status: 403,
+    meaning: 'A request that uses the session cookie came from a page of another site (its Origin header is not this server).',
+  },
+  REFRESH_TOKEN_MISSING: { status: 401, meaning: 'Send refreshToken in the body, or call from the console with its session cookie.' },
   METHOD_NOT_ALLOWED: { status: 405, meaning: 'The path exists but not with this method.' },
   NOT_ACCEPTABLE: { status: 406, meaning: 'The endpoint cannot answer in a format the Accept header allows.' },
   CONFLICT: { status: 409, meaning: 'The request conflicts with the current state; reload and retry.' },

@@ -16,6 +16,7 @@ import {
 } from '../../../libs/reminders';
 import { CurrentUser, Tenant } from '../auth/request-context';
 import { ANY_ROLE, Roles } from '../auth/roles.decorator';
+import { NotificationPreferencesDto, ReminderSettingsResponseDto } from '../openapi/views.dto';
 import { NotificationsQuery, ReminderSettingsDto, UnsubscribeQuery, UpdatePreferencesDto } from './notifications.dto';
 
 @ApiTags('notifications')
@@ -25,12 +26,14 @@ export class NotificationPreferencesController {
   constructor(private readonly preferences: PreferencesService) {}
 
   @Get()
+  @ApiOkResponse({ type: NotificationPreferencesDto })
   get(@CurrentUser() user: UserContext): Promise<NotificationPreferencesView> {
     return this.preferences.get(user);
   }
 
   /** Fields left out keep their values; at least one is needed. */
   @Put()
+  @ApiOkResponse({ type: NotificationPreferencesDto })
   update(@CurrentUser() user: UserContext, @Body() body: UpdatePreferencesDto): Promise<NotificationPreferencesView> {
     return this.preferences.update(user, body);
   }
@@ -104,12 +107,14 @@ export class TenantNotificationsController {
 
   @Get('reminder-settings')
   @Roles(...ANY_ROLE)
+  @ApiOkResponse({ type: ReminderSettingsResponseDto })
   getSettings(@Tenant() ctx: TenantContext): Promise<ReminderSettingsView> {
     return this.settings.get(ctx);
   }
 
   @Patch('reminder-settings')
   @Roles('admin')
+  @ApiOkResponse({ type: ReminderSettingsResponseDto })
   updateSettings(@Tenant() ctx: TenantContext, @Body() body: ReminderSettingsDto): Promise<ReminderSettingsView> {
     return this.settings.update(ctx, body);
   }

@@ -1,5 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  SubscribeResultDto,
+  SubscriptionDto,
+  SubscriptionPageDto,
+  TaskDetailDto,
+  TaskDto,
+  TaskEventDto,
+  TaskPageDto,
+  TaskReviewedDto,
+} from '../openapi/views.dto';
 import { AuditService, type AuditEventView } from '../../../libs/audit';
 import { NothingToChangeError, type TenantContext } from '../../../libs/core';
 import { TenantDb } from '../../../libs/db';
@@ -42,24 +52,28 @@ export class SubscriptionsController {
 
   @Post()
   @Roles('admin')
+  @ApiCreatedResponse({ type: SubscribeResultDto })
   subscribe(@Tenant() ctx: TenantContext, @Body() body: SubscribeDto): Promise<SubscriptionView & { tasksCreated: number }> {
     return this.subscriptions.subscribe(ctx, body);
   }
 
   @Get()
   @Roles(...ANY_ROLE)
+  @ApiOkResponse({ type: SubscriptionPageDto })
   async list(@Tenant() ctx: TenantContext): Promise<{ items: SubscriptionView[]; nextCursor: null }> {
     return { items: await this.subscriptions.list(ctx), nextCursor: null };
   }
 
   @Get(':id')
   @Roles(...ANY_ROLE)
+  @ApiOkResponse({ type: SubscriptionDto })
   get(@Tenant() ctx: TenantContext, @Param() params: SubscriptionParams): Promise<SubscriptionView> {
     return this.subscriptions.get(ctx, params.id);
   }
 
   @Patch(':id')
   @Roles('admin')
+  @ApiOkResponse({ type: SubscriptionDto })
   changePhase(@Tenant() ctx: TenantContext, @Param() params: SubscriptionParams, @Body() body: ChangePhaseDto): Promise<SubscriptionView> {
     return this.subscriptions.changePhase(ctx, params.id, body.phase);
   }
@@ -102,6 +116,7 @@ export class TasksController {
 
   @Get()
   @Roles(...ANY_ROLE)
+  @ApiOkResponse({ type: TaskPageDto })
   list(@Tenant() ctx: TenantContext, @Query() q: TaskListQuery): Promise<{ items: TaskView[]; nextCursor: string | null }> {
     return this.tasks.list(ctx, {
       limit: q.limit ?? 50,
@@ -121,6 +136,7 @@ export class TasksController {
 
   @Get(':taskId')
   @Roles(...ANY_ROLE)
+  @ApiOkResponse({ type: TaskDetailDto })
   async get(
     @Tenant() ctx: TenantContext,
     @Param() params: TaskParams,
@@ -138,6 +154,7 @@ export class TasksController {
 
   @Patch(':taskId')
   @Roles('admin', 'member')
+  @ApiOkResponse({ type: TaskDto })
   update(@Tenant() ctx: TenantContext, @Param() params: TaskParams, @Body() body: UpdateTaskDto): Promise<TaskView> {
     if (body.assigneeId === undefined && body.dueDate === undefined && body.status === undefined)
       throw new NothingToChangeError(['assigneeId', 'dueDate', 'status']);
@@ -152,18 +169,21 @@ export class TasksController {
   @Post(':taskId/complete')
   @HttpCode(200)
   @Roles('admin', 'member')
+  @ApiOkResponse({ type: TaskDto })
   complete(@Tenant() ctx: TenantContext, @Param() params: TaskParams, @Body() body: CompleteDto): Promise<TaskView> {
     return this.tasks.complete(ctx, params.taskId, body.comment);
   }
 
   @Post(':taskId/reviews')
   @Roles('admin', 'auditor')
+  @ApiCreatedResponse({ type: TaskReviewedDto })
   review(@Tenant() ctx: TenantContext, @Param() params: TaskParams, @Body() body: ReviewDto): Promise<TaskView & { review: ReviewView }> {
     return this.tasks.review(ctx, params.taskId, body.decision, body.comment);
   }
 
   @Post(':taskId/occurrences')
   @Roles('admin', 'member')
+  @ApiCreatedResponse({ type: TaskEventDto })
   logEvent(@Tenant() ctx: TenantContext, @Param() params: TaskParams, @Body() body: LogEventDto): Promise<TaskEventView> {
     return this.tasks.logEvent(ctx, params.taskId, body.occurredOn, body.description);
   }

@@ -99,7 +99,11 @@ export class TaskParams extends TenantParam {
 
 /** Filters plus `limit` and `cursor` (PageQuery). */
 export class TaskListQuery extends PageQuery {
-  @ApiPropertyOptional({ description: `Comma-separated statuses among ${TASK_STATUSES.join(', ')}.`, example: 'todo,in_progress' })
+  @ApiPropertyOptional({
+    type: String,
+    description: `Comma-separated statuses among ${TASK_STATUSES.join(', ')}.`,
+    example: 'todo,in_progress',
+  })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value))
   @IsIn(TASK_STATUSES, { each: true, message: `status must be among ${TASK_STATUSES.join(', ')}` })
@@ -166,13 +170,13 @@ export class UpgradeQuery {
 }
 
 export class UpdateTaskDto {
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'null unassigns.' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'null unassigns.' })
   @Optional()
   @ValidateIf((_o, v) => v !== null)
   @Matches(UUID_PATTERN, { message: 'assigneeId must be a user id or null' })
   assigneeId?: string | null;
 
-  @ApiPropertyOptional({ format: 'date', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true })
   @Optional()
   @ValidateIf((_o, v) => v !== null)
   @Validate(IsoDateConstraint)

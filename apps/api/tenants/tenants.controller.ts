@@ -1,7 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { COOKIE_MODE, deliverTokens, RawRequest } from '../auth/auth.controller';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AcceptResultDto, InvitationDto, MeDto, MemberDto, MemberPageDto, MembershipPageDto, TenantDto } from '../openapi/views.dto';
 import {
+  APP_CONFIG,
   ForbiddenRoleError,
+  type AppConfig,
   NothingToChangeError,
   Public,
   type RequestContext,
@@ -18,6 +23,7 @@ import {
   type MembershipView,
   type Page,
   type TenantView,
+  type TokenPair,
   type UserView,
 } from '../../../libs/tenancy';
 import { AcceptInvitationDto, CreateTenantDto, InviteDto, PageQuery, UpdateMemberDto, UserIdParam } from '../auth/auth.dto';
@@ -33,6 +39,7 @@ export class MeController {
   constructor(private readonly tenants: TenantsService) {}
 
   @Get()
+  @ApiOkResponse({ type: MeDto })
   me(@CurrentUser() user: UserContext): Promise<{ user: UserView; memberships: MembershipView[] }> {
     return this.tenants.me(user);
   }
@@ -49,29 +56,34 @@ export class TenantsController {
   ) {}
 
   @Post()
+  @ApiCreatedResponse({ type: TenantDto })
   create(@CurrentUser() user: UserContext, @Body() body: CreateTenantDto): Promise<TenantView> {
     return this.tenants.create(user, body.name);
   }
 
   @Get()
+  @ApiOkResponse({ type: MembershipPageDto })
   async list(@CurrentUser() user: UserContext): Promise<Page<MembershipView>> {
     return { items: await this.tenants.listMine(user), nextCursor: null };
   }
 
   @Get(':tenantId')
   @Roles(...ANY_ROLE)
+  @ApiOkResponse({ type: TenantDto })
   get(@Tenant() ctx: TenantContext): Promise<TenantView> {
     return this.tenants.get(ctx);
   }
 
   @Get(':tenantId/members')
   @Roles(...ANY_ROLE)
+  @ApiOkResponse({ type: MemberPageDto })
   listMembers(@Tenant() ctx: TenantContext, @Query() query: PageQuery): Promise<Page<MemberView>> {
     return this.members.list(ctx, pageOf(query));
   }
 
   @Patch(':tenantId/members/:userId')
   @Roles('admin')
+  @ApiOkResponse({ type: MemberDto })
   updateMember(@Tenant() ctx: TenantContext, @Param() params: UserIdParam, @Body() body: UpdateMemberDto): Promise<MemberView> {
     if (body.role === undefined && body.expiresAt === undefined) throw new NothingToChangeError(['role', 'expiresAt']);
     return this.members.update(ctx, params.userId, {
@@ -91,6 +103,7 @@ export class TenantsController {
 
   @Post(':tenantId/invitations')
   @Roles('admin')
+  @ApiCreatedResponse({ type: InvitationDto })
   invite(@Tenant() ctx: TenantContext, @Body() body: InviteDto): Promise<InvitationView> {
     return this.invitations.invite(ctx, { email: body.email, role: body.role, ...(body.expiresAt ? { expiresAt: body.expiresAt } : {}) });
   }
@@ -100,11 +113,23 @@ export class TenantsController {
 @Public()
 @Controller('invitations')
 export class InvitationsController {
-  constructor(private readonly invitations: InvitationsService) {}
+  constructor(
+    private readonly invitations: InvitationsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Post('accept')
+  @COOKIE_MODE
   @HttpCode(200)
-  accept(@Req() req: RequestContext, @Body() body: AcceptInvitationDto): Promise<AcceptResult> {
-    return this.invitations.accept(req, body);
+  @ApiOkResponse({ type: AcceptResultDto })
+  async accept(
+    @Req() req: RequestContext,
+    @Body() body: AcceptInvitationDto,
+    @RawRequest() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AcceptResult> {
+    const result = await this.invitations.accept(req, body);
+    // A new account is signed in at once; in the console's cookie flow its refresh token goes into the cookie.
+    return result.tokens ? { ...result, tokens: deliverTokens(request, reply, this.config, result.tokens) as TokenPair } : result;
   }
 }

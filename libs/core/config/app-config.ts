@@ -25,6 +25,8 @@ export interface AppConfig {
   readonly embeddedPgPort: number | undefined;
   readonly logLevel: LogLevel;
   readonly publicUrl: string;
+  /** Origins allowed to call the API from a browser (CORS); empty: CORS off. */
+  readonly corsOrigins: readonly string[];
   readonly seedOnStart: boolean;
   readonly migrateOnStart: boolean;
   readonly bodyLimitBytes: number;
@@ -138,6 +140,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     embeddedPgPort: parsed.EMBEDDED_PG_PORT,
     logLevel: parsed.LOG_LEVEL,
     publicUrl: (parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, ''),
+    corsOrigins: (parsed.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     seedOnStart: parsed.SEED_ON_START === 'true',
     migrateOnStart: parsed.MIGRATE_ON_START === 'true',
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,

@@ -95,6 +95,13 @@ export class EnvironmentVariables {
   )
   PUBLIC_URL?: string;
 
+  /** Comma-separated origins (scheme://host[:port]) other sites' pages may call the API from; empty: CORS off. */
+  @IsOptional()
+  @Matches(/^\s*(https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\s*)(,\s*https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\s*)*$/, {
+    message: 'must be a comma-separated list of origins such as https://app.example.com,http://localhost:5173',
+  })
+  CORS_ORIGINS?: string;
+
   @IsIn(['true', 'false'], { message: 'must be true or false' })
   SEED_ON_START: 'true' | 'false' = 'true';
 

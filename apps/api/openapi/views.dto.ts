@@ -1,0 +1,205 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PHASES } from '../../../libs/catalog';
+import { ROLES, type Role } from '../../../libs/core';
+import type { InvitationView, MemberView, MembershipView, TenantView, TokenPair, UserView } from '../../../libs/tenancy';
+import type { ReviewView, SubscriptionView, TaskEventView, TaskStatus, TaskView } from '../../../libs/tasks';
+import type { NotificationPreferencesView, ReminderSettingsView } from '../../../libs/reminders';
+import { EvidenceDto } from '../evidence/evidence.dto';
+import { AuditEventDto } from '../audit/audit.dto';
+
+// Response schemas for OpenAPI (and so for the console's generated client). Each class
+// `implements` the lib's view interface, so a field added or renamed in a lib without its schema
+// here fails the typecheck instead of drifting silently.
+
+const STATUSES: TaskStatus[] = ['todo', 'in_progress', 'done', 'approved', 'rejected', 'not_applicable'];
+const RACI = {
+  type: 'object',
+  additionalProperties: { type: 'string' },
+  example: { customer: 'RA', provider: 'I' },
+  description: "Letters per party, R/A/C/I in that order; '' where the party has none.",
+} as const;
+
+export class UserDto implements UserView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'email' }) email!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class TenantDto implements TenantView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ enum: ROLES, description: "The caller's role in it." }) role!: Role;
+}
+
+export class MembershipDto implements MembershipView {
+  @ApiProperty({ format: 'uuid' }) tenantId!: string;
+  @ApiProperty() tenantName!: string;
+  @ApiProperty({ enum: ROLES }) role!: Role;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expiresAt!: string | null;
+}
+
+export class MeDto {
+  @ApiProperty({ type: UserDto }) user!: UserDto;
+  @ApiProperty({ type: [MembershipDto] }) memberships!: MembershipDto[];
+}
+
+export class MembershipPageDto {
+  @ApiProperty({ type: [MembershipDto] }) items!: MembershipDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+export class MemberDto implements MemberView {
+  @ApiProperty({ format: 'uuid' }) userId!: string;
+  @ApiProperty({ format: 'email' }) email!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ROLES }) role!: Role;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expiresAt!: string | null;
+  @ApiProperty({ format: 'date-time' }) joinedAt!: string;
+}
+
+export class MemberPageDto {
+  @ApiProperty({ type: [MemberDto] }) items!: MemberDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+export class InvitationDto implements InvitationView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'email' }) email!: string;
+  @ApiProperty({ enum: ROLES }) role!: Role;
+  @ApiProperty({ format: 'date-time', description: 'When the link stops working.' }) expiresAt!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) membershipExpiresAt!: string | null;
+}
+
+export class TokenPairDto implements TokenPair {
+  @ApiProperty() accessToken!: string;
+  @ApiProperty({ description: 'Opaque; spent on use.' }) refreshToken!: string;
+  @ApiProperty({ enum: ['Bearer'] }) tokenType!: 'Bearer';
+  @ApiProperty({ description: 'Seconds until the access token expires.' }) expiresIn!: number;
+}
+
+export class LoginResultDto extends TokenPairDto {
+  @ApiProperty({ type: UserDto }) user!: UserDto;
+}
+
+export class SignupResultDto extends LoginResultDto {
+  @ApiProperty({ type: TenantDto }) tenant!: TenantDto;
+}
+
+class TenantRefDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+}
+
+export class AcceptResultDto {
+  @ApiProperty({ type: TenantRefDto }) tenant!: TenantRefDto;
+  @ApiProperty({ enum: ROLES }) role!: Role;
+  @ApiProperty({ type: UserDto }) user!: UserDto;
+  @ApiProperty({ description: 'True when the invitation created the account; then `tokens` logs it in.' }) accountCreated!: boolean;
+  @ApiPropertyOptional({ type: TokenPairDto }) tokens?: TokenPairDto;
+}
+
+export class SubscriptionDto implements SubscriptionView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() catalogKey!: string;
+  @ApiProperty() catalogVersion!: string;
+  @ApiProperty({ enum: PHASES }) phase!: SubscriptionView['phase'];
+  @ApiProperty({ format: 'date' }) startsOn!: string;
+  @ApiProperty({ example: 'Europe/Paris' }) timezone!: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string', format: 'date' } })
+  phaseStartedOn!: SubscriptionView['phaseStartedOn'];
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+export class SubscribeResultDto extends SubscriptionDto {
+  @ApiProperty() tasksCreated!: number;
+}
+
+export class SubscriptionPageDto {
+  @ApiProperty({ type: [SubscriptionDto] }) items!: SubscriptionDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+export class TaskDto implements TaskView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) subscriptionId!: string;
+  @ApiProperty() activityKey!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() section!: string;
+  @ApiProperty({ enum: PHASES }) phase!: TaskView['phase'];
+  @ApiProperty({ nullable: true, type: String, description: 'ISO-8601 period, null for a one-off duty.' }) cadence!: string | null;
+  @ApiProperty() optional!: boolean;
+  @ApiProperty(RACI) raci!: Record<string, string>;
+  @ApiProperty({ enum: STATUSES }) status!: TaskStatus;
+  @ApiProperty({ nullable: true, type: String, format: 'date', description: 'Null while its phase has not started.' })
+  dueDate!: string | null;
+  @ApiProperty({ format: 'date' }) periodStart!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date' }) periodEnd!: string | null;
+  @ApiProperty() overdue!: boolean;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) assigneeId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) notApplicableReason!: string | null;
+  @ApiProperty() evidenceCount!: number;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) completedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) completedBy!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+export class TaskPageDto {
+  @ApiProperty({ type: [TaskDto] }) items!: TaskDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+export class ReviewRecordDto implements ReviewView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) reviewerId!: string;
+  @ApiProperty({ enum: ['approve', 'reject'] }) decision!: 'approve' | 'reject';
+  @ApiProperty({ nullable: true, type: String }) comment!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class TaskReviewedDto extends TaskDto {
+  @ApiProperty({ type: ReviewRecordDto }) review!: ReviewRecordDto;
+}
+
+export class TaskEventDto implements TaskEventView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'date' }) occurredOn!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty({ format: 'uuid' }) createdBy!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+class TaskActivityDto {
+  @ApiProperty() key!: string;
+  @ApiProperty({ description: 'The cell as the provider wrote it.' }) raw!: string;
+  @ApiProperty({ description: 'False where the reading of the cell is uncertain.' }) certain!: boolean;
+  @ApiProperty({ nullable: true, type: String }) note!: string | null;
+}
+
+export class TaskDetailDto extends TaskDto {
+  @ApiProperty({ type: TaskActivityDto }) activity!: TaskActivityDto;
+  @ApiProperty({ type: [ReviewRecordDto] }) reviews!: ReviewRecordDto[];
+  @ApiProperty({ type: [TaskEventDto] }) events!: TaskEventDto[];
+  @ApiProperty({ type: [EvidenceDto] }) evidence!: EvidenceDto[];
+  @ApiProperty({ type: [AuditEventDto], description: 'Audit events of the task and its evidence, oldest first.' })
+  history!: AuditEventDto[];
+}
+
+export class NotificationPreferencesDto implements NotificationPreferencesView {
+  @ApiProperty() dueSoon!: boolean;
+  @ApiProperty() overdue!: boolean;
+  @ApiProperty() digest!: boolean;
+  @ApiProperty() escalation!: boolean;
+  @ApiProperty() reviewRejected!: boolean;
+  @ApiProperty({ nullable: true, type: String, description: "IANA name; null: the tenant's." }) timezone!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) updatedAt!: string | null;
+}
+
+export class ReminderSettingsResponseDto implements ReminderSettingsView {
+  @ApiProperty({ type: [Number], description: 'Days before the due date a due-soon mail goes out, largest first.' })
+  reminderDays!: number[];
+  @ApiProperty({ description: "Days overdue after which the tenant's admins are told." }) escalationDays!: number;
+}
