@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PHASES } from '../../../libs/catalog';
 import { ROLES, type Role } from '../../../libs/core';
 import type { InvitationView, MemberView, MembershipView, TenantView, TokenPair, UserView } from '../../../libs/tenancy';
-import type { ReviewView, SubscriptionView, TaskEventView, TaskStatus, TaskView } from '../../../libs/tasks';
+import type { CatalogChange, ReviewView, SubscriptionView, TaskEventView, TaskStatus, TaskView } from '../../../libs/tasks';
 import type { NotificationPreferencesView, ReminderSettingsView } from '../../../libs/reminders';
 import { EvidenceDto } from '../evidence/evidence.dto';
 import { AuditEventDto } from '../audit/audit.dto';
@@ -122,6 +122,18 @@ export class SubscriptionPageDto {
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
 }
 
+export class CatalogChangeDto implements CatalogChange {
+  @ApiProperty({ description: 'Catalog version the duty was read from before the upgrade.' }) fromVersion!: string;
+  @ApiProperty({ description: 'Catalog version after the upgrade.' }) toVersion!: string;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'object', properties: { before: {}, after: {} } },
+    description: "Each changed field (title, section, phase, cadence, a party's letters) with its before and after.",
+  })
+  changes!: CatalogChange['changes'];
+}
+
 export class TaskDto implements TaskView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) subscriptionId!: string;
@@ -145,6 +157,12 @@ export class TaskDto implements TaskView {
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) completedBy!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+  @ApiProperty({
+    type: CatalogChangeDto,
+    nullable: true,
+    description: 'Set by a catalog upgrade when the duty behind this task changed (title or letters): before and after.',
+  })
+  catalogChange!: CatalogChange | null;
 }
 
 export class TaskPageDto {
