@@ -31,21 +31,35 @@ describe('GET /api/v1/catalogs', () => {
           key: 'ovhcloud-private-exchange',
           name: 'Managed Email Server on Mutualized Infrastructure (Private Exchange)',
           provider: 'OVHcloud',
+          scope: 'global',
+          // Latest first: the corrected catalog was loaded after the first reading (docs/catalog-format.md).
           versions: [
-            {
-              version: '2024-06-26',
-              publishedOn: '2024-06-26',
-              contentHash: expect.stringMatching(/^[0-9a-f]{64}$/),
-              activityCount: 40,
-              customerDutyCount: 20,
-            },
             // The published page, imported (docs/catalog-import.md): the four misread rows corrected.
             {
               version: '2024-06-25',
+              seq: 2,
+              latest: true,
               publishedOn: '2024-06-25',
               contentHash: expect.stringMatching(/^[0-9a-f]{64}$/),
               activityCount: 40,
               customerDutyCount: 18,
+              sourceUrl: expect.stringMatching(/^https:\/\/github\.com\/ovh\/docs\//),
+              publisher: 'OVHcloud',
+              license: 'CC BY-NC-SA 4.0',
+              retrievedOn: '2026-11-30',
+            },
+            {
+              version: '2024-06-26',
+              seq: 1,
+              latest: false,
+              publishedOn: '2024-06-26',
+              contentHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+              activityCount: 40,
+              customerDutyCount: 20,
+              sourceUrl: null,
+              publisher: 'OVHcloud',
+              license: 'CC BY-NC-SA 4.0',
+              retrievedOn: null,
             },
           ],
         },
@@ -107,10 +121,13 @@ describe('GET /api/v1/catalogs/:key/versions/:version', () => {
     });
   });
 
-  it('answers `latest` with the newest version', async () => {
+  it('answers `latest` with the version loaded last: the corrected catalog (18 customer duties)', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/catalogs/ovhcloud-private-exchange/versions/latest' });
     expect(res.statusCode).toBe(200);
-    expect(res.json<{ version: string }>().version).toBe('2024-06-26');
+    expect(res.json<{ version: string; counts: { customerDuties: number } }>()).toMatchObject({
+      version: '2024-06-25',
+      counts: { customerDuties: 18 },
+    });
   });
 
   it('sends the content hash as ETag and answers 304 to If-None-Match', async () => {

@@ -15,7 +15,7 @@ export class CatalogController {
   @Get()
   @ApiOkResponse({ type: CatalogListDto })
   async list(): Promise<CatalogListDto> {
-    return { items: await this.catalogs.list(), nextCursor: null };
+    return { items: await this.catalogs.list(null), nextCursor: null };
   }
 
   @Get(':key/versions/:version')
@@ -26,7 +26,7 @@ export class CatalogController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CatalogVersionView | undefined> {
-    const view = await this.catalogs.getVersion(params.key, params.version);
+    const view = await this.catalogs.getVersion(null, params.key, params.version);
     // A version's content never changes: its hash is a strong ETag.
     const etag = `"${view.contentHash}"`;
     void reply.header('etag', etag).header('cache-control', params.version === 'latest' ? 'no-cache' : 'public, max-age=300');
