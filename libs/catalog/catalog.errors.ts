@@ -23,6 +23,10 @@ export const CATALOG_ERRORS = declareErrors('catalog', {
     meaning: 'Send the catalog as multipart/form-data (part `file`) or as a text/markdown, text/csv or application/json body.',
   },
   CATALOG_IMPORT_TOO_LARGE: { status: 413, meaning: 'The catalog file is larger than 20 MB.' },
+  CATALOG_IMPORT_MALFORMED: {
+    status: 400,
+    meaning: 'The multipart/form-data body is malformed or incomplete, or has parts other than one `file`.',
+  },
 });
 
 export class CatalogNotFoundError extends DomainError {
