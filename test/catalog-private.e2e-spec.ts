@@ -144,12 +144,21 @@ describe('importing a tenant-private catalog', () => {
     const body = diff.json<{
       added: { title: string }[];
       removed: unknown[];
-      changed: { fromKey: string; toKey: string; score: number; changes: Record<string, { before: unknown; after: unknown }> }[];
+      changed: {
+        fromKey: string;
+        toKey: string;
+        score: number;
+        changes: {
+          title?: { before: string; after: string };
+          section?: { before: string; after: string };
+          raci?: Record<string, { before: string; after: string }>;
+        };
+      }[];
     }>();
     expect(body.added.map((a) => a.title)).toEqual(['Review who can delete backups']);
     expect(body.removed).toEqual([]);
-    const rotated = body.changed.find((c) => c.changes['raci.customer']);
-    expect(rotated?.changes['raci.customer']).toEqual({ before: 'RA', after: 'I' });
+    const rotated = body.changed.find((c) => c.changes.raci?.customer);
+    expect(rotated?.changes.raci?.customer).toEqual({ before: 'RA', after: 'I' });
     const reworded = body.changed.find((c) => c.changes.title);
     expect(reworded?.changes.title).toEqual({ before: 'Test a restore of the backups', after: 'Test the restore of backups' });
     expect(reworded?.fromKey).toBe(reworded?.toKey);

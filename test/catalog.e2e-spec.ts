@@ -214,7 +214,17 @@ interface Diff {
   to: string;
   added: { key: string }[];
   removed: { key: string }[];
-  changed: { fromKey: string; toKey: string; score: number; by: string; changes: Record<string, { before: unknown; after: unknown }> }[];
+  changed: {
+    fromKey: string;
+    toKey: string;
+    score: number;
+    by: string;
+    changes: {
+      title?: { before: string; after: string };
+      section?: { before: string; after: string };
+      raci?: Record<string, { before: string; after: string }>;
+    };
+  }[];
 }
 
 describe('GET /api/v1/catalogs/:key/diff', () => {
@@ -224,8 +234,8 @@ describe('GET /api/v1/catalogs/:key/diff', () => {
     const diff = res.json<Diff>();
     expect(diff).toMatchObject({ from: '2024-06-26', to: '2024-06-25', added: [], removed: [] });
     const byKey = new Map(diff.changed.map((c) => [c.toKey, c]));
-    expect(byKey.get('PX-26')?.changes['raci.customer']).toEqual({ before: '', after: 'RA' });
-    for (const k of ['PX-03', 'PX-04', 'PX-30']) expect(byKey.get(k)?.changes['raci.customer']).toEqual({ before: 'RA', after: '' });
+    expect(byKey.get('PX-26')?.changes.raci?.customer).toEqual({ before: '', after: 'RA' });
+    for (const k of ['PX-03', 'PX-04', 'PX-30']) expect(byKey.get(k)?.changes.raci?.customer).toEqual({ before: 'RA', after: '' });
     expect(byKey.get('PX-30')?.changes.section).toMatchObject({ after: '3.1.7' });
     const reworded = byKey.get('PX-04');
     expect(reworded?.changes.title).toEqual({ before: expect.stringMatching(/EU/), after: 'Choose service location in EU' });
