@@ -65,7 +65,7 @@ export async function readCatalogFile(request: FastifyRequest, body: unknown): P
       const bytes = await part.toBuffer();
       return { bytes, fileName: part.filename || 'upload' };
     } catch (error) {
-      const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : '';
+      const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : '';
       if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
       throw malformed();
     }
