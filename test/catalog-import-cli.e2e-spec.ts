@@ -190,5 +190,5 @@ describe('npm run catalog:import', () => {
     const bad = await run([hosted, '--tenant', 'acme']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--tenant takes a tenant id/);
-  });
+  }, 120000);
 });

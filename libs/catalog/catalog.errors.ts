@@ -20,7 +20,7 @@ export const CATALOG_ERRORS = declareErrors('catalog', {
   },
   CATALOG_IMPORT_UNSUPPORTED: {
     status: 415,
-    meaning: 'Send the catalog as multipart/form-data (part `file`) or as a text/markdown, text/csv or application/json body.',
+    meaning: 'Send the catalog as multipart/form-data (part `file`) or as a text/markdown or text/csv body (not JSON).',
   },
   CATALOG_IMPORT_TOO_LARGE: { status: 413, meaning: 'The catalog file is larger than 20 MB.' },
   CATALOG_IMPORT_MALFORMED: {
