@@ -68,10 +68,12 @@ export class CatalogVersionDto {
   @ApiProperty({ description: 'sha256 of the canonical catalog content; also the ETag.' }) contentHash!: string;
   @ApiProperty({ enum: ['global', 'tenant'], description: '`tenant`: private to the tenant that imported it.' }) scope!: string;
   @ApiProperty({ description: 'Load order within the catalog; the highest is `latest`.' }) seq!: number;
-  @ApiPropertyOptional({ nullable: true, description: 'The copy of the source in the repository.' }) sourcePath!: string | null;
-  @ApiPropertyOptional({ nullable: true, example: 'OVHcloud' }) publisher!: string | null;
-  @ApiPropertyOptional({ nullable: true, example: 'CC BY-NC-SA 4.0' }) license!: string | null;
-  @ApiPropertyOptional({ nullable: true, format: 'date', description: 'When the source was read.' }) retrievedOn!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'The copy of the source in the repository.' }) sourcePath!:
+    string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'OVHcloud' }) publisher!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'CC BY-NC-SA 4.0' }) license!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date', description: 'When the source was read.' }) retrievedOn!:
+    string | null;
   @ApiProperty({ type: [String] }) parties!: string[];
   @ApiProperty({ type: CountsDto }) counts!: CountsDto;
   @ApiProperty({ type: [SectionDto] }) sections!: SectionDto[];
@@ -85,10 +87,10 @@ class CatalogVersionSummaryDto {
   @ApiProperty() contentHash!: string;
   @ApiProperty() activityCount!: number;
   @ApiProperty() customerDutyCount!: number;
-  @ApiPropertyOptional({ nullable: true, description: 'Where the source was read (URL).' }) sourceUrl!: string | null;
-  @ApiPropertyOptional({ nullable: true }) publisher!: string | null;
-  @ApiPropertyOptional({ nullable: true }) license!: string | null;
-  @ApiPropertyOptional({ nullable: true, format: 'date' }) retrievedOn!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Where the source was read (URL).' }) sourceUrl!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) publisher!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) license!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date' }) retrievedOn!: string | null;
 }
 
 export class CatalogSummaryDto {
@@ -190,8 +192,21 @@ export class CatalogImportSummaryDto {
 }
 
 class ChangeDto {
-  @ApiProperty({ nullable: true }) before!: unknown;
-  @ApiProperty({ nullable: true }) after!: unknown;
+  @ApiProperty({ nullable: true, type: String }) before!: string | null;
+  @ApiProperty({ nullable: true, type: String }) after!: string | null;
+}
+
+class ActivityChangesDto {
+  @ApiPropertyOptional({ type: ChangeDto }) title?: ChangeDto;
+  @ApiPropertyOptional({ type: ChangeDto }) section?: ChangeDto;
+  @ApiPropertyOptional({ type: ChangeDto }) phase?: ChangeDto;
+  @ApiPropertyOptional({ type: ChangeDto, description: 'null for a provider duty.' }) cadence?: ChangeDto;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { $ref: '#/components/schemas/ChangeDto' },
+    description: 'Per party whose letters changed: {customer: {before: "RA", after: ""}}.',
+  })
+  raci?: Record<string, ChangeDto>;
 }
 
 class DiffActivityDto {
@@ -207,12 +222,7 @@ class ChangedActivityDto {
   @ApiProperty() toKey!: string;
   @ApiProperty({ description: 'Match score 0..1 (1 for the same key and title).' }) score!: number;
   @ApiProperty({ enum: ['key', 'similarity'] }) by!: string;
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: { $ref: '#/components/schemas/ChangeDto' },
-    description: 'title, section, phase, cadence and raci.<party>: each {before, after}.',
-  })
-  changes!: Record<string, ChangeDto>;
+  @ApiProperty({ type: ActivityChangesDto }) changes!: ActivityChangesDto;
 }
 
 export class CatalogDiffDto {
@@ -225,8 +235,6 @@ export class CatalogDiffDto {
   @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Every pair taken as the same activity, with its score.' })
   matches!: unknown[];
 }
-
-export { ChangeDto };
 
 /** The same parameters under /tenants/:tenantId (the tenant guard checks the id). */
 export class TenantCatalogKeyParams extends CatalogKeyParams {
