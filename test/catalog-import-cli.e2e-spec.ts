@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../libs/core';
+import { insertTenant, insertUser } from './factories/tenancy';
 import { createTestDatabase, query, type TestDatabase } from './harness/database';
 
 // The compiled script behind `npm run catalog:import` (npm test builds first).
@@ -168,4 +169,26 @@ describe('npm run catalog:import', () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/unknown option --frobnicate/);
   });
+
+  it('--tenant ID stores a private catalog of that tenant; a global key, an unknown tenant or a bad id are refused', async () => {
+    const user = await insertUser(db.adminUrl);
+    const tenantId = await insertTenant(db.adminUrl, user.id, 'CLI Org');
+    const ok = await run([hosted, '--key', 'our-hosted-exchange', '--tenant', tenantId, '--json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ key: 'our-hosted-exchange', customerDuties: 16, stored: 'loaded', tenantId });
+    expect(await query(db.adminUrl, "SELECT tenant_id FROM catalog WHERE key = 'our-hosted-exchange'")).toEqual([{ tenant_id: tenantId }]);
+    expect(await query(db.adminUrl, 'SELECT count(*)::int AS n FROM activity WHERE tenant_id = $1', [tenantId])).toEqual([{ n: 49 }]);
+
+    const before = await versions();
+    const taken = await run([hosted, '--key', 'ovhcloud-hosted-exchange', '--tenant', tenantId]);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toMatch(/a global catalog is called ovhcloud-hosted-exchange/);
+    const unknown = await run([hosted, '--key', 'their-exchange', '--tenant', '00000000-0000-4000-8000-000000000000']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/there is no tenant/);
+    expect(await versions()).toEqual(before);
+    const bad = await run([hosted, '--tenant', 'acme']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--tenant takes a tenant id/);
+  }, 120000);
 });

@@ -31,21 +31,35 @@ describe('GET /api/v1/catalogs', () => {
           key: 'ovhcloud-private-exchange',
           name: 'Managed Email Server on Mutualized Infrastructure (Private Exchange)',
           provider: 'OVHcloud',
+          scope: 'global',
+          // Latest first: the corrected catalog was loaded after the first reading (docs/catalog-format.md).
           versions: [
-            {
-              version: '2024-06-26',
-              publishedOn: '2024-06-26',
-              contentHash: expect.stringMatching(/^[0-9a-f]{64}$/),
-              activityCount: 40,
-              customerDutyCount: 20,
-            },
             // The published page, imported (docs/catalog-import.md): the four misread rows corrected.
             {
               version: '2024-06-25',
+              seq: 2,
+              latest: true,
               publishedOn: '2024-06-25',
               contentHash: expect.stringMatching(/^[0-9a-f]{64}$/),
               activityCount: 40,
               customerDutyCount: 18,
+              sourceUrl: expect.stringMatching(/^https:\/\/github\.com\/ovh\/docs\//),
+              publisher: 'OVHcloud',
+              license: 'CC BY-NC-SA 4.0',
+              retrievedOn: '2026-11-30',
+            },
+            {
+              version: '2024-06-26',
+              seq: 1,
+              latest: false,
+              publishedOn: '2024-06-26',
+              contentHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+              activityCount: 40,
+              customerDutyCount: 20,
+              sourceUrl: null,
+              publisher: 'OVHcloud',
+              license: 'CC BY-NC-SA 4.0',
+              retrievedOn: null,
             },
           ],
         },
@@ -107,10 +121,13 @@ describe('GET /api/v1/catalogs/:key/versions/:version', () => {
     });
   });
 
-  it('answers `latest` with the newest version', async () => {
+  it('answers `latest` with the version loaded last: the corrected catalog (18 customer duties)', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/catalogs/ovhcloud-private-exchange/versions/latest' });
     expect(res.statusCode).toBe(200);
-    expect(res.json<{ version: string }>().version).toBe('2024-06-26');
+    expect(res.json<{ version: string; counts: { customerDuties: number } }>()).toMatchObject({
+      version: '2024-06-25',
+      counts: { customerDuties: 18 },
+    });
   });
 
   it('sends the content hash as ETag and answers 304 to If-None-Match', async () => {
@@ -153,5 +170,91 @@ describe('GET /api/v1/catalogs/:key/versions/:version', () => {
     const res = await t.app.inject({ method: 'GET', url: `/api/v1/catalogs/ovhcloud-private-exchange/versions/${'9'.repeat(5000)}` });
     expect(res.statusCode).toBe(414);
     expect(res.json<{ code: string }>().code).toBe('URI_TOO_LONG');
+  });
+});
+
+describe('GET /api/v1/catalogs/:key/versions', () => {
+  it('lists the versions, latest first, with source, publisher, license and retrieval date', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/catalogs/ovhcloud-private-exchange/versions' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json<{ key: string; scope: string; versions: Record<string, unknown>[] }>();
+    expect(body).toMatchObject({ key: 'ovhcloud-private-exchange', scope: 'global' });
+    expect(body.versions.map((v) => [v.version, v.latest, v.customerDutyCount])).toEqual([
+      ['2024-06-25', true, 18],
+      ['2024-06-26', false, 20],
+    ]);
+    expect(body.versions[0]).toMatchObject({ publisher: 'OVHcloud', license: 'CC BY-NC-SA 4.0', retrievedOn: '2026-11-30' });
+  });
+
+  it('returns the attribution with a version', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/catalogs/ovhcloud-private-exchange/versions/2024-06-25' });
+    expect(res.json()).toMatchObject({
+      publisher: 'OVHcloud',
+      license: 'CC BY-NC-SA 4.0',
+      retrievedOn: '2026-11-30',
+      sourcePath: 'seeds/catalogs/sources/private-exchange.en-gb.md',
+      sourceUrl: expect.stringMatching(/^https:\/\/github\.com\/ovh\/docs\//),
+      scope: 'global',
+      seq: 2,
+    });
+  });
+
+  it('answers 404 CATALOG_NOT_FOUND for an unknown catalog, 400 for a malformed key', async () => {
+    const missing = await t.app.inject({ method: 'GET', url: '/api/v1/catalogs/no-such-catalog/versions' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json<{ code: string }>().code).toBe('CATALOG_NOT_FOUND');
+    const bad = await t.app.inject({ method: 'GET', url: '/api/v1/catalogs/NOT_A_KEY/versions' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ code: string }>().code).toBe('VALIDATION_FAILED');
+  });
+});
+
+interface Diff {
+  from: string;
+  to: string;
+  added: { key: string }[];
+  removed: { key: string }[];
+  changed: {
+    fromKey: string;
+    toKey: string;
+    score: number;
+    by: string;
+    changes: {
+      title?: { before: string; after: string };
+      section?: { before: string; after: string };
+      raci?: Record<string, { before: string; after: string }>;
+    };
+  }[];
+}
+
+describe('GET /api/v1/catalogs/:key/diff', () => {
+  it('answers the correction: four letters moved, titles reworded, each with before/after and its match score', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/catalogs/ovhcloud-private-exchange/diff?from=2024-06-26&to=latest' });
+    expect(res.statusCode).toBe(200);
+    const diff = res.json<Diff>();
+    expect(diff).toMatchObject({ from: '2024-06-26', to: '2024-06-25', added: [], removed: [] });
+    const byKey = new Map(diff.changed.map((c) => [c.toKey, c]));
+    expect(byKey.get('PX-26')?.changes.raci?.customer).toEqual({ before: '', after: 'RA' });
+    for (const k of ['PX-03', 'PX-04', 'PX-30']) expect(byKey.get(k)?.changes.raci?.customer).toEqual({ before: 'RA', after: '' });
+    expect(byKey.get('PX-30')?.changes.section).toMatchObject({ after: '3.1.7' });
+    const reworded = byKey.get('PX-04');
+    expect(reworded?.changes.title).toEqual({ before: expect.stringMatching(/EU/), after: 'Choose service location in EU' });
+    for (const c of diff.changed) expect(c.score).toBeGreaterThan(0.5);
+  });
+
+  it('is empty from a version to itself', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/catalogs/ovhcloud-private-exchange/diff?from=2024-06-25&to=2024-06-25' });
+    expect(res.json()).toMatchObject({ added: [], removed: [], changed: [] });
+  });
+
+  it.each([
+    ['?from=2024-06-26', 400, 'VALIDATION_FAILED'],
+    ['?from=2024-06-26&to=bad%20version', 400, 'VALIDATION_FAILED'],
+    ['?from=2024-06-26&to=2024-06-25&extra=1', 400, 'VALIDATION_FAILED'],
+    ['?from=1999-01-01&to=latest', 404, 'CATALOG_NOT_FOUND'],
+  ])('%s: %i %s', async (qs, status, code) => {
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/catalogs/ovhcloud-private-exchange/diff${qs}` });
+    expect(res.statusCode).toBe(status);
+    expect(res.json<{ code: string }>().code).toBe(code);
   });
 });

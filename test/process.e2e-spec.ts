@@ -108,7 +108,8 @@ describe('the npm start process', () => {
     const version = (await (await fetch(`${running.baseUrl}/api/v1/catalogs/ovhcloud-private-exchange/versions/latest`)).json()) as {
       counts: { activities: number; customerDuties: number };
     };
-    expect(version.counts).toMatchObject({ activities: 40, customerDuties: 20 });
+    // latest: the corrected catalog, loaded after the first reading (docs/catalog-format.md).
+    expect(version.counts).toMatchObject({ activities: 40, customerDuties: 18 });
     // Secrets kept under DATA_DIR are readable by the owner only.
     expect(fs.statSync(path.join(dataDir, 'postgres-app.secret')).mode & 0o777).toBe(0o600);
   }, 90000);

@@ -19,7 +19,7 @@ import { JwtStrategy } from './auth/jwt.strategy';
 import { LocalStrategy } from './auth/local.strategy';
 import { TenantGuard } from './auth/tenant.guard';
 import { AuditController } from './audit/audit.controller';
-import { CatalogController } from './catalog/catalog.controller';
+import { CatalogController, TenantCatalogController } from './catalog/catalog.controller';
 import { EvidenceController } from './evidence/evidence.controller';
 import { MemberRolesModule } from './tasks/member-roles.module';
 import { SubscriptionsController, TasksController } from './tasks/tasks.controller';
@@ -66,6 +66,7 @@ export class ApiModule {
       controllers: [
         HealthController,
         CatalogController,
+        TenantCatalogController,
         AuthController,
         MeController,
         TenantsController,

@@ -10,6 +10,7 @@ import { NestPinoLogger, ValidationError, type AppConfig, type Logger } from '..
 import type { DatabaseTarget } from '../../libs/db';
 import { Metrics } from '../runtime/metrics';
 import { ApiModule } from './api.module';
+import { registerCatalogText } from './catalog/catalog-upload';
 import { registerMultipart } from './evidence/multipart';
 import { buildOpenApiDocument } from './openapi/document';
 import { HTTP_ERRORS } from './http/http.errors';
@@ -136,6 +137,8 @@ export async function createApi(
 
   // multipart/form-data, streamed, for the routes that opt in (evidence uploads).
   await registerMultipart(app, config);
+  // text/markdown and text/csv bodies, for the catalog import only.
+  registerCatalogText(app);
 
   await app.register(helmet, {
     contentSecurityPolicy: {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   CatalogImportError,
+  CatalogRepository,
   formatProblem,
   importCatalog,
   loadedCatalog,
@@ -11,8 +12,8 @@ import {
   type ImportProblem,
   type ImportResult,
 } from '../../libs/catalog';
-import { createLogger, type AppConfig } from '../../libs/core';
-import { createDataSource, resolveDatabase, type DatabaseTarget } from '../../libs/db';
+import { createLogger, isUuid, type AppConfig } from '../../libs/core';
+import { beginScoped, createDataSource, resolveDatabase, type DatabaseTarget } from '../../libs/db';
 import { loadCatalogs, migrate } from '../runtime/prepare-database';
 import { SCHEMA } from '../runtime/schema';
 import { runCli } from './run-cli';
@@ -28,6 +29,8 @@ const USAGE = `usage: npm run catalog:import -- FILE [options]
   --published-on D   publication date YYYY-MM-DD (default: the page's \`updated\`)
   --key-prefix P     prefix of new activity keys (default: the loaded version's, else initials)
   --source-url U, --publisher P, --license L, --retrieved-on D   attribution of the source
+  --tenant ID        import it as a private catalog of that tenant (like the API's import)
+                     instead of a global one; its key may not be a global catalog's
   --dry-run          read and check only: nothing is stored
   --json             print one JSON object {key, version, activities, customerDuties,
                      providerCommitments, uncertain, warnings}
@@ -50,6 +53,7 @@ const VALUE_FLAGS: Record<string, keyof ImportOptions> = {
 
 interface Args {
   file?: string;
+  tenant?: string;
   recipe?: string;
   check: boolean;
   dryRun: boolean;
@@ -66,11 +70,14 @@ function parseArgs(argv: readonly string[]): Args | string {
     if (flag === '--dry-run') args.dryRun = true;
     else if (flag === '--json') args.json = true;
     else if (flag === '--check') args.check = true;
-    else if (flag === '--recipe' || VALUE_FLAGS[flag]) {
+    else if (flag === '--recipe' || flag === '--tenant' || VALUE_FLAGS[flag]) {
       const value = inline ?? argv[++i];
       if (value === undefined || value === '') return `${flag} needs a value`;
       if (flag === '--recipe') args.recipe = value;
-      else args.options[VALUE_FLAGS[flag] as string] = value;
+      else if (flag === '--tenant') {
+        if (!isUuid(value)) return `--tenant takes a tenant id (a UUID), not ${value}`;
+        args.tenant = value.toLowerCase();
+      } else args.options[VALUE_FLAGS[flag] as string] = value;
     } else if (flag.startsWith('-')) return `unknown option ${flag}`;
     else if (args.file) return `one file at a time (got ${args.file} and ${a})`;
     else args.file = a;
@@ -107,12 +114,19 @@ function recipe(args: Args): number {
   return 0;
 }
 
-/** The newest loaded version of the catalog the file is about, to keep its keys (read as the app role). */
-async function previousVersion(target: DatabaseTarget, key: string, logger: ReturnType<typeof createLogger>) {
+/**
+ * The latest loaded version of the catalog the file is about, to keep its keys (read as the app
+ * role). With a tenant: in that tenant's scope, which sees its private catalogs; `globalKey` tells
+ * whether a global catalog already has the key (a private catalog may not take it).
+ */
+async function previousVersion(target: DatabaseTarget, key: string, tenant: string | undefined, logger: ReturnType<typeof createLogger>) {
   const ds = createDataSource({ url: target.appUrl, poolSize: 1, applicationName: 'dutybook-cli' }, SCHEMA, logger);
   await ds.initialize();
   try {
-    return await loadedCatalog(ds, key);
+    if (!tenant) return { previous: await loadedCatalog(ds, key), globalKey: false };
+    const globalKey = await CatalogRepository.on(ds.manager).globalKeyExists(key);
+    const previous = await beginScoped(ds, { tenantId: tenant, userId: null }, (em) => CatalogRepository.on(em).definition(key, 'latest'));
+    return { previous, globalKey };
   } finally {
     await ds.destroy();
   }
@@ -141,11 +155,25 @@ async function main(config: AppConfig): Promise<number> {
     const target = await resolveDatabase(config, logger);
     try {
       if (config.migrateOnStart) await migrate(target, logger);
-      const previous = await previousVersion(target, result.catalog.key, logger);
+      const { previous, globalKey } = await previousVersion(target, result.catalog.key, args.tenant, logger);
+      if (globalKey) {
+        process.stderr.write(
+          `${file} refused:\n  - a global catalog is called ${result.catalog.key}: give the tenant's catalog another --key\n`,
+        );
+        return 1;
+      }
       if (previous && result.matches.some((m) => m.by !== 'source')) result = importCatalog(bytes, { ...options, previous });
       let stored: 'loaded' | 'unchanged' | 'dry-run' = 'dry-run';
       if (!args.dryRun) {
-        const outcome = await loadCatalogs(target, logger, [result.catalog]);
+        let outcome;
+        try {
+          outcome = await loadCatalogs(target, logger, [result.catalog], args.tenant ?? null);
+        } catch (error) {
+          // catalog_tenant_id_fkey: the tenant does not exist.
+          if ((error as { code?: unknown }).code !== '23503') throw error;
+          process.stderr.write(`${file} refused:\n  - there is no tenant ${args.tenant ?? ''}\n`);
+          return 1;
+        }
         if (outcome.conflicts.length > 0) {
           process.stderr.write(
             `${file} refused:\n  - ${result.catalog.key}@${result.catalog.version} is already loaded with other content; versions are immutable: import it under a new --version\n`,
@@ -155,7 +183,7 @@ async function main(config: AppConfig): Promise<number> {
         stored = outcome.loaded.length > 0 ? 'loaded' : 'unchanged';
       }
       if (args.json) {
-        process.stdout.write(`${JSON.stringify({ ...summary(result), stored })}\n`);
+        process.stdout.write(`${JSON.stringify({ ...summary(result), stored, ...(args.tenant ? { tenantId: args.tenant } : {}) })}\n`);
       } else {
         printWarnings(result.warnings);
         const c = result.counts;

@@ -24,12 +24,20 @@ export async function seed(target: DatabaseTarget, logger: Logger, dir = CATALOG
   return loadCatalogs(target, logger, loadCatalogDir(dir));
 }
 
-/** Loads validated catalog versions (the seed files', or one the CLI imported) as the owner role. */
-export async function loadCatalogs(target: DatabaseTarget, logger: Logger, catalogs: readonly CatalogDefinition[]): Promise<SeedResult> {
+/**
+ * Loads validated catalog versions (the seed files', or one the CLI imported) as the owner role:
+ * global ones, or with `tenantId` private ones of that tenant (`catalog:import --tenant`).
+ */
+export async function loadCatalogs(
+  target: DatabaseTarget,
+  logger: Logger,
+  catalogs: readonly CatalogDefinition[],
+  tenantId: string | null = null,
+): Promise<SeedResult> {
   const ds = createDataSource({ url: target.ownerUrl, poolSize: 2, applicationName: 'dutybook-seed' }, SCHEMA, logger);
   await ds.initialize();
   try {
-    return await withSchemaLock(ds, () => seedCatalogs(ds, catalogs, logger));
+    return await withSchemaLock(ds, () => seedCatalogs(ds, catalogs, logger, tenantId));
   } finally {
     await ds.destroy();
   }

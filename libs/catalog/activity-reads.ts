@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Cadence, Phase, RaciMap } from './catalog.model';
+import { LATEST_FIRST, VISIBLE_CATALOG } from './catalog.repository';
 
 /**
  * Catalog reads that other libs (tasks) make inside their own unit of work: each takes the
@@ -47,10 +48,10 @@ export interface ProviderCommitment {
 const VERSION_REF = `SELECT v.id, v.catalog_id AS "catalogId", c.key AS "catalogKey", v.version
   FROM catalog c JOIN catalog_version v ON v.catalog_id = c.id`;
 
-/** The version `version` of a catalog, or its latest (newest published_on, then version) when none is given. */
+/** The version `version` of a catalog, or its latest (the one stored last, LATEST_FIRST) when none is given. */
 export async function findCatalogVersion(em: EntityManager, catalogKey: string, version?: string): Promise<VersionRef | null> {
   const [row] = await em.query<VersionRef[]>(
-    `${VERSION_REF} WHERE c.key = $1 AND ($2::text IS NULL OR v.version = $2) ORDER BY v.published_on DESC, v.version DESC LIMIT 1`,
+    `${VERSION_REF} WHERE c.key = $1 AND ($2::text IS NULL OR v.version = $2) AND ${VISIBLE_CATALOG} ORDER BY ${LATEST_FIRST} LIMIT 1`,
     [catalogKey, version ?? null],
   );
   return row ?? null;

@@ -1,12 +1,36 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import {
+  Check,
+  Column,
+  Entity,
+  ForeignKey,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  OneToMany,
+  PrimaryGeneratedColumn,
+  Unique,
+  type Relation,
+} from 'typeorm';
 import type { Phase, RaciMap } from './catalog.model';
 
+/**
+ * The catalog aggregate: a catalog, its immutable versions, their sections and activities.
+ * Names are the migrations' (1764000000000-catalog, 1764000600000-catalog-data-access).
+ *
+ * `tenant_id` NULL is a global catalog (seeds, the operator's CLI); otherwise the catalog is private
+ * to that tenant. Versions, sections and activities carry their catalog's tenant_id too, written by
+ * CatalogRepository.insertVersion (the one writer), so row-level security filters each table on
+ * its own column without a join (docs/catalog-format.md).
+ */
 @Entity('catalog')
+@Check('catalog_key_format', `key ~ '^[a-z0-9][a-z0-9-]{1,63}$'`)
+// A global key is unique among global catalogs; a private key within its tenant.
+@Index('catalog_global_key_unique', ['key'], { unique: true, where: 'tenant_id IS NULL' })
+@Index('catalog_tenant_key_unique', ['tenantId', 'key'], { unique: true, where: 'tenant_id IS NOT NULL' })
 export class CatalogEntity {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'catalog_pkey' })
   id!: string;
 
-  @Index({ unique: true })
   @Column('text')
   key!: string;
 
@@ -19,25 +43,39 @@ export class CatalogEntity {
   @Column('timestamptz', { default: () => 'now()' })
   createdAt!: Date;
 
+  /** NULL: global. Else the tenant the catalog is private to. */
+  @Column('uuid', { nullable: true })
+  @ForeignKey('tenant', { name: 'catalog_tenant_id_fkey', onDelete: 'CASCADE' })
+  tenantId!: string | null;
+
   @OneToMany(() => CatalogVersionEntity, (v) => v.catalog)
   versions!: Relation<CatalogVersionEntity[]>;
 }
 
 @Entity('catalog_version')
-@Index(['catalogId', 'version'], { unique: true })
+@Unique('catalog_version_unique', ['catalogId', 'version'])
+@Unique('catalog_version_seq_unique', ['catalogId', 'seq'])
+@Check('catalog_version_has_customer', `'customer' = ANY (parties)`)
 export class CatalogVersionEntity {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'catalog_version_pkey' })
   id!: string;
 
   @Column('uuid')
   catalogId!: string;
 
-  @ManyToOne(() => CatalogEntity, (c) => c.versions, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'catalog_id' })
+  @ManyToOne(() => CatalogEntity, (c) => c.versions, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'catalog_id', foreignKeyConstraintName: 'catalog_version_catalog_id_fkey' })
   catalog!: Relation<CatalogEntity>;
 
   @Column('text')
   version!: string;
+
+  /**
+   * Load order within the catalog, 1, 2, ...: the highest is the catalog's latest version. Assigned
+   * when the version is stored (published dates do not order readings of a page, docs/catalog-format.md).
+   */
+  @Column('int')
+  seq!: number;
 
   @Column('date')
   publishedOn!: string;
@@ -72,19 +110,26 @@ export class CatalogVersionEntity {
 
   @Column('timestamptz', { default: () => 'now()' })
   loadedAt!: Date;
+
+  /** The catalog's tenant_id (row-level security). */
+  @Column('uuid', { nullable: true })
+  tenantId!: string | null;
 }
 
+const PHASE_CHECK = `phase IN ('before_subscription', 'setup', 'operations', 'reversibility', 'end_of_service')`;
+
 @Entity('catalog_section')
-@Index(['versionId', 'key'], { unique: true })
+@Unique('catalog_section_unique', ['versionId', 'key'])
+@Check('catalog_section_phase', PHASE_CHECK)
 export class CatalogSectionEntity {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'catalog_section_pkey' })
   id!: string;
 
   @Column('uuid')
   versionId!: string;
 
-  @ManyToOne(() => CatalogVersionEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'version_id' })
+  @ManyToOne(() => CatalogVersionEntity, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'version_id', foreignKeyConstraintName: 'catalog_section_version_id_fkey' })
   catalogVersion!: Relation<CatalogVersionEntity>;
 
   @Column('text')
@@ -98,26 +143,40 @@ export class CatalogSectionEntity {
 
   @Column('int')
   position!: number;
+
+  /** The catalog's tenant_id (row-level security). */
+  @Column('uuid', { nullable: true })
+  tenantId!: string | null;
 }
 
+/** As ActivityEntity.customerDuty declares it; migration 1764000600000 records it for TypeORM. */
+export const CUSTOMER_DUTY_EXPRESSION = `(raci->>'customer') ~ '[RA]'`;
+
 @Entity('activity')
-@Index(['versionId', 'key'], { unique: true })
+@Unique('activity_unique', ['versionId', 'key'])
+@Check('activity_phase', PHASE_CHECK)
+@Check('activity_raci_object', `jsonb_typeof(raci) = 'object' AND raci ? 'customer'`)
+@Check('activity_source', `source IN ('table', 'reading')`)
+@Check('activity_cadence', `cadence ~ '^(once|on_event|P1M|P3M|P6M|P1Y|once\\+(P1M|P3M|P6M|P1Y))$'`)
+@Check('activity_duty_has_cadence', 'NOT customer_duty OR cadence IS NOT NULL')
+@Index('activity_section_idx', ['sectionId'])
+@Index('activity_version_position_idx', ['versionId', 'position'])
 export class ActivityEntity {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'activity_pkey' })
   id!: string;
 
   @Column('uuid')
   versionId!: string;
 
-  @ManyToOne(() => CatalogVersionEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'version_id' })
+  @ManyToOne(() => CatalogVersionEntity, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'version_id', foreignKeyConstraintName: 'activity_version_id_fkey' })
   catalogVersion!: Relation<CatalogVersionEntity>;
 
   @Column('uuid')
   sectionId!: string;
 
-  @ManyToOne(() => CatalogSectionEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'section_id' })
+  @ManyToOne(() => CatalogSectionEntity, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'section_id', foreignKeyConstraintName: 'activity_section_id_fkey' })
   section!: Relation<CatalogSectionEntity>;
 
   @Column('text')
@@ -157,8 +216,19 @@ export class ActivityEntity {
   optional!: boolean;
 
   /** Derived in SQL from raci (generated column): customer holds R or A. */
-  @Column({ type: 'boolean', insert: false, update: false, generatedType: 'STORED', asExpression: `(raci->>'customer') ~ '[RA]'` })
+  @Column({
+    type: 'boolean',
+    nullable: true,
+    insert: false,
+    update: false,
+    generatedType: 'STORED',
+    asExpression: CUSTOMER_DUTY_EXPRESSION,
+  })
   customerDuty!: boolean;
+
+  /** The catalog's tenant_id (row-level security). */
+  @Column('uuid', { nullable: true })
+  tenantId!: string | null;
 }
 
 export const CATALOG_ENTITIES = [CatalogEntity, CatalogVersionEntity, CatalogSectionEntity, ActivityEntity];

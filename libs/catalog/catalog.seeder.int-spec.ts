@@ -17,10 +17,16 @@ describe('seeding catalogs', () => {
   it('loads both Private Exchange versions: the first reading (40 activities, 20 duties) and the published page (40, 18)', async () => {
     const result = await seed(db, quietLogger());
     expect(result).toEqual({
-      loaded: ['ovhcloud-private-exchange@2024-06-25', 'ovhcloud-private-exchange@2024-06-26'],
+      // Load order (docs/catalog-format.md): the first reading (no retrieval date) before the page
+      // retrieved on 2026-11-30, which therefore becomes `latest`.
+      loaded: ['ovhcloud-private-exchange@2024-06-26', 'ovhcloud-private-exchange@2024-06-25'],
       unchanged: [],
       conflicts: [],
     });
+    expect(await query(db.adminUrl, 'SELECT version, seq FROM catalog_version ORDER BY seq')).toEqual([
+      { version: '2024-06-26', seq: 1 },
+      { version: '2024-06-25', seq: 2 },
+    ]);
     const perVersion = await query<{ version: string; activities: number; duties: number; sections: number }>(
       db.adminUrl,
       `SELECT v.version, (SELECT count(*)::int FROM activity a WHERE a.version_id = v.id) AS activities,
@@ -56,7 +62,7 @@ describe('seeding catalogs', () => {
     const result = await seed(db, quietLogger());
     expect(result).toEqual({
       loaded: [],
-      unchanged: ['ovhcloud-private-exchange@2024-06-25', 'ovhcloud-private-exchange@2024-06-26'],
+      unchanged: ['ovhcloud-private-exchange@2024-06-26', 'ovhcloud-private-exchange@2024-06-25'],
       conflicts: [],
     });
     expect(await count('catalog')).toBe(1);

@@ -1,8 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { CatalogNotFoundError } from './catalog.errors';
+import type { TenantContext } from '../core';
+import { TenantDb } from '../db';
+import { CatalogKeyTakenError, CatalogNotFoundError, CatalogVersionExistsError } from './catalog.errors';
 import { isCustomerDuty, type Phase, type RaciMap } from './catalog.model';
+import { CatalogRepository, type ActivityRow, type VersionRow } from './catalog.repository';
+import { diffCatalogs, type CatalogDiff } from './import/activity-match';
+import { importCatalog } from './import/catalog.importer';
+import type { ImportOptions, ImportResult } from './import/import.types';
 
 export interface ActivityView {
   key: string;
@@ -26,122 +30,167 @@ export interface SectionView {
   activities: ActivityView[];
 }
 
-export interface CatalogVersionSummary {
+/** Where a version's content comes from, and under which terms. */
+export interface AttributionView {
+  sourceUrl: string | null;
+  publisher: string | null;
+  license: string | null;
+  retrievedOn: string | null;
+}
+
+export interface CatalogVersionSummary extends AttributionView {
   version: string;
+  /** Load order within the catalog (1, 2, ...): the highest is `latest`. */
+  seq: number;
   publishedOn: string;
   contentHash: string;
   activityCount: number;
   customerDutyCount: number;
+  latest: boolean;
 }
 
 export interface CatalogSummary {
   key: string;
   name: string;
   provider: string;
+  /** `global`, or `tenant`: private to the caller's tenant. */
+  scope: 'global' | 'tenant';
+  /** Newest first (`latest` is the first). */
   versions: CatalogVersionSummary[];
 }
 
-export interface CatalogVersionView {
+export interface CatalogVersionView extends AttributionView {
   key: string;
   name: string;
   provider: string;
+  scope: 'global' | 'tenant';
   version: string;
+  seq: number;
   publishedOn: string;
   sourceTitle: string;
-  sourceUrl: string | null;
+  sourcePath: string | null;
   contentHash: string;
   parties: string[];
   counts: { activities: number; customerDuties: number; providerCommitments: number; uncertain: number };
   sections: SectionView[];
 }
 
-export interface VersionRow {
-  id: string;
+export interface CatalogDiffView extends CatalogDiff {
   key: string;
-  name: string;
-  provider: string;
+  from: string;
+  to: string;
+}
+
+/** What an import answers: the CLI's `--json` summary, plus what happened to it. */
+export interface ImportSummary {
+  key: string;
   version: string;
-  published_on: string;
-  source_title: string;
-  source_url: string | null;
-  content_hash: string;
-  parties: string[];
+  activities: number;
+  customerDuties: number;
+  providerCommitments: number;
+  uncertain: number;
+  warnings: ImportResult['warnings'];
+  matches: ImportResult['matches'];
+  stored: 'loaded' | 'unchanged' | 'dry-run';
 }
 
-export interface ActivityRow {
-  section_key: string;
-  section_title: string;
-  section_phase: Phase;
-  key: string;
-  title: string;
-  phase: Phase;
-  cadence: string | null;
-  raci: RaciMap;
-  raw: string;
-  certain: boolean;
-  source: string;
-  note: string | null;
-  optional: boolean;
+export function importSummary(r: ImportResult, stored: ImportSummary['stored']): ImportSummary {
+  return { key: r.catalog.key, version: r.catalog.version, ...r.counts, warnings: r.warnings, matches: r.matches, stored };
 }
 
-/** One catalog version (`latest`: the newest). */
-export const VERSION_SQL = `SELECT v.id, c.key, c.name, c.provider, v.version, v.published_on::text AS published_on, v.source_title,
-              v.source_url, v.content_hash, v.parties
-         FROM catalog c JOIN catalog_version v ON v.catalog_id = c.id
-        WHERE c.key = $1 AND ($2 = 'latest' OR v.version = $2)
-        ORDER BY v.published_on DESC, v.version DESC
-        LIMIT 1`;
-
-/** Its activities in section order. */
-export const ACTIVITIES_SQL = `SELECT s.key AS section_key, s.title AS section_title, s.phase AS section_phase,
-              a.key, a.title, a.phase, a.cadence, a.raci, a.raw, a.certain, a.source, a.note, a.optional
-         FROM activity a JOIN catalog_section s ON s.id = a.section_id
-        WHERE a.version_id = $1
-        ORDER BY s.position, a.position`;
-
-/** Read side of provider catalogs. Catalog data is global: no tenant context. */
+/**
+ * Provider catalogs. `ctx` null: the public routes, which see global catalogs only (outside a unit
+ * of work row-level security shows no tenant's catalog). With a tenant context: that tenant's unit
+ * of work, which sees global catalogs plus the tenant's private ones.
+ */
 @Injectable()
 export class CatalogService {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    private readonly db: TenantDb,
+    private readonly repo: CatalogRepository,
+  ) {}
 
-  async list(): Promise<CatalogSummary[]> {
-    const rows: (Omit<VersionRow, 'id' | 'source_title' | 'source_url' | 'parties'> & { activities: number; duties: number })[] =
-      await this.ds.query(
-        `SELECT c.key, c.name, c.provider, v.version, v.published_on::text AS published_on, v.content_hash,
-              count(a.id)::int AS activities, count(a.id) FILTER (WHERE a.customer_duty)::int AS duties
-         FROM catalog c
-         JOIN catalog_version v ON v.catalog_id = c.id
-         LEFT JOIN activity a ON a.version_id = v.id
-        GROUP BY c.key, c.name, c.provider, v.id
-        ORDER BY c.key, v.published_on DESC, v.version DESC`,
-      );
-    const byKey = new Map<string, CatalogSummary>();
-    for (const r of rows) {
-      let c = byKey.get(r.key);
-      if (!c) byKey.set(r.key, (c = { key: r.key, name: r.name, provider: r.provider, versions: [] }));
-      c.versions.push({
-        version: r.version,
-        publishedOn: r.published_on,
-        contentHash: r.content_hash,
-        activityCount: r.activities,
-        customerDutyCount: r.duties,
-      });
-    }
-    return [...byKey.values()];
+  private within<T>(ctx: TenantContext | null, fn: () => Promise<T>): Promise<T> {
+    return ctx ? this.db.run(ctx, fn) : fn();
   }
 
-  /** `version` may be `latest`: the most recently published one. */
-  async getVersion(key: string, version: string): Promise<CatalogVersionView> {
-    const found: VersionRow[] = await this.ds.query(VERSION_SQL, [key, version]);
-    const v = found[0];
-    if (!v) throw new CatalogNotFoundError(key, version);
-    const rows: ActivityRow[] = await this.ds.query(ACTIVITIES_SQL, [v.id]);
-    return toVersionView(v, rows);
+  async list(ctx: TenantContext | null): Promise<CatalogSummary[]> {
+    return this.within(ctx, async () => summaries(await this.repo.versionCounts()));
   }
+
+  /** The versions of one catalog, newest first, with attribution. */
+  async versions(ctx: TenantContext | null, key: string): Promise<CatalogSummary> {
+    return this.within(ctx, async () => {
+      const [summary] = summaries(await this.repo.versionCounts(key));
+      if (!summary) throw new CatalogNotFoundError(key);
+      return summary;
+    });
+  }
+
+  /** `version` may be `latest`: the version stored last. */
+  async getVersion(ctx: TenantContext | null, key: string, version: string): Promise<CatalogVersionView> {
+    return this.within(ctx, async () => {
+      const v = await this.repo.findVersion(key, version);
+      if (!v) throw new CatalogNotFoundError(key, version);
+      return toVersionView(v, await this.repo.activities(v.id));
+    });
+  }
+
+  /** What changed from one version to another (either may be `latest`). */
+  async diff(ctx: TenantContext | null, key: string, from: string, to: string): Promise<CatalogDiffView> {
+    return this.within(ctx, async () => {
+      const [a, b] = [await this.repo.definition(key, from), await this.repo.definition(key, to)];
+      if (!a) throw new CatalogNotFoundError(key, from);
+      if (!b) throw new CatalogNotFoundError(key, to);
+      return { key, from: a.version, to: b.version, ...diffCatalogs(a, b) };
+    });
+  }
+
+  /**
+   * Imports a catalog file as a private catalog of the tenant (the API's import; admins only, the
+   * controller checks the role), in one unit of work. When the tenant already has this catalog, the
+   * file is read against its latest version to keep its keys. `dryRun`: everything but storing.
+   */
+  async importPrivate(ctx: TenantContext, bytes: Uint8Array, options: ImportOptions, dryRun: boolean): Promise<ImportSummary> {
+    // Parsing is pure and may take a while on a big file: before the transaction opens.
+    let result = importCatalog(bytes, options);
+    return this.db.run(ctx, async () => {
+      if (await this.repo.globalKeyExists(result.catalog.key)) throw new CatalogKeyTakenError(result.catalog.key);
+      const previous = await this.repo.definition(result.catalog.key, 'latest');
+      if (previous && result.matches.some((m) => m.by !== 'source')) result = importCatalog(bytes, { ...options, previous });
+      if (dryRun) return importSummary(result, 'dry-run');
+      const { outcome } = await this.repo.store(result.catalog, ctx.tenantId);
+      if (outcome === 'conflict') throw new CatalogVersionExistsError(result.catalog.key, result.catalog.version);
+      return importSummary(result, outcome);
+    });
+  }
+}
+
+function summaries(rows: Awaited<ReturnType<CatalogRepository['versionCounts']>>): CatalogSummary[] {
+  const byKey = new Map<string, CatalogSummary>();
+  for (const r of rows) {
+    const id = `${r.tenant_id ?? ''}/${r.key}`;
+    let c = byKey.get(id);
+    if (!c) byKey.set(id, (c = { key: r.key, name: r.name, provider: r.provider, scope: r.tenant_id ? 'tenant' : 'global', versions: [] }));
+    c.versions.push({
+      version: r.version,
+      seq: r.seq,
+      publishedOn: r.published_on,
+      contentHash: r.content_hash,
+      activityCount: r.activities,
+      customerDutyCount: r.duties,
+      sourceUrl: r.source_url,
+      publisher: r.publisher,
+      license: r.license,
+      retrievedOn: r.retrieved_on,
+      latest: c.versions.length === 0,
+    });
+  }
+  return [...byKey.values()];
 }
 
 /** Shapes the two queries' rows into the API view (shared with the benchmark baseline). */
-export function toVersionView(v: VersionRow, rows: ActivityRow[]): CatalogVersionView {
+export function toVersionView(v: VersionRow, rows: readonly ActivityRow[]): CatalogVersionView {
   const sections: SectionView[] = [];
   const counts = { activities: 0, customerDuties: 0, providerCommitments: 0, uncertain: 0 };
   for (const r of rows) {
@@ -172,10 +221,16 @@ export function toVersionView(v: VersionRow, rows: ActivityRow[]): CatalogVersio
     key: v.key,
     name: v.name,
     provider: v.provider,
+    scope: v.tenant_id ? 'tenant' : 'global',
     version: v.version,
+    seq: v.seq,
     publishedOn: v.published_on,
     sourceTitle: v.source_title,
     sourceUrl: v.source_url,
+    sourcePath: v.source_path,
+    publisher: v.publisher,
+    license: v.license,
+    retrievedOn: v.retrieved_on,
     contentHash: v.content_hash,
     parties: v.parties,
     counts,

@@ -2,16 +2,25 @@ export { CatalogModule } from './catalog.module';
 export {
   CatalogService,
   toVersionView,
-  VERSION_SQL,
-  ACTIVITIES_SQL,
-  type VersionRow,
-  type ActivityRow,
+  importSummary,
   type ActivityView,
+  type AttributionView,
+  type CatalogDiffView,
   type CatalogSummary,
   type CatalogVersionSummary,
   type CatalogVersionView,
+  type ImportSummary,
   type SectionView,
 } from './catalog.service';
+export {
+  CatalogRepository,
+  VERSION_SQL,
+  ACTIVITIES_SQL,
+  LATEST_FIRST,
+  VISIBLE_CATALOG,
+  type VersionRow,
+  type ActivityRow,
+} from './catalog.repository';
 export { CATALOG_ENTITIES, ActivityEntity, CatalogEntity, CatalogSectionEntity, CatalogVersionEntity } from './catalog.entities';
 export {
   parseCatalog,
@@ -22,9 +31,9 @@ export {
   type CatalogProblem,
   type Attribution,
 } from './catalog.loader';
-export { seedCatalogs, loadedCatalog, type SeedResult } from './catalog.seeder';
+export { seedCatalogs, loadedCatalog, loadOrder, type SeedResult } from './catalog.seeder';
 export { runImportRecipe, type ImportRecipe, type RecipeRun } from './import/import.recipe';
-export { CatalogNotFoundError } from './catalog.errors';
+export { CATALOG_ERRORS, CatalogNotFoundError, CatalogKeyTakenError, CatalogVersionExistsError } from './catalog.errors';
 export {
   PHASES,
   PERIODS,

@@ -8,14 +8,13 @@ import type { Cadence, Phase, RaciMap } from './catalog.model';
  */
 
 /**
- * Which of two versions of a catalog is newer. A version is a reading of a provider's page: the
- * later reading is the newer one, even when the page's own date is earlier (the corrected Private
- * Exchange catalog, read from the published Markdown on 2026-11-30, is dated 2024-06-25; the first
- * reading of the rendered page is dated 2024-06-26 and records no retrieval date). So versions
- * are ordered by retrieval date (the publication date when none is recorded), then publication
- * date, then load time, then version: oldest first.
+ * Which of two versions of a catalog is newer: the one loaded later, `seq` (oldest first). A version
+ * is a reading of a provider's page: the later reading is the newer one, even when the page's own
+ * date is earlier (the corrected Private Exchange catalog is dated 2024-06-25, the first reading
+ * 2024-06-26). `seq` is assigned at load (CatalogRepository.store; the seeder loads new versions by
+ * retrieval date), so this order and `latest` (LATEST_FIRST, catalog.repository.ts) are one rule.
  */
-export const VERSION_RECENCY_ORDER = 'coalesce(v.retrieved_on, v.published_on), v.published_on, v.loaded_at, v.version';
+export const VERSION_RECENCY_ORDER = 'v.seq';
 
 /** One version of a catalog, with its rank among the catalog's versions (0 = oldest). */
 export interface RankedVersion {

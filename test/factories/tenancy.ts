@@ -80,3 +80,14 @@ export async function insertRefreshToken(
     [token.userId, token.tokenHash, token.expiresInHours, token.usedHoursAgo ?? null],
   );
 }
+
+/** A tenant created by `createdBy` (no membership: add one with addMembership when needed). */
+export async function insertTenant(adminUrl: string, createdBy: string, name = 'Factory Org'): Promise<string> {
+  const [row] = await query<{ id: string }>(
+    adminUrl,
+    'INSERT INTO tenant (id, name, created_by) VALUES (gen_random_uuid(), $1, $2) RETURNING id',
+    [name, createdBy],
+  );
+  if (!row) throw new Error('insertTenant: no row');
+  return row.id;
+}

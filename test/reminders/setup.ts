@@ -86,7 +86,13 @@ export async function reminderTenant(
     method: 'POST',
     url: `/api/v1/tenants/${tenantId}/subscriptions`,
     token: admin.accessToken,
-    payload: { catalogKey: 'ovhcloud-private-exchange', startsOn: '2026-01-01', timezone: options.timezone ?? 'UTC' },
+    // The first reading (20 duties): the reminder tests name its keys (PX-03, PX-04 are duties there).
+    payload: {
+      catalogKey: 'ovhcloud-private-exchange',
+      version: '2024-06-26',
+      startsOn: '2026-01-01',
+      timezone: options.timezone ?? 'UTC',
+    },
   });
   if (sub.statusCode !== 201) throw new Error(`subscribe: ${sub.statusCode} ${sub.body}`);
   await query(w.t.db.adminUrl, "UPDATE task SET due_date = NULL, assignee_id = NULL, status = 'todo' WHERE tenant_id = $1", [tenantId]);

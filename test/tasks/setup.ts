@@ -12,7 +12,11 @@ export interface TaskTenant {
   tasks: Record<string, string>;
 }
 
-/** A tenant with one account per role and a Private Exchange subscription. */
+/**
+ * A tenant with one account per role and a Private Exchange subscription: to the first reading
+ * (version 2024-06-26, 20 customer duties), which the task tests' keys and counts describe, unless
+ * `subscribe.version` says otherwise (the latest is the corrected catalog, 18 duties).
+ */
 export async function taskTenant(
   t: TestApp,
   subscribe: { startsOn: string; phase?: string; timezone?: string; version?: string } = { startsOn: '2026-01-01' },
@@ -27,7 +31,7 @@ export async function taskTenant(
     method: 'POST',
     url: `/api/v1/tenants/${admin.tenantId}/subscriptions`,
     token: admin.accessToken,
-    payload: { catalogKey: 'ovhcloud-private-exchange', ...subscribe },
+    payload: { catalogKey: 'ovhcloud-private-exchange', version: '2024-06-26', ...subscribe },
   });
   if (res.statusCode !== 201) throw new Error(`subscribe failed: ${res.statusCode} ${res.body}`);
   const subscriptionId = res.json<{ id: string }>().id;

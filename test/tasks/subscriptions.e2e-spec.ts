@@ -26,13 +26,13 @@ const dueByKey = async (tenantId: string): Promise<Record<string, string | null>
 };
 
 describe('POST /subscriptions', () => {
-  it('creates one task per customer duty (20), due dates by phase and cadence', async () => {
+  it('creates one task per customer duty (20 in version 2024-06-26), due dates by phase and cadence', async () => {
     const admin = await signup(t.app);
     const res = await call({
       method: 'POST',
       url: `/api/v1/tenants/${admin.tenantId}/subscriptions`,
       token: admin.accessToken,
-      payload: { catalogKey: 'ovhcloud-private-exchange', startsOn: '2026-01-01' },
+      payload: { catalogKey: 'ovhcloud-private-exchange', version: '2024-06-26', startsOn: '2026-01-01' },
     });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({
@@ -57,6 +57,22 @@ describe('POST /subscriptions', () => {
     });
     // Later phases wait.
     for (const k of ['PX-36', 'PX-37', 'PX-38']) expect(due[k]).toBeNull();
+  });
+
+  it("without a version: the latest, the corrected catalog (18 customer duties; PX-26 is the customer's, PX-03/04/30 are not)", async () => {
+    const admin = await signup(t.app);
+    const res = await call({
+      method: 'POST',
+      url: `/api/v1/tenants/${admin.tenantId}/subscriptions`,
+      token: admin.accessToken,
+      payload: { catalogKey: 'ovhcloud-private-exchange', startsOn: '2026-01-01' },
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ tasksCreated: 18, catalogVersion: '2024-06-25' });
+    const due = await dueByKey(admin.tenantId);
+    expect(Object.keys(due)).toHaveLength(18);
+    expect(Object.keys(due)).toContain('PX-26');
+    for (const k of ['PX-03', 'PX-04', 'PX-30']) expect(Object.keys(due)).not.toContain(k);
   });
 
   it('one subscription per catalog: 409 SUBSCRIPTION_EXISTS, nothing added', async () => {

@@ -317,8 +317,9 @@ async function otherCatalog(): Promise<void> {
   );
   const [version] = await query<{ id: string }>(
     t.db.adminUrl,
-    `INSERT INTO catalog_version (catalog_id, version, published_on, source_title, content_hash, parties)
-     VALUES ($1, '2030-01-01', '2030-01-01', 'Acme responsibility model', repeat('a', 64), '{customer,provider}') RETURNING id`,
+    // seq 1: the catalog's first loaded version (docs/catalog-format.md, load order).
+    `INSERT INTO catalog_version (catalog_id, version, seq, published_on, source_title, content_hash, parties)
+     VALUES ($1, '2030-01-01', 1, '2030-01-01', 'Acme responsibility model', repeat('a', 64), '{customer,provider}') RETURNING id`,
     [catalog!.id],
   );
   const [section] = await query<{ id: string }>(

@@ -1,11 +1,50 @@
-import { Controller, Get, Headers, Param, Res } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
-import { CatalogService, type CatalogVersionView } from '../../../libs/catalog';
-import { Public } from '../../../libs/core';
-import { CatalogListDto, CatalogVersionDto, CatalogVersionParams } from './catalog.dto';
+import { Body, Controller, Get, Headers, Param, Post, Query, Req as HttpRequest, Res } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  CatalogService,
+  type CatalogDiffView,
+  type CatalogSummary,
+  type CatalogVersionView,
+  type ImportSummary,
+} from '../../../libs/catalog';
+import { Public, type TenantContext } from '../../../libs/core';
+import { Tenant } from '../auth/request-context';
+import { ANY_ROLE, Roles } from '../auth/roles.decorator';
+import { readCatalogFile } from './catalog-upload';
+import {
+  CatalogDiffDto,
+  CatalogDiffQuery,
+  CatalogImportQuery,
+  CatalogImportSummaryDto,
+  CatalogKeyParams,
+  CatalogListDto,
+  CatalogSummaryDto,
+  CatalogVersionDto,
+  CatalogVersionParams,
+  TenantCatalogKeyParams,
+  TenantCatalogVersionParams,
+} from './catalog.dto';
 
-/** Provider catalogs are published documents with no tenant data: readable without a token. */
+/** A version's content never changes: its hash is a strong ETag. */
+function withEtag(
+  view: CatalogVersionView,
+  version: string,
+  ifNoneMatch: string | undefined,
+  reply: FastifyReply,
+  visibility: 'public' | 'private',
+): CatalogVersionView | undefined {
+  const etag = `"${view.contentHash}"`;
+  void reply.header('etag', etag).header('cache-control', version === 'latest' ? 'no-cache' : `${visibility}, max-age=300`);
+  if (ifNoneMatch?.split(',').some((t) => t.trim() === etag)) {
+    void reply.status(304);
+    return undefined;
+  }
+  return view;
+}
+
+/** Global provider catalogs are published documents with no tenant data: readable without a token. */
 @ApiTags('catalogs')
 @Public()
 @Controller('catalogs')
@@ -15,7 +54,27 @@ export class CatalogController {
   @Get()
   @ApiOkResponse({ type: CatalogListDto })
   async list(): Promise<CatalogListDto> {
-    return { items: await this.catalogs.list(), nextCursor: null };
+    return { items: await this.catalogs.list(null), nextCursor: null };
+  }
+
+  @Get(':key/versions')
+  @ApiOkResponse({
+    type: CatalogSummaryDto,
+    description: 'The versions, latest first, with their source, publisher, license and retrieval date.',
+  })
+  @ApiNotFoundResponse({ description: 'CATALOG_NOT_FOUND' })
+  versions(@Param() params: CatalogKeyParams): Promise<CatalogSummary> {
+    return this.catalogs.versions(null, params.key);
+  }
+
+  @Get(':key/diff')
+  @ApiOkResponse({
+    type: CatalogDiffDto,
+    description: 'What changed from one version to another: added, removed, changed (each field before/after, with the match score).',
+  })
+  @ApiNotFoundResponse({ description: 'CATALOG_NOT_FOUND' })
+  diff(@Param() params: CatalogKeyParams, @Query() query: CatalogDiffQuery): Promise<CatalogDiffView> {
+    return this.catalogs.diff(null, params.key, query.from, query.to);
   }
 
   @Get(':key/versions/:version')
@@ -26,14 +85,78 @@ export class CatalogController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CatalogVersionView | undefined> {
-    const view = await this.catalogs.getVersion(params.key, params.version);
-    // A version's content never changes: its hash is a strong ETag.
-    const etag = `"${view.contentHash}"`;
-    void reply.header('etag', etag).header('cache-control', params.version === 'latest' ? 'no-cache' : 'public, max-age=300');
-    if (ifNoneMatch?.split(',').some((t) => t.trim() === etag)) {
-      void reply.status(304);
-      return undefined;
-    }
-    return view;
+    return withEtag(await this.catalogs.getVersion(null, params.key, params.version), params.version, ifNoneMatch, reply, 'public');
+  }
+}
+
+/**
+ * The catalogs a tenant sees: the global ones and its private ones (row-level security in the
+ * tenant's unit of work), and the import of private catalogs. Another tenant's private catalog
+ * answers 404, like one that does not exist.
+ */
+@ApiTags('catalogs')
+@ApiBearerAuth()
+@Controller('tenants/:tenantId/catalogs')
+export class TenantCatalogController {
+  constructor(private readonly catalogs: CatalogService) {}
+
+  @Get()
+  @Roles(...ANY_ROLE)
+  @ApiOkResponse({ type: CatalogListDto })
+  async list(@Tenant() ctx: TenantContext): Promise<CatalogListDto> {
+    return { items: await this.catalogs.list(ctx), nextCursor: null };
+  }
+
+  /**
+   * multipart/form-data with a `file` part, or the file itself as a text/markdown or text/csv body.
+   * `?dryRun=true` previews: the same summary, nothing stored.
+   */
+  @Post('imports')
+  @Roles('admin')
+  @RouteConfig({ multipart: true, catalogText: true })
+  @ApiConsumes('multipart/form-data', 'text/markdown', 'text/csv')
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiOkResponse({ type: CatalogImportSummaryDto })
+  async import(
+    @Tenant() ctx: TenantContext,
+    @Query() query: CatalogImportQuery,
+    @HttpRequest() request: FastifyRequest,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ImportSummary> {
+    const { bytes, fileName } = await readCatalogFile(request, body);
+    const { dryRun, ...options } = query;
+    const summary = await this.catalogs.importPrivate(ctx, bytes, { ...options, file: fileName }, dryRun === true);
+    void reply.status(summary.stored === 'loaded' ? 201 : 200);
+    return summary;
+  }
+
+  @Get(':key/versions')
+  @Roles(...ANY_ROLE)
+  @ApiOkResponse({ type: CatalogSummaryDto })
+  @ApiNotFoundResponse({ description: 'CATALOG_NOT_FOUND' })
+  versions(@Tenant() ctx: TenantContext, @Param() params: TenantCatalogKeyParams): Promise<CatalogSummary> {
+    return this.catalogs.versions(ctx, params.key);
+  }
+
+  @Get(':key/diff')
+  @Roles(...ANY_ROLE)
+  @ApiOkResponse({ type: CatalogDiffDto })
+  @ApiNotFoundResponse({ description: 'CATALOG_NOT_FOUND' })
+  diff(@Tenant() ctx: TenantContext, @Param() params: TenantCatalogKeyParams, @Query() query: CatalogDiffQuery): Promise<CatalogDiffView> {
+    return this.catalogs.diff(ctx, params.key, query.from, query.to);
+  }
+
+  @Get(':key/versions/:version')
+  @Roles(...ANY_ROLE)
+  @ApiOkResponse({ type: CatalogVersionDto })
+  @ApiNotFoundResponse({ description: 'CATALOG_NOT_FOUND' })
+  async version(
+    @Tenant() ctx: TenantContext,
+    @Param() params: TenantCatalogVersionParams,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CatalogVersionView | undefined> {
+    return withEtag(await this.catalogs.getVersion(ctx, params.key, params.version), params.version, ifNoneMatch, reply, 'private');
   }
 }

@@ -1,3 +1,4 @@
+import { CATALOG_ERRORS } from '../../../libs/catalog';
 import { CORE_ERRORS, LIB, type ErrorCode } from '../../../libs/core';
 import { EVIDENCE_ERRORS } from '../../../libs/evidence';
 import { REMINDERS_ERRORS } from '../../../libs/reminders';
@@ -12,6 +13,7 @@ type Table = Readonly<Record<string, ErrorCode>> & { readonly [LIB]: string };
 export const ERROR_TABLES: readonly Table[] = [
   HTTP_ERRORS,
   CORE_ERRORS,
+  CATALOG_ERRORS,
   TENANCY_ERRORS,
   TASKS_ERRORS,
   EVIDENCE_ERRORS,

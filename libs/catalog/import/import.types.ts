@@ -1,4 +1,5 @@
 import { DomainError } from '../../core';
+import { CATALOG_ERRORS } from '../catalog.errors';
 import type { Cadence, Phase } from '../catalog.model';
 import type { CatalogDefinition } from '../catalog.loader';
 import type { ActivityMatch } from './activity-match';
@@ -21,7 +22,7 @@ export class CatalogImportError extends DomainError {
     readonly errors: readonly ImportProblem[],
     readonly warnings: readonly ImportProblem[] = [],
   ) {
-    super('CATALOG_IMPORT_INVALID', `${file} refused:\n${errors.map((p) => `  - ${formatProblem(p)}`).join('\n')}`, 422, {
+    super(CATALOG_ERRORS.CATALOG_IMPORT_INVALID, `${file} refused:\n${errors.map((p) => `  - ${formatProblem(p)}`).join('\n')}`, {
       errors,
       warnings,
     });

@@ -80,6 +80,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/catalogs/{key}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CatalogController_diff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalogs/{key}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CatalogController_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/catalogs/{key}/versions/{version}": {
         parameters: {
             query?: never;
@@ -218,6 +250,86 @@ export interface paths {
         get: operations["AuditController_verify"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenantId}/catalogs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TenantCatalogController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenantId}/catalogs/{key}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TenantCatalogController_diff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenantId}/catalogs/{key}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TenantCatalogController_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenantId}/catalogs/{key}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TenantCatalogController_version"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenantId}/catalogs/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["TenantCatalogController_import"];
         delete?: never;
         options?: never;
         head?: never;
@@ -384,6 +496,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenantId}/subscriptions/{id}/upgrade": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SubscriptionsController_previewUpgrade"];
+        put?: never;
+        post: operations["SubscriptionsController_upgrade"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{tenantId}/tasks": {
         parameters: {
             query?: never;
@@ -533,6 +661,17 @@ export interface components {
             tokens?: components["schemas"]["TokenPairDto"];
             user: components["schemas"]["UserDto"];
         };
+        ActivityChangesDto: {
+            /** @description null for a provider duty. */
+            cadence?: components["schemas"]["ChangeDto"];
+            phase?: components["schemas"]["ChangeDto"];
+            /** @description Per party whose letters changed: {customer: {before: "RA", after: ""}}. */
+            raci?: {
+                [key: string]: components["schemas"]["ChangeDto"];
+            };
+            section?: components["schemas"]["ChangeDto"];
+            title?: components["schemas"]["ChangeDto"];
+        };
         ActivityDto: {
             /**
              * @description once, on_event, P1M, P3M, P6M, P1Y, or once+<period>; null for provider duties.
@@ -606,6 +745,29 @@ export interface components {
             reason?: "hash_mismatch" | "prev_hash_mismatch" | "missing_row" | "unexpected_row" | "head_mismatch" | "expected_head_not_found";
             valid: boolean;
         };
+        CatalogDiffDto: {
+            added: components["schemas"]["DiffActivityDto"][];
+            changed: components["schemas"]["ChangedActivityDto"][];
+            from: string;
+            key: string;
+            /** @description Every pair taken as the same activity, with its score. */
+            matches: Record<string, never>[];
+            removed: components["schemas"]["DiffActivityDto"][];
+            to: string;
+        };
+        CatalogImportSummaryDto: {
+            activities: number;
+            customerDuties: number;
+            key: string;
+            /** @description How each activity got its key (source, mapping, similarity with score, new). */
+            matches: Record<string, never>[];
+            providerCommitments: number;
+            /** @enum {string} */
+            stored: "loaded" | "unchanged" | "dry-run";
+            uncertain: number;
+            version: string;
+            warnings: components["schemas"]["ProblemDto"][];
+        };
         CatalogListDto: {
             items: components["schemas"]["CatalogSummaryDto"][];
             /** @description Always null: every catalog fits one page. */
@@ -615,6 +777,8 @@ export interface components {
             key: string;
             name: string;
             provider: string;
+            /** @enum {string} */
+            scope: "global" | "tenant";
             versions: components["schemas"]["CatalogVersionSummaryDto"][];
         };
         CatalogVersionDto: {
@@ -622,12 +786,30 @@ export interface components {
             contentHash: string;
             counts: components["schemas"]["CountsDto"];
             key: string;
+            /** @example CC BY-NC-SA 4.0 */
+            license?: string | null;
             name: string;
             parties: string[];
             provider: string;
             /** Format: date */
             publishedOn: string;
+            /** @example OVHcloud */
+            publisher?: string | null;
+            /**
+             * Format: date
+             * @description When the source was read.
+             */
+            retrievedOn?: string | null;
+            /**
+             * @description `tenant`: private to the tenant that imported it.
+             * @enum {string}
+             */
+            scope: "global" | "tenant";
             sections: components["schemas"]["SectionDto"][];
+            /** @description Load order within the catalog; the highest is `latest`. */
+            seq: number;
+            /** @description The copy of the source in the repository. */
+            sourcePath?: string | null;
             sourceTitle: string;
             sourceUrl?: string | null;
             version: string;
@@ -636,9 +818,32 @@ export interface components {
             activityCount: number;
             contentHash: string;
             customerDutyCount: number;
+            /** @description This is the version `latest` answers and new subscriptions get. */
+            latest: boolean;
+            license?: string | null;
             /** Format: date */
             publishedOn: string;
+            publisher?: string | null;
+            /** Format: date */
+            retrievedOn?: string | null;
+            /** @description Load order within the catalog (1, 2, ...); the highest is `latest`. */
+            seq: number;
+            /** @description Where the source was read (URL). */
+            sourceUrl?: string | null;
             version: string;
+        };
+        ChangedActivityDto: {
+            /** @enum {string} */
+            by: "key" | "similarity";
+            changes: components["schemas"]["ActivityChangesDto"];
+            fromKey: string;
+            /** @description Match score 0..1 (1 for the same key and title). */
+            score: number;
+            toKey: string;
+        };
+        ChangeDto: {
+            after: string | null;
+            before: string | null;
         };
         ChangePhaseDto: {
             /** @enum {string} */
@@ -659,6 +864,16 @@ export interface components {
         CreateTenantDto: {
             /** @example Analytical Engines Ltd */
             name: string;
+        };
+        DiffActivityDto: {
+            key: string;
+            /** @enum {string} */
+            phase: "before_subscription" | "setup" | "operations" | "reversibility" | "end_of_service";
+            raci: {
+                [key: string]: string;
+            };
+            section: string;
+            title: string;
         };
         EvidenceDto: {
             description: string | null;
@@ -802,6 +1017,11 @@ export interface components {
             timezone: string | null;
             /** Format: date-time */
             updatedAt: string | null;
+        };
+        ProblemDto: {
+            cell?: string;
+            line?: number;
+            message: string;
         };
         RaciDto: {
             /**
@@ -1329,6 +1549,69 @@ export interface operations {
             };
         };
     };
+    CatalogController_diff: {
+        parameters: {
+            query: {
+                /** @description The version compared from, or `latest`. */
+                from: string;
+                /** @description The version compared to, or `latest`. */
+                to: string;
+            };
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What changed from one version to another: added, removed, changed (each field before/after, with the match score). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogDiffDto"];
+                };
+            };
+            /** @description CATALOG_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CatalogController_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The versions, latest first, with their source, publisher, license and retrieval date. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogSummaryDto"];
+                };
+            };
+            /** @description CATALOG_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     CatalogController_version: {
         parameters: {
             query?: never;
@@ -1598,6 +1881,159 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditVerificationDto"];
+                };
+            };
+        };
+    };
+    TenantCatalogController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogListDto"];
+                };
+            };
+        };
+    };
+    TenantCatalogController_diff: {
+        parameters: {
+            query: {
+                /** @description The version compared from, or `latest`. */
+                from: string;
+                /** @description The version compared to, or `latest`. */
+                to: string;
+            };
+            header?: never;
+            path: {
+                key: string;
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogDiffDto"];
+                };
+            };
+            /** @description CATALOG_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TenantCatalogController_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogSummaryDto"];
+                };
+            };
+            /** @description CATALOG_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TenantCatalogController_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+                tenantId: string;
+                /** @description A version, or `latest`. */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogVersionDto"];
+                };
+            };
+            /** @description CATALOG_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TenantCatalogController_import: {
+        parameters: {
+            query?: {
+                /** @description Preview: read and check the file, store nothing. */
+                dryRun?: boolean;
+                key?: string;
+                name?: string;
+                provider?: string;
+                /** @description Publication date when the file has none. */
+                publishedOn?: string;
+                version?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": string;
+                "text/csv": string;
+                "text/markdown": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogImportSummaryDto"];
                 };
             };
         };
@@ -1935,16 +2371,68 @@ export interface operations {
             };
         };
     };
+    SubscriptionsController_previewUpgrade: {
+        parameters: {
+            query: {
+                /** @description A version of the subscription's catalog, newer than its current one. */
+                toVersion: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SubscriptionsController_upgrade: {
+        parameters: {
+            query: {
+                /** @description A version of the subscription's catalog, newer than its current one. */
+                toVersion: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     TasksController_list: {
         parameters: {
             query?: {
                 /** @description A user id, or `none` for unassigned tasks. */
                 assigneeId?: string;
+                /** @description Tasks of the subscription to this catalog. */
+                catalogKey?: string;
                 cursor?: string;
                 dueBefore?: string;
                 limit?: number;
                 overdue?: boolean;
                 phase?: "before_subscription" | "setup" | "operations" | "reversibility" | "end_of_service";
+                /** @description Tasks of subscriptions to this provider's catalogs (case does not matter). */
+                provider?: string;
                 /** @description Words to find in the duty title. */
                 q?: string;
                 section?: string;
