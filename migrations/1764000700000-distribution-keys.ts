@@ -7,8 +7,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * exactly that; with it, distributing the schema needs no schema change.
  *
  * - Primary keys become `(tenant_id, id)` (`occurrence_schedule`: `(tenant_id, subscription_id)`),
- *   keeping their names. Every query that reads such a row by id runs under row-level security,
- *   whose `tenant_id = app_tenant_id()` supplies the key's first column.
+ *   keeping their names. Every query names its tenant (`tenant_id = $1 AND id = $2`): the whole key.
  * - The `(tenant_id, id)` unique keys that existed only as targets of composite foreign keys
  *   (`subscription_tenant_id_unique`, `task_tenant_id_unique`) are now the primary keys: dropped.
  * - Foreign keys between tenant-owned tables that named `id` alone become composite:
