@@ -11,6 +11,7 @@ import { CatalogAttribution1764000200200 } from './1764000200200-catalog-attribu
 import { RemindersDataAccess1764000300000 } from './1764000300000-reminders-data-access';
 import { CatalogDataAccess1764000600000 } from './1764000600000-catalog-data-access';
 import { TaskCatalogChange1764000650000 } from './1764000650000-task-catalog-change';
+import { DistributionKeys1764000700000 } from './1764000700000-distribution-keys';
 
 /** Every migration, in order. Listed explicitly so sources (tests) and dist run the same set. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   RemindersDataAccess1764000300000,
   CatalogDataAccess1764000600000,
   TaskCatalogChange1764000650000,
+  DistributionKeys1764000700000,
 ];

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { APP_CONFIG, type AppConfig, type Logger } from '../../libs/core';
-import { createJobQueue, TenantDb, type DatabaseTarget, type PgBoss } from '../../libs/db';
+import { APP_CONFIG, withLogFields, type AppConfig, type Logger } from '../../libs/core';
+import { createJobQueue, jobRequestId, TenantDb, type DatabaseTarget, type PgBoss } from '../../libs/db';
 import { ReminderJobs } from '../../libs/reminders';
 import { OccurrencesService } from '../../libs/tasks';
 import { AuthHousekeeping, InvitationMails, type InvitationMailJob } from '../../libs/tenancy';
@@ -10,6 +10,18 @@ import { HOUSEKEEPING_CRON, QUEUES } from './queues';
 
 export const WORKER_TARGET = Symbol('WORKER_TARGET');
 export const WORKER_LOGGER = Symbol('WORKER_LOGGER');
+
+/**
+ * One job at a time (every queue here works with batchSize 1), run with its queue, its id and,
+ * for a job a request queued, that request's id on every log line the handler and the libs it
+ * calls write (libs/core withLogFields): a request's trace continues into its jobs.
+ */
+function traced<T extends object>(queue: string, handler: (job: PgBoss.Job<T>) => Promise<unknown>): PgBoss.WorkHandler<T> {
+  return async ([job]) => {
+    if (!job) return;
+    await withLogFields({ job: queue, jobId: job.id, requestId: jobRequestId(job.data) }, () => handler(job));
+  };
+}
 
 /**
  * Registers the schedules (cron, UTC; pg-boss runs each once across any number of workers) and
@@ -36,34 +48,49 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     await boss.start();
     this.boss = boss;
     await boss.schedule(QUEUES.rollover.name, this.config.rolloverCron, {}, { tz: 'UTC', singletonKey: 'rollover' });
-    await boss.work(QUEUES.rollover.name, { batchSize: 1 }, async () => {
-      const result = await this.occurrences.openAllStartedPeriods();
-      this.logger.info({ job: QUEUES.rollover.name, ...result }, 'occurrence roll-over done');
-    });
+    await boss.work(
+      QUEUES.rollover.name,
+      { batchSize: 1 },
+      traced(QUEUES.rollover.name, async () => {
+        const result = await this.occurrences.openAllStartedPeriods();
+        this.logger.info({ ...result }, 'occurrence roll-over done');
+      }),
+    );
     const reminders = new ReminderJobs(this.ds, this.db, boss, this.config, this.logger, QUEUES.mailSend.name);
     this.reminders = reminders;
     await boss.schedule(QUEUES.remindersSweep.name, this.config.remindersCron, {}, { tz: 'UTC', singletonKey: 'reminders-sweep' });
     await boss.schedule(QUEUES.remindersDigest.name, this.config.digestCron, {}, { tz: 'UTC', singletonKey: 'reminders-digest' });
-    await boss.work(QUEUES.remindersSweep.name, { batchSize: 1 }, async () => {
-      await reminders.sweep();
-    });
-    await boss.work(QUEUES.remindersDigest.name, { batchSize: 1 }, async () => {
-      await reminders.digest();
-    });
+    await boss.work(
+      QUEUES.remindersSweep.name,
+      { batchSize: 1 },
+      traced(QUEUES.remindersSweep.name, () => reminders.sweep()),
+    );
+    await boss.work(
+      QUEUES.remindersDigest.name,
+      { batchSize: 1 },
+      traced(QUEUES.remindersDigest.name, () => reminders.digest()),
+    );
     await reminders.workMailQueue();
     // One invitation mail per job; a throw (SMTP down, temporary refusal) makes pg-boss retry it.
-    await boss.work<InvitationMailJob>(QUEUES.invitationMail.name, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
-      if (!job) return;
-      const result = await this.invitationMails.deliver(job.data);
-      const log = { job: QUEUES.invitationMail.name, jobId: job.id, invitationId: job.data.invitationId, ...result };
-      if (result.outcome === 'refused') this.logger.warn(log, 'invitation mail refused by the mail server; not retried');
-      else this.logger.info(log, `invitation mail ${result.outcome}`);
-    });
+    await boss.work<InvitationMailJob>(
+      QUEUES.invitationMail.name,
+      { batchSize: 1, pollingIntervalSeconds: 1 },
+      traced<InvitationMailJob>(QUEUES.invitationMail.name, async (job) => {
+        const result = await this.invitationMails.deliver(job.data);
+        const log = { invitationId: job.data.invitationId, ...result };
+        if (result.outcome === 'refused') this.logger.warn(log, 'invitation mail refused by the mail server; not retried');
+        else this.logger.info(log, `invitation mail ${result.outcome}`);
+      }),
+    );
     await boss.schedule(QUEUES.housekeeping.name, HOUSEKEEPING_CRON, {}, { tz: 'UTC', singletonKey: 'housekeeping' });
-    await boss.work(QUEUES.housekeeping.name, { batchSize: 1 }, async () => {
-      const pruned = await this.housekeeping.prune();
-      this.logger.info({ job: QUEUES.housekeeping.name, ...pruned }, 'housekeeping done');
-    });
+    await boss.work(
+      QUEUES.housekeeping.name,
+      { batchSize: 1 },
+      traced(QUEUES.housekeeping.name, async () => {
+        const pruned = await this.housekeeping.prune();
+        this.logger.info({ ...pruned }, 'housekeeping done');
+      }),
+    );
     this.logger.info(
       { rollover: this.config.rolloverCron, reminders: this.config.remindersCron, digest: this.config.digestCron },
       'worker ready: schedules registered',

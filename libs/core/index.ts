@@ -10,7 +10,7 @@ export {
   ForbiddenRoleError,
 } from './errors/domain-error';
 export { declareErrors, CORE_ERRORS, LIB, type ErrorCode, type ErrorTable } from './errors/error-codes';
-export { createLogger, NestPinoLogger, serializeError, type Logger } from './logger/logger';
+export { createLogger, NestPinoLogger, serializeError, withLogFields, type Logger, type LogFields } from './logger/logger';
 export { projectRoot } from './project-root';
 export { canonicalJson } from './canonical-json';
 export { Public, IS_PUBLIC } from './public.decorator';

@@ -13,5 +13,15 @@ export { resolveDatabase, warnIfRlsCannotProtect, EMBEDDED_DATABASE, type Databa
 export { SnakeNamingStrategy } from './naming.strategy';
 export { beginScoped, inScope, updateReturning, type DbScope } from './scoped-tx';
 export { TenantDb, DbModule, ScopedTypeOrmAdapter, type ScopedTxOptions } from './tenant-db';
-export { installJobQueue, createJobQueue, inTransaction, queueJob, JOB_SCHEMA, PgBoss, type QueueDefinition } from './job-queue';
+export {
+  installJobQueue,
+  createJobQueue,
+  inTransaction,
+  queueJob,
+  jobRequestId,
+  JOB_SCHEMA,
+  PgBoss,
+  type QueueDefinition,
+  type TracedJobData,
+} from './job-queue';
 export { keysetClause, keysetPage, type Keyset, type KeysetClause } from './keyset';

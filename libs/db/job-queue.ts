@@ -112,13 +112,32 @@ const jobWriter = new PgBoss({
   db: { executeSql: () => Promise.reject(new Error('queueJob writes only through the caller’s transaction')) },
 });
 
+/** What a job started by a request carries in its data: the worker logs it on every line of the job. */
+export interface TracedJobData {
+  readonly requestId?: string;
+}
+
+/** The request id a job's data carries, if a request queued it. */
+export function jobRequestId(data: unknown): string | undefined {
+  const value = typeof data === 'object' && data !== null ? (data as TracedJobData).requestId : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
 /**
  * Queues one job inside the caller's transaction (`em` of a TenantDb unit of work): the job
  * exists if and only if that transaction commits, so a rolled-back change queues nothing and
  * the work (a mail) happens after commit, in the worker. The queue's retry settings apply.
+ * `requestId`, the id of the request that queues it, goes into the job's data as `requestId`.
  */
-export async function queueJob(em: EntityManager, queue: string, data: object, options: { startAfter?: Date } = {}): Promise<string> {
-  const id = await jobWriter.send(queue, data, { ...options, db: inTransaction(em) });
+export async function queueJob(
+  em: EntityManager,
+  queue: string,
+  data: object,
+  options: { startAfter?: Date; requestId?: string | null } = {},
+): Promise<string> {
+  const { requestId, ...sendOptions } = options;
+  const traced = requestId ? { ...data, requestId } : data;
+  const id = await jobWriter.send(queue, traced, { ...sendOptions, db: inTransaction(em) });
   // pg-boss inserts nothing (and says null) for a queue that was never created.
   if (id === null) throw new Error(`job queue ${queue} does not exist: is it listed in apps/worker/queues.ts?`);
   return id;

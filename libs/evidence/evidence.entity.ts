@@ -1,4 +1,4 @@
-import { Check, Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique } from 'typeorm';
 
 export const EVIDENCE_KINDS = ['file', 'link', 'note'] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
@@ -11,7 +11,7 @@ export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 @Entity('evidence')
 // No cascade: evidence outlives nothing silently; a task with evidence cannot be deleted.
 @ForeignKey('task', ['tenantId', 'taskId'], ['tenantId', 'id'], { name: 'evidence_task_fk' })
-@Unique('evidence_storage_key_unique', ['storageKey'])
+@Unique('evidence_storage_key_unique', ['tenantId', 'storageKey'])
 @Check('evidence_kind', "kind IN ('file', 'link', 'note')")
 @Check('evidence_description', 'description IS NULL OR length(description) BETWEEN 1 AND 2000')
 @Check('evidence_file_name', 'file_name IS NULL OR octet_length(file_name) BETWEEN 1 AND 255')
@@ -30,11 +30,12 @@ export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 // A task's evidence in order (task detail, the complete check).
 @Index('evidence_task_idx', ['tenantId', 'taskId', 'submittedAt', 'id'])
 export class EvidenceEntity {
+  // First column of the primary key: the distribution column on Citus (docs/scaling.md#citus).
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'evidence_pkey' })
+  tenantId!: string;
+
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'evidence_pkey' })
   id!: string;
-
-  @Column('uuid')
-  tenantId!: string;
 
   @Column('uuid')
   taskId!: string;

@@ -1,4 +1,4 @@
-import { Check, Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { NO_TASK } from './reminder.types';
 
 /**
@@ -17,11 +17,12 @@ import { NO_TASK } from './reminder.types';
 @Index('notification_queued_idx', ['createdAt'], { where: "status = 'queued'" })
 @Index('notification_digest_idx', ['createdAt'], { where: "kind = 'digest'" })
 export class NotificationEntity {
+  // First column of the primary key: the distribution column on Citus (docs/scaling.md#citus).
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'notification_pkey' })
+  tenantId!: string;
+
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'notification_pkey' })
   id!: string;
-
-  @Column('uuid')
-  tenantId!: string;
 
   @Column('uuid')
   recipientId!: string;

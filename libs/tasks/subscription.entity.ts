@@ -8,16 +8,15 @@ import { sqlList } from './task-status';
  */
 @Entity('subscription')
 @Unique('subscription_one_per_catalog', ['tenantId', 'catalogId'])
-// The target of task's (tenant_id, subscription_id) foreign key: a task never points at another tenant's subscription.
-@Unique('subscription_tenant_id_unique', ['tenantId', 'id'])
 @Check('subscription_phase', `phase IN ${sqlList(PHASES)}`)
 export class SubscriptionEntity {
-  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'subscription_pkey' })
-  id!: string;
-
-  @Column('uuid')
+  // First column of the primary key: the distribution column on Citus (docs/scaling.md#citus).
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'subscription_pkey' })
   @ForeignKey('tenant', { name: 'subscription_tenant_id_fkey', onDelete: 'CASCADE' })
   tenantId!: string;
+
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'subscription_pkey' })
+  id!: string;
 
   @Column('uuid')
   @ForeignKey('catalog', { name: 'subscription_catalog_id_fkey' })
@@ -56,13 +55,17 @@ export class SubscriptionEntity {
  * only: no tenant data, so no row-level security on it.
  */
 @Entity('occurrence_schedule')
+@ForeignKey('subscription', ['tenantId', 'subscriptionId'], ['tenantId', 'id'], {
+  name: 'occurrence_schedule_subscription_fk',
+  onDelete: 'CASCADE',
+})
 export class OccurrenceScheduleEntity {
+  // First column of the primary key: the distribution column on Citus (docs/scaling.md#citus).
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'occurrence_schedule_pkey' })
-  @ForeignKey('subscription', { name: 'occurrence_schedule_subscription_id_fkey', onDelete: 'CASCADE' })
-  subscriptionId!: string;
-
-  @Column('uuid')
   tenantId!: string;
+
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'occurrence_schedule_pkey' })
+  subscriptionId!: string;
 
   @Index('occurrence_schedule_next_idx')
   @Column('date', { nullable: true })

@@ -52,7 +52,9 @@ export class SubscriptionRepository {
   }
 
   async schedule(subscriptionId: string, tenantId: string, nextPeriodOn: string | null): Promise<void> {
-    await this.em.getRepository(OccurrenceScheduleEntity).upsert({ subscriptionId, tenantId, nextPeriodOn }, ['subscriptionId']);
+    await this.em
+      .getRepository(OccurrenceScheduleEntity)
+      .upsert({ subscriptionId, tenantId, nextPeriodOn }, ['tenantId', 'subscriptionId']);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Check, Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import type { ActivityChanges } from '../catalog';
 import { openStatusSql, sqlList, TASK_STATUSES, type TaskStatus } from './task-status';
 
@@ -14,18 +14,17 @@ import { openStatusSql, sqlList, TASK_STATUSES, type TaskStatus } from './task-s
 @Index('task_tenant_due_idx', ['tenantId', 'dueDate', 'id'])
 @Index('task_tenant_open_due_idx', ['tenantId', 'dueDate', 'id'], { where: openStatusSql('status') })
 @Index('task_tenant_assignee_idx', ['tenantId', 'assigneeId', 'dueDate'])
-// Target of evidence's (tenant_id, task_id) foreign key: evidence never points at another tenant's task.
-@Index('task_tenant_id_unique', ['tenantId', 'id'], { unique: true })
 // The reminder sweep's index-only walk over open tasks by due date: (due_date) INCLUDE (tenant_id,
 // subscription_id, assignee_id) WHERE open AND due_date IS NOT NULL. TypeORM cannot express
 // INCLUDE, so the entity names it without managing it (migrations/1764000005000-reminders.ts).
 @Index('task_open_due_idx', { synchronize: false })
 export class TaskEntity {
+  // First column of the primary key: the distribution column on Citus (docs/scaling.md#citus).
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'task_pkey' })
+  tenantId!: string;
+
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'task_pkey' })
   id!: string;
-
-  @Column('uuid')
-  tenantId!: string;
 
   @Column('uuid')
   subscriptionId!: string;
@@ -98,20 +97,21 @@ export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
 
 /** A reviewer's decision on a done task. A fact: never changed through the app. */
 @Entity('review')
+@ForeignKey('task', ['tenantId', 'taskId'], ['tenantId', 'id'], { name: 'review_task_fk', onDelete: 'CASCADE' })
 @Check('review_decision', `decision IN ${sqlList(REVIEW_DECISIONS)}`)
 @Check('review_reject_comment', "decision <> 'reject' OR length(trim(comment)) > 0")
 @Index('review_task_idx', ['tenantId', 'taskId', 'createdAt'])
 // The reminder sweep's recent rejections (migrations/1764000005000-reminders.ts).
 @Index('review_rejected_recent_idx', ['createdAt'], { where: "decision = 'reject'" })
 export class ReviewEntity {
+  // First column of the primary key: the distribution column on Citus (docs/scaling.md#citus).
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'review_pkey' })
+  tenantId!: string;
+
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'review_pkey' })
   id!: string;
 
   @Column('uuid')
-  tenantId!: string;
-
-  @Column('uuid')
-  @ForeignKey('task', { name: 'review_task_id_fkey', onDelete: 'CASCADE' })
   taskId!: string;
 
   @Column('uuid')
@@ -130,16 +130,17 @@ export class ReviewEntity {
 
 /** One logged occurrence of an event-driven duty. A fact: never changed through the app. */
 @Entity('task_event')
+@ForeignKey('task', ['tenantId', 'taskId'], ['tenantId', 'id'], { name: 'task_event_task_fk', onDelete: 'CASCADE' })
 @Index('task_event_task_idx', ['tenantId', 'taskId', 'occurredOn'])
 export class TaskEventEntity {
+  // First column of the primary key: the distribution column on Citus (docs/scaling.md#citus).
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'task_event_pkey' })
+  tenantId!: string;
+
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'task_event_pkey' })
   id!: string;
 
   @Column('uuid')
-  tenantId!: string;
-
-  @Column('uuid')
-  @ForeignKey('task', { name: 'task_event_task_id_fkey', onDelete: 'CASCADE' })
   taskId!: string;
 
   @Column('date')

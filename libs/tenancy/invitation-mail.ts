@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, iso, type AppConfig } from '../core';
-import { queueJob, TenantDb } from '../db';
+import { queueJob, TenantDb, type TracedJobData } from '../db';
 import { MailDeliveryError, Mailer, renderMail, type OutgoingMail } from '../notify';
 import { InvitationRepository } from './invitation.repository';
 import { jwtSecret } from './jwt-secret';
@@ -11,7 +11,7 @@ import { sha256 } from './tokens.service';
 export const INVITATION_MAIL_QUEUE = 'invitation-mail';
 
 /** One queued invitation mail. The link's secret travels sealed: pgboss.job must not hold a usable link. */
-export interface InvitationMailJob {
+export interface InvitationMailJob extends TracedJobData {
   readonly tenantId: string;
   readonly invitationId: string;
   /** AES-256-GCM of the token's secret, bound to the invitation id: base64url(iv | tag | ciphertext). */
@@ -45,10 +45,13 @@ export class InvitationMails {
     this.key = Buffer.from(hkdfSync('sha256', jwtSecret(config), 'dutybook', 'invitation mail link v1', 32));
   }
 
-  /** Queues the mail in the current unit of work (call inside TenantDb.run, after storing the row). */
-  async queue(tenantId: string, invitationId: string, secret: string): Promise<void> {
-    const job: InvitationMailJob = { tenantId, invitationId, sealedSecret: this.seal(invitationId, secret) };
-    await queueJob(this.db.em, INVITATION_MAIL_QUEUE, job);
+  /**
+   * Queues the mail in the current unit of work (call inside TenantDb.run, after storing the row).
+   * The job carries the request's id: the worker's log lines for it name the request that invited.
+   */
+  async queue(ctx: { readonly tenantId: string; readonly requestId: string }, invitationId: string, secret: string): Promise<void> {
+    const job: InvitationMailJob = { tenantId: ctx.tenantId, invitationId, sealedSecret: this.seal(invitationId, secret) };
+    await queueJob(this.db.em, INVITATION_MAIL_QUEUE, job, { requestId: ctx.requestId });
   }
 
   /** The worker's handler for one job. */

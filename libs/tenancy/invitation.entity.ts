@@ -1,21 +1,23 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, type Relation } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, Unique, type Relation } from 'typeorm';
 import type { Role } from '../core';
 import { TenantEntity } from './tenant.entity';
 import { UserEntity } from './user.entity';
 
 /** A pending (or accepted) invitation; only the token's sha256 is stored. */
 @Entity('invitation')
-@Unique('invitation_token_unique', ['tokenHash'])
+// The accept link names its tenant: acceptance finds the row by (tenant_id, token_hash).
+@Unique('invitation_token_unique', ['tenantId', 'tokenHash'])
 // One pending invitation per address and tenant: re-inviting replaces it.
 @Index('invitation_pending_unique', ['tenantId', 'email'], { unique: true, where: 'accepted_at IS NULL' })
 @Check('invitation_email_lower', 'email = lower(email)')
 @Check('invitation_role', "role IN ('admin', 'member', 'auditor', 'viewer')")
 export class InvitationEntity {
+  // First column of the primary key: the distribution column on Citus (docs/scaling.md#citus).
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'invitation_pkey' })
+  tenantId!: string;
+
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'invitation_pkey' })
   id!: string;
-
-  @Column('uuid')
-  tenantId!: string;
 
   @ManyToOne(() => TenantEntity, { onDelete: 'CASCADE', nullable: false })
   @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'invitation_tenant_id_fkey' })

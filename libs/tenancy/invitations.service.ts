@@ -80,7 +80,7 @@ export class InvitationsService {
         invitedBy: ctx.userId,
         ttlDays: INVITATION_TTL_DAYS,
       });
-      await this.mails.queue(ctx.tenantId, row.id, secret);
+      await this.mails.queue(ctx, row.id, secret);
       await this.events.publish(this.db.em, {
         action: 'member.invited',
         tenantId: ctx.tenantId,

@@ -1,8 +1,10 @@
+import { Writable } from 'node:stream';
 import type { INestApplicationContext } from '@nestjs/common';
 import { createWorker } from '../../apps/worker/create-worker';
+import { createLogger } from '../../libs/core';
 import { bootTestApp, type TestApp } from '../harness/app';
 import { caller, signup, uniqueEmail } from '../harness/api';
-import { query, quietLogger } from '../harness/database';
+import { query } from '../harness/database';
 import { startSmtpSink, type SmtpSink } from '../harness/smtp-sink';
 
 // `npm run start:api` + `npm run start:worker`: the api alone only queues the invitation mail;
@@ -38,8 +40,30 @@ it('the api alone queues the mail and sends nothing; a separate worker sends it'
     ]),
   ).toEqual([{ state: 'created' }]);
 
-  worker = await createWorker(t.config, t.db, quietLogger());
+  // The worker's log, read back line by line (debug: the mailer's own line counts too).
+  const lines: Record<string, unknown>[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  worker = await createWorker(t.config, t.db, createLogger('debug', 'worker-test', logStream));
   const [mail] = await sink.waitFor(1, 15_000);
   expect(mail?.envelopeTo).toEqual([email]);
   expect(mail?.parsed.text).toContain('https://duty.example.test/invitations/accept?token=');
+
+  // Tracing: the request that invited is named on every line of the job it queued, the job
+  // runner's own line and the mailer's (a lib below it) alike.
+  const requestId = res.headers['x-request-id'];
+  expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+  // The runner logs its line after the SMTP exchange the sink has already seen.
+  const deadline = Date.now() + 10_000;
+  while (!lines.some((l) => l.msg === 'invitation mail sent') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const done = lines.find((l) => l.msg === 'invitation mail sent');
+  expect(done).toMatchObject({ requestId, job: 'invitation-mail', invitationId: res.json<{ id: string }>().id });
+  const mailerLine = lines.find((l) => l.msg === 'mail sent');
+  expect(mailerLine).toMatchObject({ requestId, job: 'invitation-mail', jobId: done?.jobId });
+  // Lines outside the job (start-up) carry no request id.
+  expect(lines.find((l) => l.msg === 'worker ready: schedules registered')).not.toHaveProperty('requestId');
 });

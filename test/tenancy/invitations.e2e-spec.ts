@@ -219,7 +219,7 @@ describe('invitations', () => {
       "SELECT data FROM pgboss.job WHERE name = 'invitation-mail' AND data->>'invitationId' = $1",
       [sent.body.id],
     );
-    expect(Object.keys(job?.data ?? {}).sort()).toEqual(['invitationId', 'sealedSecret', 'tenantId']);
+    expect(Object.keys(job?.data ?? {}).sort()).toEqual(['invitationId', 'requestId', 'sealedSecret', 'tenantId']);
     expect(JSON.stringify(job?.data)).not.toContain(secret!);
     expect(JSON.stringify(await query(t.db.adminUrl, 'SELECT * FROM invitation WHERE email = $1', [email]))).not.toContain(secret!);
   });

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { LoggerService, LogLevel as NestLogLevel } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 import type { LogLevel } from '../config/config.schema';
@@ -41,6 +42,23 @@ export function serializeError(error: unknown, depth = 0): Record<string, unknow
   return out;
 }
 
+/** Fields every log line written inside `withLogFields` carries (a worker job's queue, id, request id). */
+export interface LogFields {
+  readonly [field: string]: string | number | undefined;
+}
+
+const logScope = new AsyncLocalStorage<LogFields>();
+
+/**
+ * Runs `fn` with `fields` on every log line it writes, through any logger made by `createLogger`
+ * (its children included), down to the libs it calls: the worker runs each job in one, so a job
+ * started by a request logs that request's id on all its lines (docs/operations.md#logs). Nested
+ * scopes add to the outer one. A field given to the log call itself wins over the scope's.
+ */
+export function withLogFields<T>(fields: LogFields, fn: () => T): T {
+  return logScope.run({ ...logScope.getStore(), ...fields }, fn);
+}
+
 /** JSON logs on stdout; secrets that may travel in objects are redacted. */
 export function createLogger(level: LogLevel, name = 'dutybook', destination?: pino.DestinationStream): Logger {
   const options: pino.LoggerOptions = {
@@ -49,6 +67,8 @@ export function createLogger(level: LogLevel, name = 'dutybook', destination?: p
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     serializers: { err: serializeError, error: serializeError },
+    // A copy: pino merges the line's own fields into the object the mixin returns.
+    mixin: () => ({ ...logScope.getStore() }),
     redact: {
       paths: ['password', '*.password', 'req.headers.authorization', 'refreshToken', '*.refreshToken', 'token', '*.token'],
       censor: '[redacted]',
