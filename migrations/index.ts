@@ -9,6 +9,7 @@ import { TaskWithdrawn1764000200000 } from './1764000200000-task-withdrawn';
 import { ActivityCard1764000200100 } from './1764000200100-activity-card';
 import { CatalogAttribution1764000200200 } from './1764000200200-catalog-attribution';
 import { RemindersDataAccess1764000300000 } from './1764000300000-reminders-data-access';
+import { Exports1764000500000 } from './1764000500000-exports';
 
 /** Every migration, in order. Listed explicitly so sources (tests) and dist run the same set. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   ActivityCard1764000200100,
   CatalogAttribution1764000200200,
   RemindersDataAccess1764000300000,
+  Exports1764000500000,
 ];

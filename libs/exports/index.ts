@@ -1,0 +1,1 @@
+export { EXPORTS_ENTITIES, EvidencePackEntity, CalendarFeedEntity, PACK_STATES, type PackState } from './exports.entities';
