@@ -5,6 +5,7 @@ import { ConfigModule, EventsModule, type AppConfig, type Logger } from '../../l
 import { dataSourceOptions, DbModule, type DatabaseTarget } from '../../libs/db';
 import { NotifyModule } from '../../libs/notify';
 import { MetricsModule } from '../runtime/metrics';
+import { NotifyModule } from '../../libs/notify';
 import { SCHEMA } from '../runtime/schema';
 import { WorkerJobsModule } from './worker-jobs.module';
 
@@ -27,6 +28,7 @@ export class WorkerModule {
         DbModule.forRoot(),
         MetricsModule.forRoot(logger),
         EventsModule.forRoot(new AuditSink(logger)),
+        // The exports (evidence packs) read members through libs/tenancy.
         NotifyModule.forRoot(logger),
         WorkerJobsModule.forRoot(target, logger),
       ],
