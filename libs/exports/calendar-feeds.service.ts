@@ -24,9 +24,9 @@ const FEED_MAX = 5000;
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /**
- * Secret iCalendar URLs. The token is `<tenant id>.<feed id>.<32 random bytes>`: the tenant part
- * selects the row-level-security scope the lookup runs in, the rest must match the stored sha256
- * (the token itself is shown once and never stored). A revoked feed, a user no longer member, or a
+ * Secret iCalendar URLs. The token is `<tenant id>.<32 random bytes, base64url>`: the tenant part
+ * selects the row-level-security scope the lookup runs in, and the token's sha256 finds the feed (the
+ * token itself is shown once and never stored). A revoked feed, a user no longer member, or a
  * tenant-wide feed of someone no longer admin answers 404.
  */
 @Injectable()
@@ -42,7 +42,7 @@ export class CalendarFeedsService {
   async create(ctx: TenantContext, scope: FeedScope): Promise<CalendarFeedView & { url: string; token: string }> {
     if (scope === 'tenant' && ctx.role !== 'admin') throw new ForbiddenRoleError(ctx.role, ['admin']);
     const id = randomUUID();
-    const token = `${ctx.tenantId}.${id}.${randomBytes(32).toString('base64url')}`;
+    const token = `${ctx.tenantId}.${randomBytes(32).toString('base64url')}`;
     const row = await this.db.run(ctx, async () => {
       const repo = this.db.em.getRepository(CalendarFeedEntity);
       await repo.insert({ id, tenantId: ctx.tenantId, userId: ctx.userId, scope, tokenHash: sha256(token) });
@@ -74,12 +74,13 @@ export class CalendarFeedsService {
 
   /** The feed's document, computed now (live); 404 for anything but a valid, unrevoked token. */
   async render(token: string, requestId: string): Promise<string> {
-    const [tenantId, id, secret] = token.split('.');
-    if (!tenantId || !id || !secret || !isUuid(tenantId) || !isUuid(id) || secret.length !== 43) throw new CalendarFeedNotFoundError();
+    const [tenantId, secret, extra] = token.split('.');
+    if (!tenantId || !secret || extra !== undefined || !isUuid(tenantId) || !/^[A-Za-z0-9_-]{43}$/.test(secret))
+      throw new CalendarFeedNotFoundError();
     const feed = await this.db.run({ tenantId, userId: null }, () =>
-      this.db.em.getRepository(CalendarFeedEntity).findOneBy({ tenantId, id }),
+      this.db.em.getRepository(CalendarFeedEntity).findOneBy({ tenantId, tokenHash: sha256(token) }),
     );
-    if (!feed || feed.revokedAt !== null || feed.tokenHash !== sha256(token)) throw new CalendarFeedNotFoundError();
+    if (!feed || feed.revokedAt !== null) throw new CalendarFeedNotFoundError();
     const role = await this.tenants.resolveRole(feed.userId, tenantId).catch(() => null);
     if (role === null || (feed.scope === 'tenant' && role !== 'admin')) throw new CalendarFeedNotFoundError();
     const ctx: TenantContext = { tenantId, userId: feed.userId, role, requestId, ip: '' };

@@ -110,7 +110,8 @@ export class EvidencePacksService {
   /** The ZIP, whole or a byte range (`start`/`end` inclusive, already checked against the size). */
   async open(ctx: TenantContext, id: string, range: { start: number; end?: number } | null): Promise<PackContent> {
     const pack = await this.load(ctx, id);
-    if (pack.state === 'expired' || (pack.expiresAt && pack.expiresAt.getTime() <= Date.now())) throw new EvidencePackExpiredError();
+    if (pack.state === 'expired' || (pack.state === 'ready' && pack.expiresAt && pack.expiresAt.getTime() <= Date.now()))
+      throw new EvidencePackExpiredError();
     if (pack.state !== 'ready' || pack.size === null || pack.sha256 === null) throw new EvidencePackNotReadyError(pack.state);
     const size = Number(pack.size);
     const start = range?.start ?? 0;
@@ -180,7 +181,16 @@ export class EvidencePacksService {
       await this.db.run(ctx, () =>
         this.db.em
           .getRepository(EvidencePackEntity)
-          .update({ tenantId, id: packId }, { state: 'failed', error: reason, finishedAt: new Date(), expiresAt: new Date() }),
+          // Kept (with its reason) as long as a ready pack would be; the sweep then marks it expired.
+          .update(
+            { tenantId, id: packId },
+            {
+              state: 'failed',
+              error: reason,
+              finishedAt: new Date(),
+              expiresAt: new Date(Date.now() + this.config.evidencePackTtlHours * 3600_000),
+            },
+          ),
       );
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
@@ -245,7 +255,7 @@ export class EvidencePacksService {
         ctx,
         tasks.map((t) => t.id),
       )) {
-        if (e.submittedAt > generatedAt.toISOString()) continue;
+        if (e.kind !== 'file' || e.submittedAt > generatedAt.toISOString()) continue;
         filesTotal += 1;
         bytesTotal += e.size ?? 0;
       }
