@@ -3,7 +3,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { TenantContext } from '../core';
 import { TenantDb } from '../db';
 import { EvidenceStorageUnavailableError } from './evidence.errors';
-import { EVIDENCE_COLUMNS, toEvidenceView, type EvidenceRow, type EvidenceView } from './evidence.views';
+import { In } from 'typeorm';
+import { EvidenceEntity } from './evidence.entity';
+import { toEvidenceView, type EvidenceView } from './evidence.views';
 import { EVIDENCE_STORAGE, type EvidenceStorage } from './storage/evidence-storage';
 
 /** Evidence as exports list it, with where its bytes are (files only). */
@@ -26,12 +28,12 @@ export class EvidenceExportReader {
   async forTasks(ctx: TenantContext, taskIds: readonly string[]): Promise<ExportEvidence[]> {
     if (taskIds.length === 0) return [];
     const rows = await this.db.run(ctx, () =>
-      this.db.em.query<EvidenceRow[]>(
-        `SELECT ${EVIDENCE_COLUMNS} FROM evidence WHERE tenant_id = $1 AND task_id = ANY($2::uuid[]) ORDER BY task_id, submitted_at, id`,
-        [ctx.tenantId, taskIds],
-      ),
+      this.db.em.getRepository(EvidenceEntity).find({
+        where: { tenantId: ctx.tenantId, taskId: In([...taskIds]) },
+        order: { taskId: 'ASC', submittedAt: 'ASC', id: 'ASC' },
+      }),
     );
-    return rows.map((r) => ({ ...toEvidenceView(r), storageKey: r.storage_key }));
+    return rows.map((r) => ({ ...toEvidenceView(r), storageKey: r.storageKey }));
   }
 
   /** The stored bytes of a file; a missing object or an unreachable store is EVIDENCE_STORAGE_UNAVAILABLE. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Phase, RaciMap } from '../catalog';
 import { iso, isoOrNull, type TenantContext } from '../core';
 import { TenantDb } from '../db';
-import type { TaskStatus } from './task-evidence';
+import { openStatusSql, type TaskStatus } from './task-status';
 import type { ReviewView, TaskView } from './tasks.views';
 
 /** What an export (evidence pack, status report) selects: the task list's filters, a period, ids. */
@@ -78,25 +78,24 @@ export class TaskExportReader {
       params.push(after[0], after[1], after[2], after[3]);
       const n = params.length;
       where.push(
-        `(${PHASE_ORDER}, sec.key, coalesce(t.due_date, '${NO_DUE}'::date), t.id) > ($${n - 3}::int, $${n - 2}::text, $${n - 1}::date, $${n}::uuid)`,
+        `(${PHASE_ORDER}, a.section, coalesce(t.due_date, '${NO_DUE}'::date), t.id) > ($${n - 3}::int, $${n - 2}::text, $${n - 1}::date, $${n}::uuid)`,
       );
     }
     params.push(limit + 1);
     const rows = await this.db.run(ctx, () =>
       this.db.em.query<Row[]>(
-        `SELECT t.id, t.subscription_id, a.key AS activity_key, a.title, sec.key AS section, a.phase, ${PHASE_ORDER} AS phase_rank,
+        `SELECT t.id, t.subscription_id, a.key AS activity_key, a.title, a.section, a.phase, ${PHASE_ORDER} AS phase_rank,
                 a.cadence, a.optional, a.raci, t.status, t.due_date::text AS due_date,
                 coalesce(t.due_date, '${NO_DUE}'::date)::text AS sort_due,
                 t.period_start::text AS period_start, t.period_end::text AS period_end,
-                (t.status IN ('todo', 'in_progress', 'rejected') AND t.due_date < (now() AT TIME ZONE s.timezone)::date) AS overdue,
+                (${openStatusSql('t.status')} AND t.due_date < (now() AT TIME ZONE s.timezone)::date) AS overdue,
                 t.assignee_id, t.not_applicable_reason, t.evidence_count, t.completed_at, t.completed_by, t.created_at, t.updated_at,
                 s.timezone
            FROM task t
            JOIN subscription s ON s.tenant_id = t.tenant_id AND s.id = t.subscription_id
-           JOIN activity a ON a.id = t.activity_id
-           JOIN catalog_section sec ON sec.id = a.section_id
+           JOIN activity_card a ON a.id = t.activity_id
           WHERE ${where.join(' AND ')}
-          ORDER BY ${PHASE_ORDER}, sec.key, coalesce(t.due_date, '${NO_DUE}'::date), t.id
+          ORDER BY ${PHASE_ORDER}, a.section, coalesce(t.due_date, '${NO_DUE}'::date), t.id
           LIMIT $${params.length}`,
         params,
       ),
@@ -117,8 +116,7 @@ export class TaskExportReader {
         `SELECT t.status, count(*)::int AS n
            FROM task t
            JOIN subscription s ON s.tenant_id = t.tenant_id AND s.id = t.subscription_id
-           JOIN activity a ON a.id = t.activity_id
-           JOIN catalog_section sec ON sec.id = a.section_id
+           JOIN activity_card a ON a.id = t.activity_id
           WHERE ${where.join(' AND ')}
           GROUP BY t.status ORDER BY t.status`,
         params,
@@ -158,7 +156,7 @@ function conditions(tenantId: string, f: TaskExportFilter): { where: string[]; p
   };
   if (f.subscriptionId) add((n) => `t.subscription_id = ${n}::uuid`, f.subscriptionId);
   if (f.phase) add((n) => `a.phase = ${n}`, f.phase);
-  if (f.section) add((n) => `sec.key = ${n}`, f.section);
+  if (f.section) add((n) => `a.section = ${n}`, f.section);
   if (f.status?.length) add((n) => `t.status = ANY(${n}::text[])`, f.status);
   if (f.periodFrom) add((n) => `coalesce(t.period_end, t.period_start) >= ${n}::date`, f.periodFrom);
   if (f.periodTo) add((n) => `t.period_start <= ${n}::date`, f.periodTo);

@@ -12,7 +12,9 @@ export function run(cmd: string, args: string[], input?: string): Promise<{ stdo
       if (error) reject(new Error(`${cmd} ${args.join(' ')} failed: ${error.message}\n${stderr}\n${stdout.slice(0, 4000)}`));
       else resolve({ stdout, stderr });
     });
-    // Always close stdin: a tool that reads it must see its end, never wait.
+    // Always close stdin: a tool that reads it must see its end, never wait. A tool that exits
+    // without reading it closes the pipe first (EPIPE): not an error of the tool.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(input ?? '');
   });
 }

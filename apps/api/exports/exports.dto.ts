@@ -3,10 +3,10 @@ import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, Validate } from 'class-validator';
 import { PHASES, type Phase } from '../../../libs/catalog';
 import { UUID_PATTERN } from '../../../libs/core';
-import type { TaskStatus } from '../../../libs/tasks';
+import { TASK_STATUSES, type TaskStatus } from '../../../libs/tasks';
 import { IsoDateConstraint, TaskListQuery } from '../tasks/tasks.dto';
 
-const STATUSES: TaskStatus[] = ['todo', 'in_progress', 'done', 'approved', 'rejected', 'not_applicable'];
+const STATUSES: readonly TaskStatus[] = TASK_STATUSES;
 
 /** What a pack or the status report covers. Every field narrows; none: the whole tenant. */
 export class PackFilterDto {
