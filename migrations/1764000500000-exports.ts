@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { EXPORTS_EXPIRED_PACKS_SQL } from '../libs/exports/sql/expired-packs.function';
+import { applyFunctionSource } from './function-source';
 import { grantToApp } from './grants';
 
 /**
@@ -50,10 +50,10 @@ export class Exports1764000500000 implements MigrationInterface {
         `CREATE POLICY ${table}_scope ON ${table} USING (tenant_id = app_tenant_id()) WITH CHECK (tenant_id = app_tenant_id())`,
       );
     }
-    // The expiry sweep's definer scope (see expired-packs.function.ts): read, this table only.
+    // The expiry sweep's definer scope (libs/exports/sql/exports_expired_packs.sql): read, this table only.
     await q.query(`CREATE POLICY via_exports_read ON evidence_pack FOR SELECT USING ((SELECT app_definer_scope('exports')))`);
     await grantToApp(q, 'SELECT, INSERT, UPDATE', 'evidence_pack, calendar_feed');
-    await q.query(EXPORTS_EXPIRED_PACKS_SQL);
+    await applyFunctionSource(q, 'exports', 'exports_expired_packs');
     await q.query('REVOKE ALL ON FUNCTION exports_expired_packs(integer) FROM PUBLIC');
     await grantToApp(q, 'EXECUTE', 'FUNCTION exports_expired_packs(integer)');
   }
