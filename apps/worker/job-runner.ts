@@ -30,6 +30,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly db: TenantDb,
     private readonly housekeeping: AuthHousekeeping,
     private readonly invitationMails: InvitationMails,
+    private readonly packs: EvidencePacksService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

@@ -8,7 +8,9 @@ export { InvitationMails, INVITATION_MAIL_QUEUE, type InvitationMailJob, type In
 export { RateLimitService } from './rate-limit.service';
 export { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, type TokenPair } from './tokens.service';
 export { PASSWORD_MAX, PASSWORD_MIN } from './password';
-export { TENANCY_ENTITIES, TenantEntity, UserEntity } from './tenancy.entities';
+export { TENANCY_ENTITIES } from './tenancy.entities';
+export { TenantEntity } from './tenant.entity';
+export { UserEntity } from './user.entity';
 export { UserRepository, type UserRecord } from './user.repository';
 export { TenantRepository, TENANCY_QUERIES, type ReminderSettings, type TenantRecord } from './tenant.repository';
 export { MembershipRepository, type MemberRecord } from './membership.repository';
