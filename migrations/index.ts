@@ -9,6 +9,7 @@ import { TaskWithdrawn1764000200000 } from './1764000200000-task-withdrawn';
 import { ActivityCard1764000200100 } from './1764000200100-activity-card';
 import { CatalogAttribution1764000200200 } from './1764000200200-catalog-attribution';
 import { RemindersDataAccess1764000300000 } from './1764000300000-reminders-data-access';
+import { Exports1764000500000 } from './1764000500000-exports';
 import { CatalogDataAccess1764000600000 } from './1764000600000-catalog-data-access';
 import { TaskCatalogChange1764000650000 } from './1764000650000-task-catalog-change';
 import { DistributionKeys1764000700000 } from './1764000700000-distribution-keys';
@@ -26,6 +27,7 @@ export const MIGRATIONS = [
   ActivityCard1764000200100,
   CatalogAttribution1764000200200,
   RemindersDataAccess1764000300000,
+  Exports1764000500000,
   CatalogDataAccess1764000600000,
   TaskCatalogChange1764000650000,
   DistributionKeys1764000700000,

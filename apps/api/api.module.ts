@@ -6,6 +6,7 @@ import { AuditModule, AuditSink } from '../../libs/audit';
 import { CatalogModule } from '../../libs/catalog';
 import { ConfigModule, EventsModule, type AppConfig, type Logger } from '../../libs/core';
 import { EvidenceModule } from '../../libs/evidence';
+import { ExportsModule } from '../../libs/exports';
 import { NotifyModule } from '../../libs/notify';
 import { TasksModule } from '../../libs/tasks';
 import { TenancyModule } from '../../libs/tenancy';
@@ -26,6 +27,7 @@ import { SubscriptionsController, TasksController } from './tasks/tasks.controll
 import { InvitationsController, MeController, TenantsController } from './tenants/tenants.controller';
 import { EMBEDDED_POSTGRES, HealthController } from './health/health.controller';
 import { NotificationsApiModule } from './notifications/notifications-api.module';
+import { CalendarFeedController, CalendarFeedsController, EvidencePacksController, ReportsController } from './exports/exports.controller';
 
 @Module({})
 export class ApiModule {
@@ -60,6 +62,7 @@ export class ApiModule {
         MemberRolesModule,
         TasksModule,
         EvidenceModule,
+        ExportsModule,
         NotificationsApiModule,
         ...(withWorker ? [WorkerJobsModule.forRoot(target, logger)] : []),
       ],
@@ -75,6 +78,10 @@ export class ApiModule {
         TasksController,
         EvidenceController,
         AuditController,
+        EvidencePacksController,
+        ReportsController,
+        CalendarFeedsController,
+        CalendarFeedController,
       ],
       providers: [
         { provide: EMBEDDED_POSTGRES, useValue: target.embedded ?? null },

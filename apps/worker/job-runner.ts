@@ -3,10 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, withLogFields, type AppConfig, type Logger } from '../../libs/core';
 import { createJobQueue, jobRequestId, TenantDb, type DatabaseTarget, type PgBoss } from '../../libs/db';
+import { EvidencePacksService } from '../../libs/exports';
 import { ReminderJobs } from '../../libs/reminders';
 import { OccurrencesService } from '../../libs/tasks';
 import { AuthHousekeeping, InvitationMails, type InvitationMailJob } from '../../libs/tenancy';
-import { HOUSEKEEPING_CRON, QUEUES } from './queues';
+import { EVIDENCE_PACK_EXPIRY_CRON, HOUSEKEEPING_CRON, QUEUES } from './queues';
 
 export const WORKER_TARGET = Symbol('WORKER_TARGET');
 export const WORKER_LOGGER = Symbol('WORKER_LOGGER');
@@ -41,6 +42,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly db: TenantDb,
     private readonly housekeeping: AuthHousekeeping,
     private readonly invitationMails: InvitationMails,
+    private readonly packs: EvidencePacksService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -91,6 +93,14 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
         this.logger.info({ ...pruned }, 'housekeeping done');
       }),
     );
+    // One pack at a time per worker: a pack streams files and holds a storage upload open.
+    await boss.work<{ tenantId: string; packId: string }>(QUEUES.evidencePack.name, { batchSize: 1 }, async ([job]) => {
+      if (job) await this.packs.build(job.data.tenantId, job.data.packId, this.logger);
+    });
+    await boss.schedule(QUEUES.evidencePackExpiry.name, EVIDENCE_PACK_EXPIRY_CRON, {}, { tz: 'UTC', singletonKey: 'evidence-pack-expiry' });
+    await boss.work(QUEUES.evidencePackExpiry.name, { batchSize: 1 }, async () => {
+      await this.packs.expireDue(this.logger);
+    });
     this.logger.info(
       { rollover: this.config.rolloverCron, reminders: this.config.remindersCron, digest: this.config.digestCron },
       'worker ready: schedules registered',

@@ -1,5 +1,6 @@
 import type { QueueDefinition } from '../../libs/db';
 import { INVITATION_MAIL_QUEUE } from '../../libs/tenancy';
+import { EVIDENCE_PACK_EXPIRY_QUEUE, EVIDENCE_PACK_QUEUE } from '../../libs/exports';
 
 /** Every queue of the product; created as the owner at migration time (queue creation is DDL). */
 export const QUEUES = {
@@ -24,9 +25,16 @@ export const QUEUES = {
   // or a temporary refusal fails the job; pg-boss retries it with backoff from 30 s, for about
   // 17 hours in all (the link lives 7 days). A permanent refusal is logged and not retried.
   invitationMail: { name: INVITATION_MAIL_QUEUE, retryLimit: 10, retryDelay: 30, retryBackoff: true, expireInSeconds: 120 },
+  // A pack records its own failure (state failed, with the reason) and is not retried by its
+  // handler; pg-boss retries only a handler that crashed or a worker that died mid-build.
+  evidencePack: { name: EVIDENCE_PACK_QUEUE, retryLimit: 2, retryDelay: 60, retryBackoff: true, expireInSeconds: 4 * 3600 },
+  evidencePackExpiry: { name: EVIDENCE_PACK_EXPIRY_QUEUE, retryLimit: 3, retryDelay: 60, expireInSeconds: 900, policy: 'singleton' },
 } as const satisfies Record<string, QueueDefinition>;
 
 /** Daily, at a quiet hour (UTC): pruning of rate-limit windows and expired refresh tokens. */
 export const HOUSEKEEPING_CRON = '17 3 * * *';
+
+/** Hourly: packs past EVIDENCE_PACK_TTL_HOURS lose their file. */
+export const EVIDENCE_PACK_EXPIRY_CRON = '41 * * * *';
 
 export const ALL_QUEUES: QueueDefinition[] = Object.values(QUEUES);

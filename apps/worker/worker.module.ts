@@ -5,6 +5,7 @@ import { ConfigModule, EventsModule, type AppConfig, type Logger } from '../../l
 import { dataSourceOptions, DbModule, type DatabaseTarget } from '../../libs/db';
 import { NotifyModule } from '../../libs/notify';
 import { MetricsModule } from '../runtime/metrics';
+import { MemberRolesModule } from '../api/tasks/member-roles.module';
 import { SCHEMA } from '../runtime/schema';
 import { WorkerJobsModule } from './worker-jobs.module';
 
@@ -27,7 +28,9 @@ export class WorkerModule {
         DbModule.forRoot(),
         MetricsModule.forRoot(logger),
         EventsModule.forRoot(new AuditSink(logger)),
+        // The exports (evidence packs) read tasks through libs/tasks, which needs the membership binding.
         NotifyModule.forRoot(logger),
+        MemberRolesModule,
         WorkerJobsModule.forRoot(target, logger),
       ],
     };

@@ -22,7 +22,8 @@ export interface AuditEventRow {
   hash: string;
 }
 
-const COLUMNS = `tenant_id, seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_text,
+/** Also selected by audit-export.reader.ts (the same read model). */
+export const COLUMNS = `tenant_id, seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_text,
   actor_id, action, entity_type, entity_id, data, request_id, prev_hash, hash`;
 
 /** Appended rows carry milliseconds; anything finer was not written by the app and is hashed as is. */

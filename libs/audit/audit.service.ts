@@ -55,7 +55,7 @@ export interface AuditVerification {
 const VERIFY_BATCH = 1000;
 const MAX_SEQ = 9223372036854775807n;
 
-function viewOf(row: AuditEventRow): AuditEventView {
+export function viewOf(row: AuditEventRow): AuditEventView {
   const { tenantId: _tenant, ...record } = recordOf(row);
   return { ...record, prevHash: row.prev_hash, hash: row.hash };
 }

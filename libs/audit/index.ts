@@ -8,3 +8,4 @@ import { AuditEventEntity } from './audit-event.entity';
 import { AuditHeadEntity } from './audit-head.entity';
 /** The tables libs/audit owns. */
 export const AUDIT_ENTITIES = [AuditEventEntity, AuditHeadEntity];
+export { AuditExportReader } from './audit-export.reader';

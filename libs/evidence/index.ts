@@ -19,3 +19,4 @@ export { S3EvidenceStorage, type S3StorageOptions } from './storage/s3-storage';
 export { ALLOWED_TYPE_LIST, type AllowedMediaType } from './content/media-types';
 export { sanitizeFileName } from './content/file-name';
 export { EvidenceEntity, EVIDENCE_ENTITIES, EVIDENCE_KINDS } from './evidence.entity';
+export { EvidenceExportReader, type ExportEvidence } from './evidence-export.reader';

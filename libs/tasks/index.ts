@@ -41,3 +41,4 @@ export { TaskEntity, ReviewEntity, TaskEventEntity, REVIEW_DECISIONS, type Revie
 import { OccurrenceScheduleEntity, SubscriptionEntity } from './subscription.entity';
 import { ReviewEntity, TaskEntity, TaskEventEntity } from './task.entity';
 export const TASKS_ENTITIES = [SubscriptionEntity, OccurrenceScheduleEntity, TaskEntity, ReviewEntity, TaskEventEntity];
+export { TaskExportReader, type ExportTask, type ExportTaskCursor, type TaskExportFilter } from './task-export.reader';

@@ -9,6 +9,8 @@ export { RateLimitService } from './rate-limit.service';
 export { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, type TokenPair } from './tokens.service';
 export { PASSWORD_MAX, PASSWORD_MIN } from './password';
 export { TENANCY_ENTITIES } from './tenancy.entities';
+export { TenantEntity } from './tenant.entity';
+export { UserEntity } from './user.entity';
 export { UserRepository, type UserRecord } from './user.repository';
 export { TenantRepository, TENANCY_QUERIES, type ReminderSettings, type TenantRecord } from './tenant.repository';
 export { MembershipRepository, type MemberRecord } from './membership.repository';

@@ -107,12 +107,19 @@ describe('the reminders definer scope', () => {
   it('no SECURITY DEFINER function appears without review', async () => {
     // A definer function runs with current_user <> session_user, so a scope the caller set
     // before calling it would be active inside. Those below were checked: the audit ones read
-    // audit tables only, which have no definer-scope policy. A new one must not read the tables
+    // audit tables only, which have no definer-scope policy. exports_expired_packs sets its own
+    // scope ('exports'), which only evidence_pack honours (read). A new one must not read the tables
     // above with a caller's scope (reset app.scope first), then be added here.
     const rows = await query<{ name: string }>(
       db.adminUrl,
       "SELECT p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' AND p.prosecdef ORDER BY 1",
     );
-    expect(rows.map((r) => r.name)).toEqual(['audit_claim_head', 'audit_event_link', 'requeue_reminders', 'sweep_reminders']);
+    expect(rows.map((r) => r.name)).toEqual([
+      'audit_claim_head',
+      'audit_event_link',
+      'exports_expired_packs',
+      'requeue_reminders',
+      'sweep_reminders',
+    ]);
   });
 });

@@ -70,6 +70,7 @@ describe('the worker', () => {
       'SELECT name, cron, timezone FROM pgboss.schedule ORDER BY name',
     );
     expect(schedules).toEqual([
+      { name: QUEUES.evidencePackExpiry.name, cron: '41 * * * *', timezone: 'UTC' },
       { name: QUEUES.housekeeping.name, cron: '17 3 * * *', timezone: 'UTC' },
       { name: QUEUES.rollover.name, cron: '5 * * * *', timezone: 'UTC' },
       { name: QUEUES.remindersDigest.name, cron: '0 * * * *', timezone: 'UTC' },

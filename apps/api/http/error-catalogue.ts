@@ -1,6 +1,7 @@
 import { CATALOG_ERRORS } from '../../../libs/catalog';
 import { CORE_ERRORS, LIB, type ErrorCode } from '../../../libs/core';
 import { EVIDENCE_ERRORS } from '../../../libs/evidence';
+import { EXPORTS_ERRORS } from '../../../libs/exports';
 import { REMINDERS_ERRORS } from '../../../libs/reminders';
 import { NOTIFY_ERRORS } from '../../../libs/notify';
 import { TASKS_ERRORS } from '../../../libs/tasks';
@@ -19,6 +20,7 @@ export const ERROR_TABLES: readonly Table[] = [
   EVIDENCE_ERRORS,
   REMINDERS_ERRORS,
   NOTIFY_ERRORS,
+  EXPORTS_ERRORS,
 ];
 
 /** Codes declared twice would make the catalogue ambiguous: refused. */

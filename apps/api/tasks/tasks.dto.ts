@@ -28,7 +28,7 @@ import {
 } from '../../../libs/tasks';
 
 @ValidatorConstraint({ name: 'isoDate' })
-class IsoDateConstraint implements ValidatorConstraintInterface {
+export class IsoDateConstraint implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
     return typeof value === 'string' && isIsoDate(value);
   }

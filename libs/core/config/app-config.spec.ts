@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       publicUrl: 'http://localhost:3000',
       seedOnStart: true,
       migrateOnStart: true,
+      evidencePackTtlHours: 72,
     });
     expect(config.dataDir).toBe(`${process.cwd()}/.data`);
   });

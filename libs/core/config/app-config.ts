@@ -46,6 +46,8 @@ export interface AppConfig {
   readonly remindersCron: string;
   /** When the worker writes weekly digests whose Monday 08:00 (local) has come (cron, UTC). */
   readonly digestCron: string;
+  /** Evidence packs are deleted this long after they were built (docs/exports.md). */
+  readonly evidencePackTtlHours: number;
   readonly evidence: {
     /** Largest evidence file accepted, in bytes. */
     readonly maxBytes: number;
@@ -164,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rolloverCron: parsed.ROLLOVER_CRON,
     remindersCron: parsed.REMINDERS_CRON,
     digestCron: parsed.DIGEST_CRON,
+    evidencePackTtlHours: parsed.EVIDENCE_PACK_TTL_HOURS,
     evidence: {
       maxBytes: parsed.EVIDENCE_MAX_BYTES,
       storage:

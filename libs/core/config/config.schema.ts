@@ -178,6 +178,12 @@ export class EnvironmentVariables {
   @Max(10 * 1024 * 1024 * 1024, { message: 'must be a whole number of bytes between 1 and 10737418240 (10 GiB)' })
   EVIDENCE_MAX_BYTES = 100 * 1024 * 1024;
 
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of hours between 1 and 8760 (a year)' })
+  @Min(1, { message: 'must be a whole number of hours between 1 and 8760 (a year)' })
+  @Max(8760, { message: 'must be a whole number of hours between 1 and 8760 (a year)' })
+  EVIDENCE_PACK_TTL_HOURS = 72;
+
   @IsIn(['fs', 's3'], { message: 'must be fs (files under DATA_DIR/evidence) or s3 (an S3-compatible object store)' })
   EVIDENCE_STORAGE: 'fs' | 's3' = 'fs';
 

@@ -1,0 +1,193 @@
+import { Injectable } from '@nestjs/common';
+import type { Phase, RaciMap } from '../catalog';
+import { iso, isoOrNull, type TenantContext } from '../core';
+import { TenantDb } from '../db';
+import { openStatusSql, type TaskStatus } from './task-status';
+import type { ReviewView, TaskView } from './tasks.views';
+
+/** What an export (evidence pack, status report) selects: the task list's filters, a period, ids. */
+export interface TaskExportFilter {
+  subscriptionId?: string;
+  phase?: Phase;
+  section?: string;
+  status?: TaskStatus[];
+  /** Occurrences whose period overlaps [periodFrom, periodTo] (YYYY-MM-DD, inclusive). */
+  periodFrom?: string;
+  periodTo?: string;
+  taskIds?: string[];
+  /** Calendar feeds: tasks of one assignee. */
+  assigneeId?: string;
+}
+
+/** A task with its subscription's time zone (catalog and version: SubscriptionsService.list). */
+export interface ExportTask extends TaskView {
+  timezone: string;
+}
+
+/** Where a page of the export order (phase, section, due date, id) ends. */
+export type ExportTaskCursor = readonly [phaseRank: number, section: string, due: string, id: string];
+
+interface Row {
+  id: string;
+  subscription_id: string;
+  activity_key: string;
+  title: string;
+  section: string;
+  phase: Phase;
+  phase_rank: number;
+  cadence: string | null;
+  optional: boolean;
+  raci: RaciMap;
+  status: TaskStatus;
+  due_date: string | null;
+  sort_due: string;
+  period_start: string;
+  period_end: string | null;
+  overdue: boolean;
+  assignee_id: string | null;
+  not_applicable_reason: string | null;
+  evidence_count: number;
+  completed_at: Date | null;
+  completed_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+  timezone: string;
+}
+
+const NO_DUE = '9999-12-31';
+const PHASE_ORDER = `array_position(ARRAY['before_subscription', 'setup', 'operations', 'reversibility', 'end_of_service'], a.phase)`;
+
+/**
+ * Read-only queries the exports (libs/exports) page through: tasks in report order with their
+ * catalog, reviews of a batch of tasks, counts per status. Each call is one unit of work of its own
+ * (or joins the caller's), so a long export holds no transaction open between pages.
+ */
+@Injectable()
+export class TaskExportReader {
+  constructor(private readonly db: TenantDb) {}
+
+  /** One page in report order: phase (catalog order), section, due date (none last), id. */
+  async page(
+    ctx: TenantContext,
+    f: TaskExportFilter,
+    after: ExportTaskCursor | null,
+    limit: number,
+  ): Promise<{ items: ExportTask[]; next: ExportTaskCursor | null }> {
+    const { where, params } = conditions(ctx.tenantId, f);
+    if (after) {
+      params.push(after[0], after[1], after[2], after[3]);
+      const n = params.length;
+      where.push(
+        `(${PHASE_ORDER}, a.section, coalesce(t.due_date, '${NO_DUE}'::date), t.id) > ($${n - 3}::int, $${n - 2}::text, $${n - 1}::date, $${n}::uuid)`,
+      );
+    }
+    params.push(limit + 1);
+    const rows = await this.db.run(ctx, () =>
+      this.db.em.query<Row[]>(
+        `SELECT t.id, t.subscription_id, a.key AS activity_key, a.title, a.section, a.phase, ${PHASE_ORDER} AS phase_rank,
+                a.cadence, a.optional, a.raci, t.status, t.due_date::text AS due_date,
+                coalesce(t.due_date, '${NO_DUE}'::date)::text AS sort_due,
+                t.period_start::text AS period_start, t.period_end::text AS period_end,
+                (${openStatusSql('t.status')} AND t.due_date < (now() AT TIME ZONE s.timezone)::date) AS overdue,
+                t.assignee_id, t.not_applicable_reason, t.evidence_count, t.completed_at, t.completed_by, t.created_at, t.updated_at,
+                s.timezone
+           FROM task t
+           JOIN subscription s ON s.tenant_id = t.tenant_id AND s.id = t.subscription_id
+           JOIN activity_card a ON a.id = t.activity_id
+          WHERE ${where.join(' AND ')}
+          ORDER BY ${PHASE_ORDER}, a.section, coalesce(t.due_date, '${NO_DUE}'::date), t.id
+          LIMIT $${params.length}`,
+        params,
+      ),
+    );
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(toExportTask),
+      next: rows.length > limit && last ? [last.phase_rank, last.section, last.sort_due, last.id] : null,
+    };
+  }
+
+  /** Tasks per status for the filter (the report's cover). */
+  async countByStatus(ctx: TenantContext, f: TaskExportFilter): Promise<Record<string, number>> {
+    const { where, params } = conditions(ctx.tenantId, f);
+    const rows = await this.db.run(ctx, () =>
+      this.db.em.query<{ status: string; n: number }[]>(
+        `SELECT t.status, count(*)::int AS n
+           FROM task t
+           JOIN subscription s ON s.tenant_id = t.tenant_id AND s.id = t.subscription_id
+           JOIN activity_card a ON a.id = t.activity_id
+          WHERE ${where.join(' AND ')}
+          GROUP BY t.status ORDER BY t.status`,
+        params,
+      ),
+    );
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
+  /** The reviews of some tasks, oldest first per task. */
+  async reviews(ctx: TenantContext, taskIds: readonly string[]): Promise<Map<string, ReviewView[]>> {
+    const map = new Map<string, ReviewView[]>();
+    if (taskIds.length === 0) return map;
+    const rows = await this.db.run(ctx, () =>
+      this.db.em.query<
+        { id: string; task_id: string; reviewer_id: string; decision: 'approve' | 'reject'; comment: string | null; created_at: Date }[]
+      >(
+        `SELECT id, task_id, reviewer_id, decision, comment, created_at FROM review
+          WHERE tenant_id = $1 AND task_id = ANY($2::uuid[]) ORDER BY task_id, created_at, id`,
+        [ctx.tenantId, taskIds],
+      ),
+    );
+    for (const r of rows) {
+      const list = map.get(r.task_id) ?? [];
+      list.push({ id: r.id, reviewerId: r.reviewer_id, decision: r.decision, comment: r.comment, createdAt: iso(r.created_at) });
+      map.set(r.task_id, list);
+    }
+    return map;
+  }
+}
+
+function conditions(tenantId: string, f: TaskExportFilter): { where: string[]; params: unknown[] } {
+  const where = ['t.tenant_id = $1'];
+  const params: unknown[] = [tenantId];
+  const add = (sql: (n: string) => string, value: unknown): void => {
+    params.push(value);
+    where.push(sql(`$${params.length}`));
+  };
+  if (f.subscriptionId) add((n) => `t.subscription_id = ${n}::uuid`, f.subscriptionId);
+  if (f.phase) add((n) => `a.phase = ${n}`, f.phase);
+  if (f.section) add((n) => `a.section = ${n}`, f.section);
+  if (f.status?.length) add((n) => `t.status = ANY(${n}::text[])`, f.status);
+  if (f.periodFrom) add((n) => `coalesce(t.period_end, t.period_start) >= ${n}::date`, f.periodFrom);
+  if (f.periodTo) add((n) => `t.period_start <= ${n}::date`, f.periodTo);
+  if (f.taskIds?.length) add((n) => `t.id = ANY(${n}::uuid[])`, f.taskIds);
+  if (f.assigneeId) add((n) => `t.assignee_id = ${n}::uuid`, f.assigneeId);
+  return { where, params };
+}
+
+function toExportTask(r: Row): ExportTask {
+  return {
+    id: r.id,
+    subscriptionId: r.subscription_id,
+    activityKey: r.activity_key,
+    title: r.title,
+    section: r.section,
+    phase: r.phase,
+    cadence: r.cadence,
+    optional: r.optional,
+    raci: r.raci,
+    status: r.status,
+    dueDate: r.due_date,
+    periodStart: r.period_start,
+    periodEnd: r.period_end,
+    overdue: r.overdue,
+    assigneeId: r.assignee_id,
+    notApplicableReason: r.not_applicable_reason,
+    evidenceCount: r.evidence_count,
+    completedAt: isoOrNull(r.completed_at),
+    completedBy: r.completed_by,
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
+    timezone: r.timezone,
+  };
+}
