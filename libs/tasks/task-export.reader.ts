@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Phase, RaciMap } from '../catalog';
 import { iso, isoOrNull, type TenantContext } from '../core';
 import { TenantDb } from '../db';
+import type { CatalogChange } from './task.entity';
 import { openStatusSql, type TaskStatus } from './task-status';
 import type { ReviewView, TaskView } from './tasks.views';
 
@@ -52,6 +53,7 @@ interface Row {
   created_at: Date;
   updated_at: Date;
   timezone: string;
+  catalog_change: CatalogChange | null;
 }
 
 const NO_DUE = '9999-12-31';
@@ -90,7 +92,7 @@ export class TaskExportReader {
                 t.period_start::text AS period_start, t.period_end::text AS period_end,
                 (${openStatusSql('t.status')} AND t.due_date < (now() AT TIME ZONE s.timezone)::date) AS overdue,
                 t.assignee_id, t.not_applicable_reason, t.evidence_count, t.completed_at, t.completed_by, t.created_at, t.updated_at,
-                s.timezone
+                s.timezone, t.catalog_change
            FROM task t
            JOIN subscription s ON s.tenant_id = t.tenant_id AND s.id = t.subscription_id
            JOIN activity_card a ON a.id = t.activity_id
@@ -189,5 +191,6 @@ function toExportTask(r: Row): ExportTask {
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
     timezone: r.timezone,
+    catalogChange: r.catalog_change,
   };
 }

@@ -64,6 +64,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calendar-feeds/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CalendarFeedController_feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/catalogs": {
         parameters: {
             query?: never;
@@ -240,6 +256,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenantId}/audit-events/export.jsonl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReportsController_jsonl"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{tenantId}/audit-events/verify": {
         parameters: {
             query?: never;
@@ -251,6 +283,38 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenantId}/calendar-feeds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CalendarFeedsController_list"];
+        put?: never;
+        post: operations["CalendarFeedsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenantId}/calendar-feeds/{feedId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["CalendarFeedsController_revoke"];
         options?: never;
         head?: never;
         patch?: never;
@@ -330,6 +394,70 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["TenantCatalogController_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenantId}/evidence-packs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["EvidencePacksController_list"];
+        put?: never;
+        post: operations["EvidencePacksController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenantId}/evidence-packs/{packId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["EvidencePacksController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenantId}/evidence-packs/{packId}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["EvidencePacksController_content"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenantId}/evidence-packs/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["EvidencePacksController_verify"];
         delete?: never;
         options?: never;
         head?: never;
@@ -446,6 +574,22 @@ export interface paths {
         options?: never;
         head?: never;
         patch: operations["TenantNotificationsController_updateSettings"];
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenantId}/reports/status.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReportsController_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/tenants/{tenantId}/subscriptions": {
@@ -608,6 +752,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenantId}/tasks/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReportsController_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenantId}/tasks/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReportsController_xlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -745,6 +921,21 @@ export interface components {
             reason?: "hash_mismatch" | "prev_hash_mismatch" | "missing_row" | "unexpected_row" | "head_mismatch" | "expected_head_not_found";
             valid: boolean;
         };
+        CatalogChangeDto: {
+            /** Format: date-time */
+            at: string;
+            /** @description Each changed field (title, section, phase, cadence, a party's letters) with its before and after. */
+            changes: {
+                [key: string]: {
+                    after?: unknown;
+                    before?: unknown;
+                };
+            };
+            /** @description Catalog version the duty was read from before the upgrade. */
+            fromVersion: string;
+            /** @description Catalog version after the upgrade. */
+            toVersion: string;
+        };
         CatalogDiffDto: {
             added: components["schemas"]["DiffActivityDto"][];
             changed: components["schemas"]["ChangedActivityDto"][];
@@ -860,6 +1051,14 @@ export interface components {
             providerCommitments: number;
             /** @description Activities whose party split is uncertain. */
             uncertain: number;
+        };
+        CreateFeedDto: {
+            /**
+             * @description `tenant` (every open task): admins only.
+             * @default assigned
+             * @enum {string}
+             */
+            scope?: "assigned" | "tenant";
         };
         CreateTenantDto: {
             /** @example Analytical Engines Ltd */
@@ -1017,6 +1216,30 @@ export interface components {
             timezone: string | null;
             /** Format: date-time */
             updatedAt: string | null;
+        };
+        PackFilterDto: {
+            /**
+             * Format: date
+             * @description Occurrences whose period reaches this day or later.
+             */
+            periodFrom?: string;
+            /**
+             * Format: date
+             * @description Occurrences whose period starts on this day or earlier.
+             */
+            periodTo?: string;
+            /** @enum {string} */
+            phase?: "before_subscription" | "setup" | "operations" | "reversibility" | "end_of_service";
+            /** @example 3.1.1 */
+            section?: string;
+            status?: ("todo" | "in_progress" | "done" | "approved" | "rejected" | "not_applicable" | "withdrawn")[];
+            /**
+             * Format: uuid
+             * @description One subscription (catalog).
+             */
+            subscriptionId?: string;
+            /** @description Only these tasks (at most 1000). */
+            tasks?: string[];
         };
         ProblemDto: {
             cell?: string;
@@ -1185,6 +1408,8 @@ export interface components {
             assigneeId: string | null;
             /** @description ISO-8601 period, null for a one-off duty. */
             cadence: string | null;
+            /** @description Set by a catalog upgrade when the duty behind this task changed (title or letters): before and after. */
+            catalogChange: components["schemas"]["CatalogChangeDto"] | null;
             /** Format: date-time */
             completedAt: string | null;
             /** Format: uuid */
@@ -1238,6 +1463,8 @@ export interface components {
             assigneeId: string | null;
             /** @description ISO-8601 period, null for a one-off duty. */
             cadence: string | null;
+            /** @description Set by a catalog upgrade when the duty behind this task changed (title or letters): before and after. */
+            catalogChange: components["schemas"]["CatalogChangeDto"] | null;
             /** Format: date-time */
             completedAt: string | null;
             /** Format: uuid */
@@ -1301,6 +1528,8 @@ export interface components {
             assigneeId: string | null;
             /** @description ISO-8601 period, null for a one-off duty. */
             cadence: string | null;
+            /** @description Set by a catalog upgrade when the duty behind this task changed (title or letters): before and after. */
+            catalogChange: components["schemas"]["CatalogChangeDto"] | null;
             /** Format: date-time */
             completedAt: string | null;
             /** Format: uuid */
@@ -1527,6 +1756,25 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SignupResultDto"];
                 };
+            };
+        };
+    };
+    CalendarFeedController_feed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -1860,6 +2108,26 @@ export interface operations {
             };
         };
     };
+    ReportsController_jsonl: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     AuditController_verify: {
         parameters: {
             query?: {
@@ -1882,6 +2150,71 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["AuditVerificationDto"];
                 };
+            };
+        };
+    };
+    CalendarFeedsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CalendarFeedsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateFeedDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CalendarFeedsController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                feedId: string;
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2035,6 +2368,113 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CatalogImportSummaryDto"];
                 };
+            };
+        };
+    };
+    EvidencePacksController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EvidencePacksController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PackFilterDto"];
+            };
+        };
+        responses: {
+            /** @description The pack is queued; poll GET .../evidence-packs/:id. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EvidencePacksController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                packId: string;
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EvidencePacksController_content: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                packId: string;
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EvidencePacksController_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2249,6 +2689,36 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ReminderSettingsResponseDto"];
                 };
+            };
+        };
+    };
+    ReportsController_status: {
+        parameters: {
+            query?: {
+                /** @description Occurrences whose period reaches this day or later. */
+                periodFrom?: string;
+                /** @description Occurrences whose period starts on this day or earlier. */
+                periodTo?: string;
+                phase?: "before_subscription" | "setup" | "operations" | "reversibility" | "end_of_service";
+                section?: string;
+                status?: ("todo" | "in_progress" | "done" | "approved" | "rejected" | "not_applicable" | "withdrawn")[];
+                /** @description One subscription (catalog). */
+                subscriptionId?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2615,6 +3085,78 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["TaskReviewedDto"];
                 };
+            };
+        };
+    };
+    ReportsController_csv: {
+        parameters: {
+            query?: {
+                /** @description A user id, or `none` for unassigned tasks. */
+                assigneeId?: string;
+                /** @description Tasks of the subscription to this catalog. */
+                catalogKey?: string;
+                dueBefore?: string;
+                overdue?: boolean;
+                phase?: "before_subscription" | "setup" | "operations" | "reversibility" | "end_of_service";
+                /** @description Tasks of subscriptions to this provider's catalogs (case does not matter). */
+                provider?: string;
+                /** @description Words to find in the duty title. */
+                q?: string;
+                section?: string;
+                /** @description Comma-separated statuses among todo, in_progress, done, approved, rejected, not_applicable, withdrawn. */
+                status?: string;
+                subscriptionId?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ReportsController_xlsx: {
+        parameters: {
+            query?: {
+                /** @description A user id, or `none` for unassigned tasks. */
+                assigneeId?: string;
+                /** @description Tasks of the subscription to this catalog. */
+                catalogKey?: string;
+                dueBefore?: string;
+                overdue?: boolean;
+                phase?: "before_subscription" | "setup" | "operations" | "reversibility" | "end_of_service";
+                /** @description Tasks of subscriptions to this provider's catalogs (case does not matter). */
+                provider?: string;
+                /** @description Words to find in the duty title. */
+                q?: string;
+                section?: string;
+                /** @description Comma-separated statuses among todo, in_progress, done, approved, rejected, not_applicable, withdrawn. */
+                status?: string;
+                subscriptionId?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
