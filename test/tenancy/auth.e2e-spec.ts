@@ -243,6 +243,50 @@ describe('access tokens', () => {
     expect(res.json<{ code: string }>().code).toBe('UNAUTHENTICATED');
   });
 
+  describe('claims this server never issues: 401 TOKEN_CLAIMS_INVALID with WWW-Authenticate', () => {
+    const now = (): number => Math.floor(Date.now() / 1000);
+    const claims = { issuer: 'dutybook', audience: 'dutybook-api', algorithm: 'HS256' } as const;
+    it.each([
+      // jsonwebtoken accepts a token without exp: it would never expire.
+      ['no exp', (id: string): string => sign({ typ: 'access' }, { ...claims, subject: id })],
+      [
+        'iat ten minutes in the future',
+        (id: string): string => sign({ typ: 'access', iat: now() + 600, exp: now() + 660 }, { ...claims, subject: id }),
+      ],
+      ['no iat', (id: string): string => sign({ typ: 'access', exp: now() + 60 }, { ...claims, subject: id, noTimestamp: true })],
+      ['a lifetime of a year', (id: string): string => sign({ typ: 'access' }, { ...claims, subject: id, expiresIn: '365d' })],
+      [
+        'a lifetime one second over the configured 900 s',
+        (id: string): string => sign({ typ: 'access', iat: now() - 1, exp: now() + 900 }, { ...claims, subject: id }),
+      ],
+      // Used to reach Postgres as a uuid parameter: 500.
+      ['a subject that is not a uuid', (): string => sign({ typ: 'access' }, { ...base('not-a-uuid'), subject: 'not-a-uuid' })],
+      ['an upper-case uuid subject', (id: string): string => sign({ typ: 'access' }, base(id.toUpperCase()))],
+      ['a numeric subject', (): string => sign({ typ: 'access', sub: 42 }, { ...claims, expiresIn: 60 })],
+    ])('%s', async (_what, make) => {
+      const a = await signup(t.app);
+      for (const url of ['/api/v1/me', `/api/v1/tenants/${a.tenantId}`]) {
+        const res = await call({ method: 'GET', url, token: make(a.userId) });
+        expect(res.statusCode).toBe(401);
+        expect(res.json<{ code: string }>().code).toBe('TOKEN_CLAIMS_INVALID');
+        expect(res.headers['www-authenticate']).toMatch(/^Bearer /);
+      }
+    });
+
+    it('an iat a few seconds ahead (clock skew between machines) is still accepted', async () => {
+      const a = await signup(t.app);
+      const token = sign({ typ: 'access', iat: now() + 10, exp: now() + 600 }, { ...claims, subject: a.userId });
+      expect((await call({ method: 'GET', url: '/api/v1/me', token })).statusCode).toBe(200);
+    });
+
+    it('the tokens the server issues pass (exactly the configured lifetime)', async () => {
+      const a = await signup(t.app);
+      const decoded = jwt.decode(a.accessToken) as { iat: number; exp: number };
+      expect(decoded.exp - decoded.iat).toBe(900);
+      expect((await call({ method: 'GET', url: '/api/v1/me', token: a.accessToken })).statusCode).toBe(200);
+    });
+  });
+
   it('no token on a protected route: 401 UNAUTHENTICATED', async () => {
     const res = await call({ method: 'GET', url: '/api/v1/tenants' });
     expect(res.statusCode).toBe(401);
