@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, DOMAIN_EVENT_SINK, iso, type AppConfig, type DomainEventSink, type RequestContext } from '../core';
 import { TenantDb } from '../db';
+import { acceptedEmail } from './email-address';
 import { MembershipRepository } from './membership.repository';
 import { assertPasswordAcceptable, dummyPasswordHash, hashPassword, verifyPassword } from './password';
 import { RateLimitService } from './rate-limit.service';
 import { EmailTakenError, InvalidCredentialsError, SignupClosedError } from './tenancy.errors';
 import { TenantRepository } from './tenant.repository';
-import { normalizeEmail, userView, type TenantView, type UserView } from './tenancy.views';
+import { userView, type TenantView, type UserView } from './tenancy.views';
 import { TokensService, type TokenPair } from './tokens.service';
 import { UserRepository } from './user.repository';
 
@@ -35,7 +36,7 @@ export class AuthService {
   async signup(req: RequestContext, input: SignupInput): Promise<TokenPair & { user: UserView; tenant: TenantView }> {
     if (!this.config.signupOpen) throw new SignupClosedError();
     await this.limits.hit('signup', req.ip, this.config.rateLimits.signup);
-    const email = normalizeEmail(input.email);
+    const email = acceptedEmail(input.email);
     assertPasswordAcceptable(input.password, { email, name: input.name });
     if (await this.users.emailTaken(email)) throw new EmailTakenError();
     const passwordHash = await hashPassword(input.password);
@@ -76,7 +77,8 @@ export class AuthService {
    * (a dummy hash is verified for unknown emails), and both count against the limits.
    */
   async verifyCredentials(req: RequestContext, rawEmail: string, password: string): Promise<UserView> {
-    const email = normalizeEmail(rawEmail);
+    // An exotic address cannot belong to an account: refused before any counter or hash.
+    const email = acceptedEmail(rawEmail);
     await this.limits.check('login-account', email, this.config.rateLimits.loginAccount);
     await this.limits.check('login-ip', req.ip, this.config.rateLimits.loginIp);
     const row = await this.users.findByEmail(email);
