@@ -68,6 +68,12 @@ export class InvitationsService {
    */
   async invite(ctx: TenantContext, input: InviteInput): Promise<InvitationView> {
     const email = acceptedEmail(input.email);
+    // Each attempt counts (also one refused below): per tenant, per inviter, and per recipient
+    // address across tenants, so neither a tenant nor a stolen admin session floods inboxes.
+    const limits = this.config.rateLimits;
+    await this.limits.hit('invitation-tenant', ctx.tenantId, limits.invitationTenant);
+    await this.limits.hit('invitation-inviter', ctx.userId, limits.invitationInviter);
+    await this.limits.hit('invitation-recipient', email, limits.invitationRecipient);
     // The token names its tenant so acceptance can set the row-level-security scope.
     const secret = randomBytes(32).toString('base64url');
     return this.db.run({ tenantId: ctx.tenantId, userId: ctx.userId }, async () => {
