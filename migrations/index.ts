@@ -13,6 +13,7 @@ import { Exports1764000500000 } from './1764000500000-exports';
 import { CatalogDataAccess1764000600000 } from './1764000600000-catalog-data-access';
 import { TaskCatalogChange1764000650000 } from './1764000650000-task-catalog-change';
 import { DistributionKeys1764000700000 } from './1764000700000-distribution-keys';
+import { RateLimitSliding1764000750000 } from './1764000750000-rate-limit-sliding';
 
 /** Every migration, in order. Listed explicitly so sources (tests) and dist run the same set. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   CatalogDataAccess1764000600000,
   TaskCatalogChange1764000650000,
   DistributionKeys1764000700000,
+  RateLimitSliding1764000750000,
 ];

@@ -54,7 +54,9 @@ export async function createApi(
   const adapter = new FastifyAdapter({
     logger: false,
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.env === 'production' ? 'loopback,uniquelocal' : false,
+    // Only the configured proxies may say who the client is (rate limits key on it); a client
+    // talking to us directly could otherwise put any address in X-Forwarded-For.
+    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     // Router errors (bad URL encoding, over-long parameters) get our error body too.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendError(logger, error, request, reply),
     // The request id is always ours (it is what the audit trail records); a caller's own id is

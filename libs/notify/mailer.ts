@@ -13,6 +13,7 @@ import {
 } from 'nodemailer';
 import type { AppConfig, Logger } from '../core';
 import { MailDeliveryError } from './mail.errors';
+import { mailName } from './mail-text';
 import type { OutgoingMail, SentMail } from './mail.types';
 
 export type MailerConfig = Pick<AppConfig, 'smtpUrl' | 'mailFrom' | 'dataDir'>;
@@ -69,7 +70,8 @@ export class Mailer implements OnModuleDestroy {
     const message: SendMailOptions = {
       from: this.config.mailFrom,
       to: mail.to,
-      subject: mail.subject,
+      // One line, whatever a name in it held (nodemailer would fold, not drop, a line break).
+      subject: mailName(mail.subject),
       text: mail.text,
       html: mail.html,
       headers: mail.headers,

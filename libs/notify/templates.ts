@@ -1,3 +1,5 @@
+import { mailName, mailText } from './mail-text';
+
 export interface MailAction {
   label: string;
   /** Absolute http(s) URL; anything else is refused. */
@@ -48,7 +50,15 @@ function htmlParagraph(text: string, style: string): string {
  * A small HTML mail (table layout and inline styles, which is what mail clients render reliably;
  * no external assets) plus the plain-text alternative with the link spelled out.
  */
-export function renderMail(content: MailContent): RenderedMail {
+export function renderMail(raw: MailContent): RenderedMail {
+  // Whatever a caller interpolated, no control character reaches either part (mail-text.ts);
+  // names must still go through mailName() first, or a line break in one becomes a line break here.
+  const content: MailContent = {
+    title: mailName(raw.title),
+    paragraphs: raw.paragraphs.map(mailText),
+    ...(raw.action ? { action: { label: mailName(raw.action.label), url: raw.action.url } } : {}),
+    ...(raw.footer === undefined ? {} : { footer: mailText(raw.footer) }),
+  };
   const url = content.action ? checkedUrl(content.action.url) : undefined;
 
   const body: string[] = [`<h1 style="margin:0 0 20px;font-size:20px;line-height:1.3;color:#111827;">${escapeHtml(content.title)}</h1>`];

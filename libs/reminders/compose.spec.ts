@@ -96,3 +96,39 @@ describe('composeReminder', () => {
     expect(mail.html).not.toContain('<mailboxes>');
   });
 });
+
+describe('composeReminder: names typed by people', () => {
+  // Any C0/DEL/C1 control but the LF of a line break, and the bidi overrides and isolates.
+  const FORBIDDEN = /[^\P{Cc}\n]|[\u202A-\u202E\u2066-\u2069]/u;
+  const NASTY = 'Mallory\r\nX-Evil: 1\u202Egnp.exe\u2066\u0085\u0007';
+  const nastyEnvelope: ReminderEnvelope = { ...envelope, tenantName: NASTY, recipient: { name: NASTY, email: 'ada@example.com' } };
+  const nastyTask = { ...task, title: NASTY };
+  it.each([
+    { kind: 'due_soon', task: nastyTask, daysLeft: 3 } as const,
+    { kind: 'overdue', task: nastyTask, daysOverdue: 3 } as const,
+    { kind: 'escalation', task: nastyTask, daysOverdue: 3, assignee: { name: NASTY, email: 'bob@example.com' } } as const,
+    {
+      kind: 'review_rejected',
+      task: nastyTask,
+      comment: 'Line one\r\nLine two\u202E\u0007',
+      reviewer: NASTY,
+      rejectedOn: '2026-03-30',
+    } as const,
+    {
+      kind: 'digest',
+      week: '2026-W14',
+      dueSoonDays: 7,
+      overdue: [{ ...nastyTask, daysLeft: -2 }],
+      dueSoon: [],
+      open: [],
+    } as const,
+  ])('$kind: no control character in the subject, the text or the HTML; names stay on one line', (content) => {
+    const mail = composeReminder(nastyEnvelope, content);
+    expect(mail.subject).not.toMatch(FORBIDDEN);
+    expect(mail.subject).not.toMatch(/\n/);
+    expect(mail.text).not.toMatch(FORBIDDEN);
+    expect(mail.html).not.toMatch(FORBIDDEN);
+    expect(mail.text).toContain('Hello Mallory X-Evil: 1gnp.exe,');
+    expect(mail.text).not.toMatch(/^X-Evil/m);
+  });
+});

@@ -1,4 +1,4 @@
-import { renderMail, type OutgoingMail } from '../notify';
+import { mailName, mailText, renderMail, type OutgoingMail } from '../notify';
 import { dayCount, formatDay, isoWeekMonday } from './dates';
 import type { NotificationKind } from './reminder.types';
 
@@ -88,11 +88,36 @@ function digestLines(items: readonly DigestItem[], describe: (i: DigestItem) => 
   return shown.join('\n');
 }
 
+/** Names, titles and comments were typed by people: no control character of theirs reaches a mail (libs/notify/mail-text.ts). */
+function cleanEnvelope(e: ReminderEnvelope): ReminderEnvelope {
+  return { ...e, tenantName: mailName(e.tenantName), recipient: { ...e.recipient, name: mailName(e.recipient.name) } };
+}
+
+function cleanTask<T extends TaskRef>(t: T): T {
+  return { ...t, title: mailName(t.title), key: mailName(t.key) };
+}
+
+function cleanContent(c: ReminderContent): ReminderContent {
+  switch (c.kind) {
+    case 'due_soon':
+    case 'overdue':
+      return { ...c, task: cleanTask(c.task) };
+    case 'escalation':
+      return { ...c, task: cleanTask(c.task), assignee: c.assignee && { ...c.assignee, name: mailName(c.assignee.name) } };
+    case 'review_rejected':
+      return { ...c, task: cleanTask(c.task), reviewer: mailName(c.reviewer), comment: mailText(c.comment) };
+    case 'digest':
+      return { ...c, overdue: c.overdue.map(cleanTask), dueSoon: c.dueSoon.map(cleanTask), open: c.open.map(cleanTask) };
+  }
+}
+
 /**
  * The mail for one notification: subject saying what and when, HTML (escaped by renderMail)
  * and plain text, a link to the task, and one-click unsubscribe headers (RFC 8058).
  */
-export function composeReminder(envelope: ReminderEnvelope, content: ReminderContent): OutgoingMail {
+export function composeReminder(rawEnvelope: ReminderEnvelope, rawContent: ReminderContent): OutgoingMail {
+  const envelope = cleanEnvelope(rawEnvelope);
+  const content = cleanContent(rawContent);
   const tenant = oneLine(envelope.tenantName, 60);
   const greeting = `Hello ${envelope.recipient.name},`;
   let subject: string;

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, DOMAIN_EVENT_SINK, iso, type AppConfig, type DomainEventSink, type RequestContext } from '../core';
 import { TenantDb } from '../db';
+import { acceptedEmail } from './email-address';
 import { MembershipRepository } from './membership.repository';
 import { assertPasswordAcceptable, dummyPasswordHash, hashPassword, verifyPassword } from './password';
 import { RateLimitService } from './rate-limit.service';
 import { EmailTakenError, InvalidCredentialsError, SignupClosedError } from './tenancy.errors';
 import { TenantRepository } from './tenant.repository';
-import { normalizeEmail, userView, type TenantView, type UserView } from './tenancy.views';
+import { userView, type TenantView, type UserView } from './tenancy.views';
 import { TokensService, type TokenPair } from './tokens.service';
 import { UserRepository } from './user.repository';
 
@@ -35,7 +36,7 @@ export class AuthService {
   async signup(req: RequestContext, input: SignupInput): Promise<TokenPair & { user: UserView; tenant: TenantView }> {
     if (!this.config.signupOpen) throw new SignupClosedError();
     await this.limits.hit('signup', req.ip, this.config.rateLimits.signup);
-    const email = normalizeEmail(input.email);
+    const email = acceptedEmail(input.email);
     assertPasswordAcceptable(input.password, { email, name: input.name });
     if (await this.users.emailTaken(email)) throw new EmailTakenError();
     const passwordHash = await hashPassword(input.password);
@@ -74,16 +75,29 @@ export class AuthService {
   /**
    * Checks a password. Unknown email and wrong password fail alike, in about the same time
    * (a dummy hash is verified for unknown emails), and both count against the limits.
+   *
+   * Failures are limited so that a stranger cannot lock the owner out: per (account, client
+   * address) the first failures are free and then each attempt waits longer (1 s, 2 s, 4 s, ...),
+   * which stops guessing from one place without touching the owner elsewhere; a higher ceiling
+   * per account bounds a guess spread over many addresses; a ceiling per address bounds one
+   * address trying many accounts. All are sliding windows. A success clears only its own
+   * (account, address) delays: the ceilings keep counting, or each login of the owner would hand
+   * a distributed guesser a fresh allowance.
    */
   async verifyCredentials(req: RequestContext, rawEmail: string, password: string): Promise<UserView> {
-    const email = normalizeEmail(rawEmail);
-    await this.limits.check('login-account', email, this.config.rateLimits.loginAccount);
-    await this.limits.check('login-ip', req.ip, this.config.rateLimits.loginIp);
+    // An exotic address cannot belong to an account: refused before any counter or hash.
+    const email = acceptedEmail(rawEmail);
+    const source = `${email} ${req.ip}`;
+    const limits = this.config.rateLimits;
+    await this.limits.checkBackoff('login-source', source, limits.loginAccountSource);
+    await this.limits.check('login-account', email, limits.loginAccount);
+    await this.limits.check('login-ip', req.ip, limits.loginIp);
     const row = await this.users.findByEmail(email);
     const valid = await verifyPassword(row?.passwordHash ?? (await dummyPasswordHash()), password);
     if (!row || !valid) {
-      await this.limits.record('login-account', email, this.config.rateLimits.loginAccount);
-      await this.limits.record('login-ip', req.ip, this.config.rateLimits.loginIp);
+      await this.limits.record('login-source', source, limits.loginAccountSource);
+      await this.limits.record('login-account', email, limits.loginAccount);
+      await this.limits.record('login-ip', req.ip, limits.loginIp);
       await this.events.publish(null, {
         action: 'auth.login_failed',
         tenantId: null,
@@ -94,7 +108,7 @@ export class AuthService {
       });
       throw new InvalidCredentialsError();
     }
-    await this.limits.clear('login-account', email);
+    await this.limits.clear('login-source', source);
     return userView(row);
   }
 

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, iso, type AppConfig } from '../core';
 import { queueJob, TenantDb, type TracedJobData } from '../db';
-import { MailDeliveryError, Mailer, renderMail, type OutgoingMail } from '../notify';
+import { MailDeliveryError, Mailer, mailName, renderMail, type OutgoingMail } from '../notify';
 import { InvitationRepository } from './invitation.repository';
 import { jwtSecret } from './jwt-secret';
 import { sha256 } from './tokens.service';
@@ -64,12 +64,14 @@ export class InvitationMails {
     );
     if (!invitation || invitation.tokenHash !== sha256(secret))
       return { outcome: 'skipped', reason: 'the invitation was accepted, replaced or has expired' };
-    const tenantName = invitation.tenantName;
+    // Both names were typed by people (the inviter, whoever named the organisation): one clean line each.
+    const tenantName = mailName(invitation.tenantName);
+    const inviterName = mailName(invitation.inviterName);
     const link = `${this.config.publicUrl}/invitations/accept?token=${encodeURIComponent(`${job.tenantId}.${secret}`)}`;
     const body = renderMail({
       title: `Join ${tenantName} on Dutybook`,
       paragraphs: [
-        `${invitation.inviterName} invites you to ${tenantName} on Dutybook as ${invitation.role}.`,
+        `${inviterName} invites you to ${tenantName} on Dutybook as ${invitation.role}.`,
         `The link works once and expires on ${iso(invitation.expiresAt).slice(0, 10)}.`,
       ],
       action: { label: 'Accept the invitation', url: link },

@@ -10,13 +10,14 @@ import {
   type TenantContext,
 } from '../core';
 import { TenantDb } from '../db';
+import { acceptedEmail } from './email-address';
 import { InvitationMails } from './invitation-mail';
 import { InvitationRepository } from './invitation.repository';
 import { MembershipRepository } from './membership.repository';
 import { assertPasswordAcceptable, hashPassword } from './password';
 import { RateLimitService } from './rate-limit.service';
 import { AccountRequiredError, AlreadyMemberError, InvitationInvalidError } from './tenancy.errors';
-import { iso, isoOrNull, normalizeEmail, userView, type InvitationView, type UserView } from './tenancy.views';
+import { iso, isoOrNull, userView, type InvitationView, type UserView } from './tenancy.views';
 import { sha256, TokensService, type TokenPair } from './tokens.service';
 import { UserRepository } from './user.repository';
 
@@ -66,7 +67,13 @@ export class InvitationsService {
    * down mail server never holds this transaction, and a rolled-back invitation mails nothing.
    */
   async invite(ctx: TenantContext, input: InviteInput): Promise<InvitationView> {
-    const email = normalizeEmail(input.email);
+    const email = acceptedEmail(input.email);
+    // Each attempt counts (also one refused below): per tenant, per inviter, and per recipient
+    // address across tenants, so neither a tenant nor a stolen admin session floods inboxes.
+    const limits = this.config.rateLimits;
+    await this.limits.hit('invitation-tenant', ctx.tenantId, limits.invitationTenant);
+    await this.limits.hit('invitation-inviter', ctx.userId, limits.invitationInviter);
+    await this.limits.hit('invitation-recipient', email, limits.invitationRecipient);
     // The token names its tenant so acceptance can set the row-level-security scope.
     const secret = randomBytes(32).toString('base64url');
     return this.db.run({ tenantId: ctx.tenantId, userId: ctx.userId }, async () => {

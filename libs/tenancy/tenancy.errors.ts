@@ -15,6 +15,11 @@ export const TENANCY_ERRORS = declareErrors('tenancy', {
   ALREADY_MEMBER: { status: 409, meaning: 'The invited address already belongs to a current member: change their role instead.' },
   INVALID_CREDENTIALS: { status: 401, meaning: 'Email or password is wrong (the same answer for an unknown email).' },
   TOKEN_EXPIRED: { status: 401, meaning: 'The access token has expired: refresh it with POST /auth/refresh.' },
+  TOKEN_CLAIMS_INVALID: {
+    status: 401,
+    meaning:
+      'The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.',
+  },
   REFRESH_TOKEN_INVALID: { status: 401, meaning: 'The refresh token is unknown, expired or revoked: log in again.' },
   REFRESH_TOKEN_REUSED: {
     status: 401,
@@ -24,6 +29,11 @@ export const TENANCY_ERRORS = declareErrors('tenancy', {
   SIGNUP_CLOSED: { status: 403, meaning: 'Sign-up is closed on this server: ask an admin of your organisation for an invitation.' },
   WEAK_PASSWORD: { status: 400, meaning: 'The password is too short, too long, common, or contains the email or name.' },
   ACCOUNT_DETAILS_REQUIRED: { status: 400, meaning: 'Accepting an invitation for a new account needs a name and a password.' },
+  EMAIL_ADDRESS_UNSUPPORTED: {
+    status: 400,
+    meaning:
+      "Only plain addresses (name@example.org: letters, digits and !#$%&'*+/=?^_`{|}~- in the local part, an ASCII host name) are accepted: no quoted local parts, comments or IP literals.",
+  },
   RATE_LIMITED: {
     status: 429,
     meaning: 'Too many attempts: wait for the seconds in Retry-After (also `details.retryAfterSeconds`), then retry.',
@@ -69,6 +79,7 @@ export class InvalidCredentialsError extends DomainError {
 const TOKEN_ERRORS = {
   UNAUTHENTICATED: CORE_ERRORS.UNAUTHENTICATED,
   TOKEN_EXPIRED: TENANCY_ERRORS.TOKEN_EXPIRED,
+  TOKEN_CLAIMS_INVALID: TENANCY_ERRORS.TOKEN_CLAIMS_INVALID,
   REFRESH_TOKEN_INVALID: TENANCY_ERRORS.REFRESH_TOKEN_INVALID,
   REFRESH_TOKEN_REUSED: TENANCY_ERRORS.REFRESH_TOKEN_REUSED,
 } as const;
@@ -109,5 +120,14 @@ export class AccountRequiredError extends DomainError {
 export class RateLimitedError extends DomainError {
   constructor(readonly retryAfterSeconds: number) {
     super(TENANCY_ERRORS.RATE_LIMITED, `Too many attempts: wait ${retryAfterSeconds} s and try again.`, { retryAfterSeconds });
+  }
+}
+
+export class EmailAddressUnsupportedError extends DomainError {
+  constructor() {
+    super(
+      TENANCY_ERRORS.EMAIL_ADDRESS_UNSUPPORTED,
+      'Use a plain email address such as name@example.org: quoted local parts, comments, IP literals and non-ASCII local parts are not accepted.',
+    );
   }
 }

@@ -46,7 +46,6 @@ export interface Page<T> {
 
 import { iso } from '../core';
 export { iso, isoOrNull } from '../core';
-export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
 /** The view of an account record (never its password hash). */
 export const userView = (u: { id: string; email: string; name: string; createdAt: Date | string }): UserView => ({

@@ -59,12 +59,13 @@ export async function insertMember(adminUrl: string, tenantId: string, role: Rol
 /** A rate-limit window that started `ageSeconds` ago. */
 export async function insertRateLimitWindow(
   adminUrl: string,
-  window: { bucket: string; key: string; ageSeconds: number; hits: number },
+  window: { bucket: string; key: string; ageSeconds: number; hits: number; windowSeconds?: number },
 ): Promise<void> {
   await query(
     adminUrl,
-    'INSERT INTO rate_limit_hit (bucket, key, window_start, hits) VALUES ($1, $2, now() - make_interval(secs => $3), $4)',
-    [window.bucket, window.key, window.ageSeconds, window.hits],
+    `INSERT INTO rate_limit_hit (bucket, key, window_start, hits, window_seconds, last_hit_at)
+     VALUES ($1, $2, now() - make_interval(secs => $3), $4, $5, now() - make_interval(secs => $3))`,
+    [window.bucket, window.key, window.ageSeconds, window.hits, window.windowSeconds ?? 3600],
   );
 }
 

@@ -19,6 +19,8 @@ export class JwtAuthGuard extends PassportAuthGuard('jwt') {
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser, info: unknown, context: ExecutionContext): TUser {
+    // The strategy's own verdict on the claims keeps its code.
+    if (error instanceof InvalidTokenError) throw error;
     if (error || !user) {
       const expired = info instanceof Error && info.name === 'TokenExpiredError';
       throw expired

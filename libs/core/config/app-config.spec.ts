@@ -82,4 +82,17 @@ describe('loadConfig', () => {
   it('ignores variables it does not know', () => {
     expect(() => loadConfig({ SOMETHING_ELSE: 'x' })).not.toThrow();
   });
+
+  it('TRUSTED_PROXIES: unset trusts no proxy; IPs, CIDR ranges and the proxy-addr keywords are kept; anything else names the variable', () => {
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.1, 10.1.0.0/16,loopback, fd00::/8' }).trustedProxies).toEqual([
+      '10.0.0.1',
+      '10.1.0.0/16',
+      'loopback',
+      'fd00::/8',
+    ]);
+    for (const bad of ['300.1.1.1', '10.0.0.0/33', 'proxy.example.com', '*', '10.0.0.1;rm']) {
+      expect(problemsOf({ TRUSTED_PROXIES: bad }).join(' ')).toContain('TRUSTED_PROXIES');
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
@@ -38,6 +39,8 @@ export interface AppConfig {
   readonly jwtSecret: string | undefined;
   readonly signupOpen: boolean;
   readonly rateLimits: Readonly<Record<RateLimitName, RateLimit>>;
+  /** Fastify's trustProxy: the proxies whose X-Forwarded-For names the client (empty: none). */
+  readonly trustedProxies: readonly string[];
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlDays: number;
   /** When the worker opens new periods of recurring duties (cron, UTC). */
@@ -67,7 +70,16 @@ export interface AppConfig {
   };
 }
 
-export type RateLimitName = 'signup' | 'loginAccount' | 'loginIp' | 'refresh' | 'invitationAccept';
+export type RateLimitName =
+  | 'signup'
+  | 'loginAccountSource'
+  | 'loginAccount'
+  | 'loginIp'
+  | 'refresh'
+  | 'invitationAccept'
+  | 'invitationTenant'
+  | 'invitationInviter'
+  | 'invitationRecipient';
 
 export interface RateLimit {
   readonly limit: number;
@@ -80,6 +92,27 @@ function parseRate(text: string): RateLimit {
   const [count, window] = text.split('/') as [string, string];
   const unit = window.slice(-1) as keyof typeof UNIT_SECONDS;
   return { limit: Number(count), windowSeconds: Number(window.slice(0, -1)) * UNIT_SECONDS[unit] };
+}
+
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** The entries of TRUSTED_PROXIES, each a real IP or CIDR range (the schema checked the shape). */
+function parseTrustedProxies(text: string | undefined): string[] {
+  const entries = (text ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  const bad = entries.filter((entry) => {
+    if (PROXY_KEYWORDS.has(entry)) return false;
+    const [address = '', bits, ...rest] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return true;
+    if (bits === undefined) return false;
+    const n = /^\d{1,3}$/.test(bits) ? Number(bits) : -1;
+    return n < 0 || n > (family === 4 ? 32 : 128);
+  });
+  if (bad.length > 0) throw new ConfigError([`TRUSTED_PROXIES has entries that are not IP addresses or CIDR ranges: ${bad.join(', ')}`]);
+  return entries;
 }
 
 export class ConfigError extends Error {
@@ -126,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const missing = (['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter((name) => parsed[name] === undefined);
     if (missing.length > 0) throw new ConfigError(missing.map((name) => `${name} is required when EVIDENCE_STORAGE=s3`));
   }
+  const trustedProxies = parseTrustedProxies(parsed.TRUSTED_PROXIES);
   const dataDir = path.resolve(parsed.DATA_DIR);
   return {
     env: parsed.NODE_ENV,
@@ -156,11 +190,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     signupOpen: parsed.SIGNUP === 'open',
     rateLimits: {
       signup: parseRate(parsed.RATE_LIMIT_SIGNUP),
+      loginAccountSource: parseRate(parsed.RATE_LIMIT_LOGIN_ACCOUNT_SOURCE),
       loginAccount: parseRate(parsed.RATE_LIMIT_LOGIN_ACCOUNT),
       loginIp: parseRate(parsed.RATE_LIMIT_LOGIN_IP),
       refresh: parseRate(parsed.RATE_LIMIT_REFRESH),
       invitationAccept: parseRate(parsed.RATE_LIMIT_INVITATION_ACCEPT),
+      invitationTenant: parseRate(parsed.RATE_LIMIT_INVITATION_TENANT),
+      invitationInviter: parseRate(parsed.RATE_LIMIT_INVITATION_INVITER),
+      invitationRecipient: parseRate(parsed.RATE_LIMIT_INVITATION_RECIPIENT),
     },
+    trustedProxies,
     accessTokenTtlSeconds: parsed.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: parsed.REFRESH_TOKEN_TTL_DAYS,
     rolloverCron: parsed.ROLLOVER_CRON,

@@ -13,6 +13,11 @@ export const RATE = /^[1-9]\d{0,6}\/[1-9]\d{0,4}[smhd]$/;
 /** Five cron fields (minute hour day month weekday), evaluated in UTC. */
 const CRON = /^(\S+\s+){4}\S+$/;
 const CRON_MESSAGE = 'must be a cron expression with five fields, e.g. "*/15 * * * *"';
+const PROXY_ENTRY = String.raw`(loopback|linklocal|uniquelocal|\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*(\/\d{1,3})?)`;
+/** Checked once more entry by entry with node:net in app-config.ts (a regex cannot tell 300.1.1.1 from an IP). */
+const TRUSTED_PROXIES = new RegExp(String.raw`^\s*${PROXY_ENTRY}(\s*,\s*${PROXY_ENTRY})*\s*$`);
+const TRUSTED_PROXIES_MESSAGE =
+  'must be a comma-separated list of IP addresses, CIDR ranges (10.0.0.0/8) or loopback, linklocal, uniquelocal';
 const RATE_MESSAGE = 'must be <count>/<window> such as 20/1h, 10/15m or 60/1m';
 
 /**
@@ -142,8 +147,13 @@ export class EnvironmentVariables {
   @Matches(RATE, { message: RATE_MESSAGE })
   RATE_LIMIT_SIGNUP = '20/1h';
 
+  /** Failed logins of one account from one client address before growing delays (1 s, 2 s, 4 s, ...). */
   @Matches(RATE, { message: RATE_MESSAGE })
-  RATE_LIMIT_LOGIN_ACCOUNT = '10/15m';
+  RATE_LIMIT_LOGIN_ACCOUNT_SOURCE = '5/15m';
+
+  /** Ceiling of failed logins per account from all addresses together (a distributed guess). */
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_LOGIN_ACCOUNT = '100/1h';
 
   @Matches(RATE, { message: RATE_MESSAGE })
   RATE_LIMIT_LOGIN_IP = '50/15m';
@@ -153,6 +163,24 @@ export class EnvironmentVariables {
 
   @Matches(RATE, { message: RATE_MESSAGE })
   RATE_LIMIT_INVITATION_ACCEPT = '20/1h';
+
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_INVITATION_TENANT = '100/1d';
+
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_INVITATION_INVITER = '30/1h';
+
+  /** Per recipient address, across tenants: nobody's inbox is flooded with invitations. */
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_INVITATION_RECIPIENT = '5/1d';
+
+  /**
+   * Proxies whose X-Forwarded-For gives the client address (rate limits, logs): comma-separated
+   * IPs, CIDR ranges, or loopback, linklocal, uniquelocal. Unset: none, the peer is the client.
+   */
+  @IsOptional()
+  @Matches(TRUSTED_PROXIES, { message: TRUSTED_PROXIES_MESSAGE })
+  TRUSTED_PROXIES?: string;
 
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number of seconds between 60 and 3600' })
