@@ -57,7 +57,10 @@ async function deliverQueued(): Promise<ReceivedMail[]> {
   return [...sink.messages];
 }
 
-const kindOf = (m: ReceivedMail): string => String(m.parsed.headers.get('x-dutybook-kind') ?? '');
+const kindOf = (m: ReceivedMail): string => {
+  const value = m.parsed.headers.get('x-dutybook-kind');
+  return typeof value === 'string' ? value : '';
+};
 
 describe('the first sweep after a subscription', () => {
   it('subscribing with a start date in the past sends the only admin one summary mail', async () => {
