@@ -34,7 +34,8 @@ export async function taskTenant(
   const subscriptionId = res.json<{ id: string }>().id;
   if (options.firstPeriodsOnly) {
     // Subscribing opens every period started by the real today; roll-over tests pin an earlier
-    // clock, so they start from the first periods only, as on the subscription's start date.
+    // clock, and list and upgrade tests count one task per duty, so they start from the first
+    // periods only, as on the subscription's start date.
     await query(
       t.db.adminUrl,
       `DELETE FROM task x WHERE x.subscription_id = $1
