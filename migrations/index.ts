@@ -14,6 +14,7 @@ import { CatalogDataAccess1764000600000 } from './1764000600000-catalog-data-acc
 import { TaskCatalogChange1764000650000 } from './1764000650000-task-catalog-change';
 import { DistributionKeys1764000700000 } from './1764000700000-distribution-keys';
 import { RateLimitSliding1764000750000 } from './1764000750000-rate-limit-sliding';
+import { ReminderSummaries1764000800000 } from './1764000800000-reminder-summaries';
 
 /** Every migration, in order. Listed explicitly so sources (tests) and dist run the same set. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   TaskCatalogChange1764000650000,
   DistributionKeys1764000700000,
   RateLimitSliding1764000750000,
+  ReminderSummaries1764000800000,
 ];

@@ -298,7 +298,7 @@ describe('npm start under faults, beside other programs', () => {
     const env = { DATA_DIR: dataDir };
     const sweep = await runCli('reminders.js', [], env);
     expect(sweep.output).toContain('already running');
-    expect(sweep.output).toMatch(/queued \d+ notification/);
+    expect(sweep.output).toMatch(/queued \d+ mail/);
     expect(sweep.code).toBe(0);
     const seed = await runCli('db.js', ['seed'], env);
     expect(seed.output).toContain('unchanged: ovhcloud-private-exchange');

@@ -23,7 +23,7 @@ async function main(config: AppConfig): Promise<number> {
       // Not started: it only writes jobs, inside the sweep's own transaction.
       const boss = createJobQueue(target.appUrl, { applicationName: 'dutybook-cli', schedule: false, supervise: false }, logger);
       const result = await sweepReminders(ds, boss, { queue: QUEUES.mailSend.name });
-      process.stdout.write(`queued ${result.queued} notification(s)${result.requeued > 0 ? `, queued ${result.requeued} again` : ''}\n`);
+      process.stdout.write(`queued ${result.queued} mail(s)${result.requeued > 0 ? `, queued ${result.requeued} again` : ''}\n`);
       return 0;
     } finally {
       await ds.destroy();

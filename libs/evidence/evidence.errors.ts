@@ -25,6 +25,10 @@ export const EVIDENCE_ERRORS = declareErrors('evidence', {
     meaning: 'The stored file no longer matches the sha256 recorded at submission, so it is not served; report the request id.',
   },
   EVIDENCE_STORAGE_UNAVAILABLE: { status: 503, meaning: 'The evidence storage cannot be reached; nothing was saved. Retry later.' },
+  EVIDENCE_STORAGE_FULL: {
+    status: 507,
+    meaning: 'The evidence storage is out of space (or over its quota); nothing was saved. An operator must free or add space.',
+  },
 });
 
 export class EvidenceNotFoundError extends DomainError {
@@ -99,6 +103,21 @@ export class EvidenceCorruptError extends DomainError {
       'The stored file no longer matches the checksum recorded when it was submitted, so it is not served. An administrator has been alerted through the logs; report the request id.',
     );
   }
+}
+
+export class EvidenceStorageFullError extends DomainError {
+  constructor() {
+    super(
+      EVIDENCE_ERRORS.EVIDENCE_STORAGE_FULL,
+      'The evidence storage is full; nothing was saved. Retrying will not help until an operator frees or adds space.',
+    );
+  }
+}
+
+/** ENOSPC (no space left on the device) or EDQUOT (quota exceeded), from Node's fs or a driver. */
+export function isStorageFull(error: unknown): boolean {
+  // Not `instanceof Error`: errors from Node's own modules may come from another realm (jest).
+  return typeof error === 'object' && error !== null && 'code' in error && (error.code === 'ENOSPC' || error.code === 'EDQUOT');
 }
 
 export class EvidenceStorageUnavailableError extends DomainError {

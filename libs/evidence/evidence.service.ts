@@ -22,7 +22,9 @@ import {
   EvidenceHasNoFileError,
   EvidenceLinkInvalidError,
   EvidenceNotFoundError,
+  EvidenceStorageFullError,
   EvidenceStorageUnavailableError,
+  isStorageFull,
   EvidenceUploadIncompleteError,
 } from './evidence.errors';
 import type { EvidenceEntity, EvidenceKind } from './evidence.entity';
@@ -153,6 +155,9 @@ export class EvidenceService {
         storage: this.storage.kind,
         key,
       });
+      // A full disk is not an outage: 507, which retrying does not cure (the driver removed its
+      // partial file; discard above removed anything under the final key).
+      if (isStorageFull(error)) throw new EvidenceStorageFullError();
       throw new EvidenceStorageUnavailableError();
     }
     const inspection = inspector.inspection;

@@ -20,10 +20,28 @@ export interface DigestItem extends TaskRef {
   readonly daysLeft: number;
 }
 
+type DueSoonContent = { readonly kind: 'due_soon'; readonly task: TaskRef; readonly daysLeft: number };
+type OverdueContent = { readonly kind: 'overdue'; readonly task: TaskRef; readonly daysOverdue: number };
+type EscalationContent = {
+  readonly kind: 'escalation';
+  readonly task: TaskRef;
+  readonly daysOverdue: number;
+  readonly assignee: Person | null;
+};
+/** One item of a summary mail. */
+export type TaskReminder = DueSoonContent | OverdueContent | EscalationContent;
+
 export type ReminderContent =
-  | { readonly kind: 'due_soon'; readonly task: TaskRef; readonly daysLeft: number }
-  | { readonly kind: 'overdue'; readonly task: TaskRef; readonly daysOverdue: number }
-  | { readonly kind: 'escalation'; readonly task: TaskRef; readonly daysOverdue: number; readonly assignee: Person | null }
+  | DueSoonContent
+  | OverdueContent
+  | EscalationContent
+  | {
+      /** Several task reminders to one person in one sweep, as one mail (docs/reminders.md). */
+      readonly kind: 'summary';
+      readonly items: readonly TaskReminder[];
+      /** The kind its one-click unsubscribe turns off: the first item's. */
+      readonly unsubscribeKind: NotificationKind;
+    }
   | {
       readonly kind: 'review_rejected';
       readonly task: TaskRef;
@@ -54,6 +72,8 @@ export interface ReminderEnvelope {
 
 /** Items listed per digest section; the rest are counted. */
 export const DIGEST_LIST_MAX = 20;
+/** Items listed in a summary mail (each with its link); the rest are counted. */
+export const SUMMARY_LIST_MAX = 50;
 const SUBJECT_TITLE_MAX = 80;
 
 /** Subjects are one line: names never add header lines, and long titles are cut. */
@@ -108,7 +128,21 @@ function cleanContent(c: ReminderContent): ReminderContent {
       return { ...c, task: cleanTask(c.task), reviewer: mailName(c.reviewer), comment: mailText(c.comment) };
     case 'digest':
       return { ...c, overdue: c.overdue.map(cleanTask), dueSoon: c.dueSoon.map(cleanTask), open: c.open.map(cleanTask) };
+    case 'summary':
+      return { ...c, items: c.items.map((item) => cleanContent(item) as TaskReminder) };
   }
+}
+
+function summaryLine(item: TaskReminder, publicUrl: string, tenantId: string): string {
+  const t = item.task;
+  let when: string;
+  if (item.kind === 'due_soon') when = `${dueIn(item.daysLeft)} (${formatDay(t.dueDate)})`;
+  else if (item.kind === 'overdue') when = `Overdue by ${dayCount(item.daysOverdue)} (due ${formatDay(t.dueDate)})`;
+  else {
+    const who = item.assignee ? `assigned to ${oneLine(item.assignee.name, 60)}` : 'unassigned';
+    when = `Escalation: overdue by ${dayCount(item.daysOverdue)} (due ${formatDay(t.dueDate)}), ${who}`;
+  }
+  return `• ${when}: ${t.key} ${oneLine(t.title, 200)}\n  ${taskUrl(publicUrl, tenantId, t.id)}`;
 }
 
 /**
@@ -188,6 +222,31 @@ export function composeReminder(rawEnvelope: ReminderEnvelope, rawContent: Remin
       why = 'you carry out this task';
       break;
     }
+    case 'summary': {
+      const count = (k: TaskReminder['kind']): number => content.items.filter((i) => i.kind === k).length;
+      const parts = [
+        [count('escalation'), 'escalated'],
+        [count('overdue'), 'overdue'],
+        [count('due_soon'), 'due soon'],
+      ] as const;
+      const counts = parts
+        .filter(([n]) => n > 0)
+        .map(([n, label]) => `${String(n)} ${label}`)
+        .join(', ');
+      const duties = content.items.length === 1 ? '1 duty needs' : `${String(content.items.length)} duties need`;
+      subject = `${duties} attention: ${counts} — ${tenant}`;
+      title = `${duties} attention in ${envelope.tenantName}`;
+      const shown = content.items.slice(0, SUMMARY_LIST_MAX).map((i) => summaryLine(i, envelope.publicUrl, envelope.tenantId));
+      if (content.items.length > SUMMARY_LIST_MAX) shown.push(`… and ${String(content.items.length - SUMMARY_LIST_MAX)} more`);
+      paragraphs = [
+        greeting,
+        `These duties of ${envelope.tenantName} need your attention (one mail instead of ${String(content.items.length)}):`,
+        shown.join('\n'),
+      ];
+      action = { label: 'Open your tasks', url: `${envelope.publicUrl}/tenants/${envelope.tenantId}/tasks` };
+      why = 'you own these tasks or are an admin of the organisation';
+      break;
+    }
     case 'digest': {
       const monday = formatDay(isoWeekMonday(content.week));
       const counts = `${content.overdue.length} overdue, ${content.dueSoon.length} due soon, ${content.open.length} open`;
@@ -219,7 +278,7 @@ export function composeReminder(rawEnvelope: ReminderEnvelope, rawContent: Remin
     title,
     paragraphs,
     action,
-    footer: `Dates are reckoned in the ${envelope.timeZone} time zone. You get this mail because ${why} in ${envelope.tenantName} on Dutybook. To stop ${KIND_LABEL[content.kind]}, open ${stopUrl}`,
+    footer: `Dates are reckoned in the ${envelope.timeZone} time zone. You get this mail because ${why} in ${envelope.tenantName} on Dutybook. To stop ${KIND_LABEL[content.kind === 'summary' ? content.unsubscribeKind : content.kind]}, open ${stopUrl}`,
   });
   return {
     to: envelope.recipient.email,

@@ -16,6 +16,8 @@ import { NO_TASK } from './reminder.types';
 // The requeue pass looks only at what is still queued; the due-soon rule reads the week's digests.
 @Index('notification_queued_idx', ['createdAt'], { where: "status = 'queued'" })
 @Index('notification_digest_idx', ['createdAt'], { where: "kind = 'digest'" })
+// The sender finds the rows of a summary by their lead.
+@Index('notification_summary_idx', ['summaryId'], { where: 'summary_id IS NOT NULL' })
 export class NotificationEntity {
   // First column of the primary key: the distribution column on Citus (docs/scaling.md#citus).
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'notification_pkey' })
@@ -62,6 +64,13 @@ export class NotificationEntity {
   /** The pg-boss job meant to deliver it now (a chunk of the sweep's rows, or a retry of this one). */
   @Column('uuid')
   jobId!: string;
+
+  /**
+   * The row leading the summary mail this row is part of (itself for the lead); null for a mail
+   * of its own. Written by the sweep when one recipient has several items at once.
+   */
+  @Column('uuid', { nullable: true })
+  summaryId!: string | null;
 
   @Column('jsonb', { default: {} })
   data!: Record<string, unknown>;

@@ -23,6 +23,8 @@ export interface DeliveryRow {
   attempts: number;
   data: { dueDate?: string; taskIds?: string[]; reviewId?: string };
   created_at: Date;
+  /** The lead of the summary mail this row is part of (its own id for the lead), else null. */
+  summary_id: string | null;
   /** Null when the account is gone (the log has no foreign keys). */
   email: string | null;
   name: string | null;
@@ -105,18 +107,28 @@ export class NotificationRepository {
 
   /** The row, locked (FOR UPDATE SKIP LOCKED); undefined when missing or held by another sender. */
   async lockForDelivery(tenantId: string, id: string, now: Date): Promise<DeliveryRow | undefined> {
-    const [row] = await this.em.query<DeliveryRow[]>(
+    const [row] = await this.lockRows(tenantId, 'n.id = $2', id, now);
+    return row;
+  }
+
+  /** The other queued rows of the summary `leadId` leads, locked like the lead. */
+  lockSummaryRows(tenantId: string, leadId: string, now: Date): Promise<DeliveryRow[]> {
+    return this.lockRows(tenantId, "n.summary_id = $2 AND n.id <> $2 AND n.status = 'queued'", leadId, now);
+  }
+
+  private lockRows(tenantId: string, where: string, id: string, now: Date): Promise<DeliveryRow[]> {
+    return this.em.query<DeliveryRow[]>(
       `SELECT n.id, n.tenant_id, n.recipient_id, n.task_id, n.kind, n."window" AS window, n.status, n.attempts, n.data, n.created_at,
-              u.email, u.name, te.name AS tenant_name, m.role AS member_role
+              n.summary_id, u.email, u.name, te.name AS tenant_name, m.role AS member_role
          FROM notification n
          LEFT JOIN user_contacts() u ON u.user_id = n.recipient_id
          LEFT JOIN tenant_reminder_settings() te ON te.tenant_id = n.tenant_id
          LEFT JOIN active_memberships($3::timestamptz) m ON m.tenant_id = n.tenant_id AND m.user_id = n.recipient_id AND m.role IN ('admin', 'member')
-        WHERE n.tenant_id = $1 AND n.id = $2
+        WHERE n.tenant_id = $1 AND ${where}
+        ORDER BY n.id
         FOR UPDATE OF n SKIP LOCKED`,
       [tenantId, id, now.toISOString()],
     );
-    return row;
   }
 
   async exists(tenantId: string, id: string): Promise<boolean> {

@@ -3,7 +3,7 @@ import type { Logger } from '../core';
 import { TenantDb, type PgBoss } from '../db';
 import { MailDeliveryError, type Mailer } from '../notify';
 import { todayIn } from '../tasks';
-import { composeReminder, type DigestItem, type Person, type ReminderContent, type TaskRef } from './compose';
+import { composeReminder, type DigestItem, type Person, type ReminderContent, type TaskRef, type TaskReminder } from './compose';
 import { NotificationPreferenceRepository, preferenceColumnOf } from './notification-preference.repository';
 import { NotificationRepository, type DeliveryRow, type ReminderTaskRow } from './notification.repository';
 import type { MailItem, MailJobData } from './reminder.types';
@@ -115,6 +115,7 @@ export class ReminderSender {
       if (!n) return (await this.notifications.exists(job.tenantId, job.notificationId)) ? 'busy' : 'done';
       if (n.status !== 'queued') return 'done';
       await this.notifications.actAsRecipient(n.recipient_id);
+      if (n.summary_id === n.id) return this.deliverSummary(n, now);
       const prepared = n.email === null ? { skip: 'the recipient no longer exists' } : await this.prepare(n, now);
       if ('skip' in prepared) {
         await this.mark(n, 'skipped', now, { reason: prepared.skip });
@@ -146,14 +147,82 @@ export class ReminderSender {
     });
   }
 
-  /** A refusal: permanent at once; temporary retried with backoff until 24 hours are over. */
-  private async failed(n: DeliveryRow, error: MailDeliveryError, now: Date): Promise<DeliveryOutcome> {
+  /**
+   * A summary (several task reminders to one person from one sweep, docs/reminders.md): the lead
+   * and its rows, locked together, each checked as if it were sent alone; what is still true goes
+   * out as one mail under the lead's Message-ID, and every row is settled with it (sent, failed,
+   * or skipped with its reason). A temporary refusal leaves them all queued for the lead's retry,
+   * so they are checked again then.
+   */
+  private async deliverSummary(lead: DeliveryRow, now: Date): Promise<DeliveryOutcome> {
+    const rows = [lead, ...(await this.notifications.lockSummaryRows(lead.tenant_id, lead.id, now))];
+    const items: { row: DeliveryRow; timeZone: string; content: TaskReminder }[] = [];
+    const skips: { row: DeliveryRow; reason: string }[] = [];
+    for (const row of rows) {
+      const prepared: Prepared = row.email === null ? { skip: 'the recipient no longer exists' } : await this.prepare(row, now);
+      if ('skip' in prepared) skips.push({ row, reason: prepared.skip });
+      else if (prepared.content.kind === 'due_soon' || prepared.content.kind === 'overdue' || prepared.content.kind === 'escalation')
+        items.push({ row, timeZone: prepared.timeZone, content: prepared.content });
+      else skips.push({ row, reason: `a ${row.kind} mail is never part of a summary` });
+    }
+    const settleSkips = async (): Promise<void> => {
+      for (const { row, reason } of skips) {
+        await this.mark(row, 'skipped', now, { reason });
+        this.logger.info({ notificationId: row.id, kind: row.kind, reason, summaryId: lead.id }, 'reminder skipped');
+      }
+    };
+    const rank = { escalation: 0, overdue: 1, due_soon: 2 } as const;
+    items.sort(
+      (a, b) =>
+        rank[a.content.kind] - rank[b.content.kind] ||
+        a.content.task.dueDate.localeCompare(b.content.task.dueDate) ||
+        a.content.task.key.localeCompare(b.content.task.key),
+    );
+    const [first] = items;
+    if (!first) {
+      await settleSkips();
+      return 'skipped';
+    }
+    const mail = composeReminder(
+      {
+        notificationId: lead.id,
+        tenantId: lead.tenant_id,
+        tenantName: lead.tenant_name ?? '',
+        recipient: { name: lead.name ?? '', email: lead.email ?? '' },
+        timeZone: first.timeZone,
+        publicUrl: this.settings.publicUrl,
+        unsubscribeToken: this.tokens.sign(lead.recipient_id, first.row.kind),
+      },
+      { kind: 'summary', items: items.map((i) => i.content), unsubscribeKind: first.row.kind },
+    );
+    let messageId: string;
+    try {
+      messageId = (await this.mailer.send(mail)).messageId;
+    } catch (error: unknown) {
+      if (!(error instanceof MailDeliveryError)) throw error;
+      const others = items.filter((i) => i.row.id !== lead.id).map((i) => i.row);
+      const outcome = await this.failed(lead, error, now, others);
+      if (outcome !== 'retry') await settleSkips();
+      return outcome;
+    }
+    await this.settings.afterAccept?.(lead.id);
+    for (const { row } of items) await this.mark(row, 'sent', now, { messageId });
+    await settleSkips();
+    return 'sent';
+  }
+
+  /**
+   * A refusal: permanent at once; temporary retried with backoff until 24 hours are over. `others`:
+   * the rest of a summary's rows, which fail with their lead.
+   */
+  private async failed(n: DeliveryRow, error: MailDeliveryError, now: Date, others: readonly DeliveryRow[] = []): Promise<DeliveryOutcome> {
     const reason = reasonOf(error);
     const attempts = n.attempts + 1;
     const next = error.permanent ? null : nextAttemptAt(new Date(n.created_at), attempts, now);
     if (next === null) {
       const why = error.permanent ? reason : `gave up after 24 hours and ${attempts} attempts; last: ${reason}`;
       await this.mark(n, 'failed', now, { reason: why });
+      for (const other of others) await this.mark(other, 'failed', now, { reason: why });
       this.logger.warn({ notificationId: n.id, kind: n.kind, attempts, reason: why }, 'reminder mail failed');
       return 'failed';
     }

@@ -14,7 +14,10 @@ export interface SweepOptions {
 }
 
 export interface SweepResult {
-  /** Notifications written (and queued) by this sweep. */
+  /**
+   * Mails queued by this sweep: a notification of its own, or the lead of a summary (the other
+   * rows of a summary, and overdue rows covered by an escalation, are written but not counted).
+   */
   readonly queued: number;
   /** Older queued notifications whose job was gone, queued again. */
   readonly requeued: number;
@@ -49,7 +52,7 @@ export const REMINDER_SELECTION_SQL = {
             FROM (SELECT DISTINCT te.reminder_days FROM tenant_reminder_settings() te) r, unnest(r.reminder_days) d`,
   /** $1: now, $2: kinds, $3: the bound. */
   candidates:
-    'SELECT tenant_id, recipient_id, task_id, kind, win, due_date, assignee_id FROM reminder_candidates($1::timestamptz, $2::text[], $3::date)',
+    'SELECT tenant_id, recipient_id, task_id, kind, win, due_date, assignee_id, covered, rank_in_mail, mail_items FROM reminder_candidates($1::timestamptz, $2::text[], $3::date)',
 } as const;
 
 /** One job per job id the database gave the rows (chunks of notifications). */

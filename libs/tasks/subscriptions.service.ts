@@ -12,10 +12,10 @@ import {
 } from '../catalog';
 import { DOMAIN_EVENT_SINK, isUuid, type DomainEventSink, type TenantContext } from '../core';
 import { TenantDb } from '../db';
-import { occurrence, phaseIndex, todayIn, type IsoDate } from './schedule';
+import { nextPeriodStart, occurrence, phaseIndex, startedOccurrences, todayIn, type IsoDate } from './schedule';
 import type { SubscriptionEntity } from './subscription.entity';
 import { SubscriptionRepository } from './subscription.repository';
-import { TaskRepository } from './task.repository';
+import { TaskRepository, type NewTask } from './task.repository';
 import { PhaseBackwardsError, SubscriptionExistsError, SubscriptionNotFoundError } from './tasks.errors';
 import { iso, type ProviderCommitmentView, type SubscriptionView } from './tasks.views';
 
@@ -80,12 +80,23 @@ export class SubscriptionsService {
       });
       if (!id) throw new SubscriptionExistsError(input.catalogKey);
       const duties = await customerDuties(this.db.em, version.id);
-      const created = await this.tasks.insertMany(
-        ctx.tenantId,
-        id,
-        duties.map((d) => ({ activityId: d.activityId, ...firstTask(d, phase, phaseStartedOn, input.startsOn) })),
-      );
-      await this.subscriptions.schedule(id, ctx.tenantId, input.startsOn);
+      // Every period that has already started exists at once (a start date in the past), as the
+      // roll-over would open them: not an hour later, and not as a second wave of reminders.
+      const today = todayIn(timezone);
+      const rows: NewTask[] = [];
+      let next: IsoDate | null = null;
+      for (const d of duties) {
+        rows.push({ activityId: d.activityId, ...firstTask(d, phase, phaseStartedOn, input.startsOn) });
+        const anchor = phaseStartedOn[d.phase];
+        if (anchor === undefined || phaseIndex(d.phase) > phaseIndex(phase)) continue;
+        for (const { k, occurrence } of startedOccurrences(d.cadence, anchor, today)) {
+          if (k > 0) rows.push({ activityId: d.activityId, ...occurrence });
+        }
+        const upcoming = nextPeriodStart(d.cadence, anchor, today);
+        if (upcoming !== null && (next === null || upcoming < next)) next = upcoming;
+      }
+      const created = await this.tasks.insertMany(ctx.tenantId, id, rows);
+      await this.subscriptions.schedule(id, ctx.tenantId, next ?? input.startsOn);
       await this.events.publish(this.db.em, {
         action: 'subscription.created',
         tenantId: ctx.tenantId,

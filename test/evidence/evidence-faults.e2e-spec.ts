@@ -3,7 +3,9 @@
  * fails after the file was written (an error raised by a trigger, the connection killed in the
  * middle of the transaction). Each time: an error answer, no row, no file, the task unchanged.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Logger } from '@nestjs/common';
 import { caller, signup, type Account, type Caller } from '../harness/api';
@@ -64,6 +66,67 @@ describe('the storage fails', () => {
     // And it works again once the storage does.
     const again = await upload(call, admin.accessToken, admin.tenantId, taskId, { filename: 'a.pdf', content: SAMPLES.pdf });
     expect(again.statusCode).toBe(201);
+  });
+});
+
+/**
+ * A real full disk: a 1 MiB tmpfs mounted where the tenant's files go (needs root, as in the
+ * development sandbox and CI containers; where mounting is refused the test is skipped and says
+ * so), filled to the last byte, so the upload's write fails with a genuine ENOSPC.
+ */
+const canMountTmpfs = ((): boolean => {
+  const probe = fs.mkdtempSync(path.join(os.tmpdir(), 'dutybook-tmpfs-probe-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
+    execFileSync('umount', [probe], { stdio: 'ignore' });
+    return true;
+  } catch {
+    process.stderr.write('evidence-faults: mounting a tmpfs is refused here; the full-disk test is skipped\n');
+    return false;
+  } finally {
+    fs.rmSync(probe, { recursive: true, force: true });
+  }
+})();
+
+describe('the storage is full', () => {
+  (canMountTmpfs ? it : it.skip)('answers 507 EVIDENCE_STORAGE_FULL, not 503, and leaves nothing half-written', async () => {
+    const taskId = await createTask(t, admin.tenantId, admin.userId);
+    const tenantDir = path.join(storageDir(), admin.tenantId);
+    fs.rmSync(tenantDir, { recursive: true, force: true });
+    fs.mkdirSync(tenantDir, { recursive: true, mode: 0o700 });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=700', 'tmpfs', tenantDir]);
+    try {
+      // Fill it: write until the kernel refuses.
+      const filler = path.join(tenantDir, 'filler');
+      const fd = fs.openSync(filler, 'w');
+      const block = Buffer.alloc(64 * 1024, 1);
+      let full = false;
+      try {
+        for (;;) fs.writeSync(fd, block);
+      } catch (error) {
+        full = (error as NodeJS.ErrnoException).code === 'ENOSPC';
+      } finally {
+        fs.closeSync(fd);
+      }
+      expect(full).toBe(true);
+      const filesBefore = storedFiles(t);
+      expect(filesBefore).toEqual([`${admin.tenantId}/filler`]);
+
+      const res = await upload(call, admin.accessToken, admin.tenantId, taskId, { filename: 'a.pdf', content: SAMPLES.pdf });
+      expect(res.statusCode).toBe(507);
+      expect(res.json()).toEqual(expect.objectContaining({ statusCode: 507, code: 'EVIDENCE_STORAGE_FULL' }));
+      expect(res.json<{ message: string }>().message).not.toMatch(/cannot be reached/);
+      expect(res.body).not.toContain(storageDir());
+      // No .partial file, no row, the task unchanged.
+      await expectNothingLeft(taskId, filesBefore);
+
+      // Space again: the same upload is stored.
+      fs.rmSync(filler);
+      const again = await upload(call, admin.accessToken, admin.tenantId, taskId, { filename: 'a.pdf', content: SAMPLES.pdf });
+      expect(again.statusCode).toBe(201);
+    } finally {
+      execFileSync('umount', ['-l', tenantDir]);
+    }
   });
 });
 

@@ -56,7 +56,8 @@ describe('npm run reminders:sweep', () => {
 
     const first = await run({ MIGRATE_ON_START: 'true' });
     expect(first).toMatchObject({ code: 0, stderr: '' });
-    expect(first.stdout).toBe('queued 2 notification(s)\n');
+    // Two due-soon reminders to one person in one sweep: one (summary) mail.
+    expect(first.stdout).toBe('queued 1 mail(s)\n');
     const rows = await notifications(w, r.tenantId);
     expect(rows.map((n) => `${n.kind} ${n.status}`)).toEqual(['due_soon queued', 'due_soon queued']);
     const jobs = await query<{ items: unknown[] }>(
@@ -64,10 +65,10 @@ describe('npm run reminders:sweep', () => {
       "SELECT data -> 'items' AS items FROM pgboss.job WHERE name = $1 AND id IN (SELECT job_id FROM notification WHERE id = ANY ($2::uuid[]))",
       [QUEUES.mailSend.name, rows.map((n) => n.id)],
     );
-    expect(jobs.flatMap((j) => j.items)).toHaveLength(2);
+    expect(jobs.flatMap((j) => j.items)).toHaveLength(1);
 
     const second = await run({ MIGRATE_ON_START: 'false' });
-    expect(second).toMatchObject({ code: 0, stdout: 'queued 0 notification(s)\n' });
+    expect(second).toMatchObject({ code: 0, stdout: 'queued 0 mail(s)\n' });
   });
 
   it('a bad configuration exits 1 naming the variable', async () => {

@@ -157,7 +157,10 @@ describe('the mail', () => {
       "INSERT INTO review (tenant_id, task_id, reviewer_id, decision, comment, created_at) VALUES ($1, $2, $3, 'reject', $4, $5)",
       [r.tenantId, rejected, auditor.userId, comment, '2026-04-08T13:00:00Z'],
     );
-    await sweep(w, clock.toISOString());
+    // Two sweeps, so that each kind is a mail of its own here (one sweep would give the member one
+    // summary of the overdue and the due-soon reminder: storm.e2e-spec.ts).
+    await sweep(w, clock.toISOString(), ['overdue', 'escalation', 'review_rejected']);
+    await sweep(w, clock.toISOString(), ['due_soon']);
     const rows = await notifications(w, r.tenantId);
     expect(rows.map((x) => x.kind).sort()).toEqual(['due_soon', 'escalation', 'overdue', 'review_rejected']);
     for (const row of rows) expect(await deliver(row, r.tenantId)).toBe('sent');

@@ -151,6 +151,8 @@ export interface NotificationRow {
   attempts: number;
   last_error: string | null;
   message_id: string | null;
+  /** The lead of the summary mail the row is part of (its own id for the lead), else null. */
+  summary_id: string | null;
   data: { dueDate?: string; assigneeId?: string | null; taskIds?: string[]; reviewId?: string };
 }
 
@@ -158,7 +160,7 @@ export interface NotificationRow {
 export function notifications(w: World, tenantId: string): Promise<NotificationRow[]> {
   return query<NotificationRow>(
     w.t.db.adminUrl,
-    `SELECT id, recipient_id, task_id, kind, "window" AS window, status, attempts, last_error, message_id, data
+    `SELECT id, recipient_id, task_id, kind, "window" AS window, status, attempts, last_error, message_id, summary_id, data
        FROM notification WHERE tenant_id = $1 ORDER BY created_at, kind, "window", recipient_id, task_id`,
     [tenantId],
   );

@@ -94,21 +94,25 @@ describe('the worker', () => {
       const rows = await notifications(w, tenantId);
       return rows.length === 3 && rows.every((n) => n.status === 'sent') ? rows : undefined;
     });
-    const mails = await sink.waitFor(3);
-    expect(mails.map((m) => m.parsed.messageId).sort()).toEqual(sent.map((n) => `<${n.id}@dutybook>`).sort());
-    expect(mails.every((m) => m.envelopeTo[0] === member.email && /^Due tomorrow \(/.test(m.parsed.subject ?? ''))).toBe(true);
-    // One job for the three (a chunk of the sweep's rows), completed.
+    // Three reminders to one person in one sweep: one summary mail, under its lead's Message-ID.
+    const mails = await sink.waitFor(1);
+    const lead = sent.find((n) => n.summary_id === n.id)!;
+    expect(mails.map((m) => m.parsed.messageId)).toEqual([`<${lead.id}@dutybook>`]);
+    expect(sent.every((n) => n.summary_id === lead.id && n.message_id === `<${lead.id}@dutybook>`)).toBe(true);
+    expect(mails[0]!.envelopeTo).toEqual([member.email]);
+    expect(mails[0]!.parsed.subject).toMatch(/^3 duties need attention: 3 due soon — /);
+    // One job, naming the lead (its rows go with it), completed.
     const jobs = await query<{ state: string; items: number }>(
       w.t.db.adminUrl,
       "SELECT state, jsonb_array_length(data -> 'items') AS items FROM pgboss.job WHERE name = $1 AND id IN (SELECT job_id FROM notification WHERE id = ANY ($2::uuid[]))",
       [QUEUES.mailSend.name, sent.map((n) => n.id)],
     );
-    expect(jobs).toEqual([{ state: 'completed', items: 3 }]);
+    expect(jobs).toEqual([{ state: 'completed', items: 1 }]);
     // Another sweep (or the same one run twice) adds nothing and sends nothing.
     await client.send(QUEUES.remindersSweep.name, {});
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(await notifications(w, tenantId)).toHaveLength(3);
-    expect(sink.messages).toHaveLength(3);
+    expect(sink.messages).toHaveLength(1);
   });
 
   it('two workers on one queue: every mail exactly once', async () => {
@@ -144,9 +148,11 @@ describe('the worker', () => {
         return all.length === expected && all.every((n) => n.status === 'sent') ? all : undefined;
       });
       await new Promise((resolve) => setTimeout(resolve, 1500));
+      // One summary mail per tenant (the member's reminders of one sweep), each exactly once.
       const ids = sink.messages.map((m) => m.parsed.messageId);
-      expect(ids).toHaveLength(expected);
-      expect(new Set(ids)).toEqual(new Set(rows.map((n) => `<${n.id}@dutybook>`)));
+      expect(ids).toHaveLength(tenants.length);
+      expect(new Set(ids)).toEqual(new Set(rows.map((n) => n.message_id)));
+      expect(new Set(ids)).toEqual(new Set(rows.filter((n) => n.summary_id === n.id).map((n) => `<${n.id}@dutybook>`)));
     } finally {
       await second.stop({ graceful: true, wait: true, timeout: 5000 });
       jobs.close();

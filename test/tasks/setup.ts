@@ -20,6 +20,7 @@ export interface TaskTenant {
 export async function taskTenant(
   t: TestApp,
   subscribe: { startsOn: string; phase?: string; timezone?: string; version?: string } = { startsOn: '2026-01-01' },
+  options: { firstPeriodsOnly?: boolean } = {},
 ): Promise<TaskTenant> {
   const call: Caller = caller(t.app);
   const admin = await signup(t.app);
@@ -35,6 +36,21 @@ export async function taskTenant(
   });
   if (res.statusCode !== 201) throw new Error(`subscribe failed: ${res.statusCode} ${res.body}`);
   const subscriptionId = res.json<{ id: string }>().id;
+  if (options.firstPeriodsOnly) {
+    // Subscribing opens every period started by the real today; roll-over tests pin an earlier
+    // clock, and list and upgrade tests count one task per duty, so they start from the first
+    // periods only, as on the subscription's start date.
+    await query(
+      t.db.adminUrl,
+      `DELETE FROM task x WHERE x.subscription_id = $1
+          AND EXISTS (SELECT 1 FROM task f WHERE f.subscription_id = x.subscription_id AND f.activity_id = x.activity_id AND f.period_start < x.period_start)`,
+      [subscriptionId],
+    );
+    await query(t.db.adminUrl, 'UPDATE occurrence_schedule SET next_period_on = $2 WHERE subscription_id = $1', [
+      subscriptionId,
+      subscribe.startsOn,
+    ]);
+  }
   const rows = await query<{ key: string; id: string }>(
     t.db.adminUrl,
     'SELECT a.key, t.id FROM task t JOIN activity a ON a.id = t.activity_id WHERE t.tenant_id = $1 ORDER BY t.period_start',

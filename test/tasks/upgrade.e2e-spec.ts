@@ -65,7 +65,7 @@ async function evidenceNote(tt: TaskTenant, taskId: string, text: string): Promi
 
 describe('catalog upgrade of the Private Exchange correction', () => {
   it('previews, applies in one go, keeps evidence, reviews and the audit chain, and a second call changes nothing', async () => {
-    const tt = await taskTenant(t, { startsOn: '2026-01-01', version: OLD });
+    const tt = await taskTenant(t, { startsOn: '2026-01-01', version: OLD }, { firstPeriodsOnly: true });
     expect(Object.keys(tt.tasks)).toHaveLength(20);
     // Work done before the upgrade: evidence on a duty that leaves the customer (PX-03, done,
     // waiting for review), and a reviewed duty that stays (PX-11, approved).
@@ -212,7 +212,7 @@ describe('catalog upgrade of the Private Exchange correction', () => {
   });
 
   it('two upgrades at once: one applies, the other finds nothing to do', async () => {
-    const tt = await taskTenant(t, { startsOn: '2026-01-01', version: OLD });
+    const tt = await taskTenant(t, { startsOn: '2026-01-01', version: OLD }, { firstPeriodsOnly: true });
     const [a, b] = await Promise.all([
       call({ method: 'POST', url: upgradeUrl(tt, NEW), token: tt.admin.accessToken }),
       call({ method: 'POST', url: upgradeUrl(tt, NEW), token: tt.admin.accessToken }),
@@ -231,7 +231,7 @@ describe('catalog upgrade of the Private Exchange correction', () => {
 describe('upgrade: roles, isolation, bad input', () => {
   let tt: TaskTenant;
   beforeAll(async () => {
-    tt = await taskTenant(t, { startsOn: '2026-01-01', version: OLD });
+    tt = await taskTenant(t, { startsOn: '2026-01-01', version: OLD }, { firstPeriodsOnly: true });
   });
 
   it.each(['member', 'auditor', 'viewer'] as const)('%s: 403 on preview and apply, nothing changed', async (role) => {
@@ -261,7 +261,7 @@ describe('upgrade: roles, isolation, bad input', () => {
   });
 
   it('a downgrade: 409 UPGRADE_NOT_NEWER', async () => {
-    const fresh = await taskTenant(t, { startsOn: '2026-01-01', version: NEW });
+    const fresh = await taskTenant(t, { startsOn: '2026-01-01', version: NEW }, { firstPeriodsOnly: true });
     const before = await snapshot(fresh.admin.tenantId);
     for (const method of ['GET', 'POST'] as const) {
       const res = await call({ method, url: upgradeUrl(fresh, OLD), token: fresh.admin.accessToken });
@@ -339,7 +339,7 @@ describe('several providers per tenant: the task list filters by catalog and pro
   let tt: TaskTenant;
   beforeAll(async () => {
     await otherCatalog();
-    tt = await taskTenant(t, { startsOn: '2026-01-01', version: OLD });
+    tt = await taskTenant(t, { startsOn: '2026-01-01', version: OLD }, { firstPeriodsOnly: true });
     const res = await call({
       method: 'POST',
       url: `/api/v1/tenants/${tt.admin.tenantId}/subscriptions`,

@@ -5,8 +5,17 @@
 -- can reach, so the scan stays on the open-task index range. Tables of other libs are read through
 -- their functions (reminder_tasks -> task_due_facts, active_memberships; tenant_reminder_settings;
 -- tenant_time_zones), which Postgres inlines: the plan is the one a single hand-written query gets.
+--
+-- Only rows not written yet come out (the idempotency key notification_once), and they say how
+-- they reach the recipient, so that one sweep never buries anyone (docs/reminders.md, "one mail
+-- per person per sweep"): `covered` marks an overdue row whose escalation to the same person for
+-- the same task is new in the same sweep (the escalation wins; the row is written as skipped so
+-- it is not sent later either); `mail_items` counts the rows that reach one (tenant, recipient)
+-- in this sweep, and `rank_in_mail` orders them (escalations, overdue, due soon; then due date):
+-- more than one item is one summary mail, led by rank 1.
 CREATE OR REPLACE FUNCTION reminder_candidates(p_now timestamptz, p_kinds text[], p_bound date)
-RETURNS TABLE (tenant_id uuid, recipient_id uuid, task_id uuid, kind text, win text, due_date date, assignee_id uuid)
+RETURNS TABLE (tenant_id uuid, recipient_id uuid, task_id uuid, kind text, win text, due_date date, assignee_id uuid,
+               covered boolean, rank_in_mail int, mail_items int)
 LANGUAGE sql STABLE AS $$
   WITH cand AS MATERIALIZED (
     SELECT t.tenant_id, t.task_id, t.due_date, t.assignee_id, t.owner_id, t.days_left,
@@ -50,16 +59,31 @@ LANGUAGE sql STABLE AS $$
     SELECT d.tenant_id, d.recipient_id, d."window", d.data -> 'taskIds' AS task_ids
       FROM notification d
      WHERE d.kind = 'digest' AND d.created_at > p_now - interval '8 days' AND d.created_at <= p_now
-  )
-  SELECT w.tenant_id, w.recipient_id, w.task_id, w.kind, w.win, w.due_date, w.assignee_id
-    FROM who w
-    LEFT JOIN digests d ON w.kind = 'due_soon' AND d.tenant_id = w.tenant_id AND d.recipient_id = w.recipient_id
-     AND d."window" = to_char(w.local_now, 'IYYY-"W"IW')
-   WHERE w.kind <> 'due_soon'
+  ), fresh AS (
+    SELECT w.tenant_id, w.recipient_id, w.task_id, w.kind, w.win, w.due_date, w.assignee_id
+      FROM who w
+      LEFT JOIN digests d ON w.kind = 'due_soon' AND d.tenant_id = w.tenant_id AND d.recipient_id = w.recipient_id
+       AND d."window" = to_char(w.local_now, 'IYYY-"W"IW')
+     WHERE (w.kind <> 'due_soon'
       -- No separate due-soon mail for a task this week's digest lists ...
       OR (d.tenant_id IS NOT NULL AND NOT d.task_ids ? w.task_id::text)
       -- ... and none while that digest is due but not written yet: held for it, not lost.
       OR (d.tenant_id IS NULL AND NOT (w.wants_digest
             AND w.local_now >= date_trunc('week', w.local_now) + interval '8 hours'
-            AND w.local_now < date_trunc('week', w.local_now) + interval '32 hours'))
+            AND w.local_now < date_trunc('week', w.local_now) + interval '32 hours')))
+     -- Written already (an earlier sweep): not news, and not part of this sweep's mail.
+     AND NOT EXISTS (
+       SELECT 1 FROM notification n
+        WHERE n.tenant_id = w.tenant_id AND n.recipient_id = w.recipient_id AND n.task_key = w.task_id
+          AND n.kind = w.kind AND n."window" = w.win)
+  ), marked AS (
+    SELECT f.*, f.kind = 'overdue' AND bool_or(f.kind = 'escalation') OVER (PARTITION BY f.tenant_id, f.recipient_id, f.task_id) AS covered
+      FROM fresh f
+  )
+  SELECT m.tenant_id, m.recipient_id, m.task_id, m.kind, m.win, m.due_date, m.assignee_id, m.covered,
+         CASE WHEN NOT m.covered THEN row_number() OVER (
+           PARTITION BY m.tenant_id, m.recipient_id, m.covered
+           ORDER BY CASE m.kind WHEN 'escalation' THEN 0 WHEN 'overdue' THEN 1 ELSE 2 END, m.due_date, m.task_id) END::int,
+         (count(*) FILTER (WHERE NOT m.covered) OVER (PARTITION BY m.tenant_id, m.recipient_id))::int
+    FROM marked m
 $$;

@@ -15,6 +15,9 @@ BEGIN
   WITH orphan AS (
     SELECT n.id FROM notification n
      WHERE n.status = 'queued' AND n.created_at < p_now - p_older_than
+       -- A row of a summary goes with its lead while the lead is queued (the lead's job names it).
+       AND NOT (n.summary_id IS NOT NULL AND n.summary_id <> n.id
+                AND EXISTS (SELECT 1 FROM notification l WHERE l.id = n.summary_id AND l.status = 'queued'))
        AND NOT EXISTS (
          SELECT 1 FROM pgboss.job j
           WHERE j.name = p_queue AND j.id = n.job_id AND j.state IN ('created', 'retry', 'active'))
@@ -24,7 +27,9 @@ BEGIN
     -- Chunks of 25 notifications per job (NOTIFICATIONS_PER_JOB in reminder.types.ts).
     SELECT o.id, md5(v_batch || ':requeue:' || (row_number() OVER () - 1) / 25)::uuid AS job_id FROM orphan o
   ), upd AS (
-    UPDATE notification n SET job_id = x.job_id FROM numbered x WHERE n.id = x.id
+    -- A row whose lead is gone or settled goes on its own.
+    UPDATE notification n SET job_id = x.job_id, summary_id = CASE WHEN n.summary_id = n.id THEN n.id END
+      FROM numbered x WHERE n.id = x.id
     RETURNING n.id, n.tenant_id, n.job_id
   )
   SELECT id, tenant_id, job_id FROM upd;

@@ -89,17 +89,31 @@ BEGIN
       INTO v_bound
       FROM (SELECT DISTINCT te.reminder_days FROM tenant_reminder_settings() te) r, unnest(r.reminder_days) d;
     RETURN QUERY
-    WITH ins AS (
-      INSERT INTO notification (tenant_id, recipient_id, task_id, kind, "window", data, created_at, job_id)
-      SELECT w.tenant_id, w.recipient_id, w.task_id, w.kind, w.win,
-             CASE WHEN w.kind = 'escalation' THEN jsonb_build_object('dueDate', w.due_date, 'assigneeId', w.assignee_id)
-                  ELSE jsonb_build_object('dueDate', w.due_date) END,
-             p_now, md5(v_batch || ':tasks:' || (row_number() OVER () - 1) / 25)::uuid
-        FROM reminder_candidates(p_now, v_kinds, v_bound) w
+    WITH c AS MATERIALIZED (
+      SELECT w.*, gen_random_uuid() AS id FROM reminder_candidates(p_now, v_kinds, v_bound) w
+    ), x AS (
+      -- One mail per (tenant, recipient): several items are one summary, whose rows point at
+      -- their lead (summary_id); jobs carry 25 mails, so a summary's rows share its lead's job.
+      SELECT c.*,
+             CASE WHEN NOT c.covered AND c.mail_items > 1 THEN first_value(c.id) OVER (
+               PARTITION BY c.covered, c.tenant_id, c.recipient_id ORDER BY c.rank_in_mail) END AS summary_id,
+             (dense_rank() OVER (ORDER BY c.covered, c.tenant_id, c.recipient_id) - 1) / 25 AS job_no
+        FROM c
+    ), ins AS (
+      INSERT INTO notification (id, tenant_id, recipient_id, task_id, kind, "window", data, created_at, job_id, status, last_error, summary_id)
+      SELECT x.id, x.tenant_id, x.recipient_id, x.task_id, x.kind, x.win,
+             CASE WHEN x.kind = 'escalation' THEN jsonb_build_object('dueDate', x.due_date, 'assigneeId', x.assignee_id)
+                  ELSE jsonb_build_object('dueDate', x.due_date) END,
+             p_now, md5(v_batch || ':tasks:' || x.job_no)::uuid,
+             CASE WHEN x.covered THEN 'skipped' ELSE 'queued' END,
+             CASE WHEN x.covered THEN 'covered by the escalation of the same sweep' END,
+             x.summary_id
+        FROM x
       ON CONFLICT DO NOTHING
-      RETURNING id, tenant_id, job_id
+      RETURNING id, tenant_id, job_id, status, summary_id
     )
-    SELECT id, tenant_id, job_id FROM ins;
+    -- The rows a job names: single mails and the leads of summaries.
+    SELECT id, tenant_id, job_id FROM ins WHERE status = 'queued' AND (summary_id IS NULL OR summary_id = id);
   END IF;
 
   PERFORM set_config('app.scope', '', true);
