@@ -171,7 +171,7 @@ describe('importing a tenant-private catalog', () => {
       method: 'POST',
       url: `/api/v1/tenants/${admin.tenantId}/subscriptions`,
       token: admin.accessToken,
-      payload: { catalogKey: 'acme-backup', startsOn: '2026-01-01' },
+      payload: { catalogKey: 'acme-backup', startsOn: new Date().toISOString().slice(0, 10) },
     });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ tasksCreated: 3, catalogVersion: '2025-03-01' });
@@ -263,7 +263,7 @@ describe('isolation: another tenant', () => {
       method: 'POST',
       url: `${base}/subscriptions`,
       token: other.accessToken,
-      payload: { catalogKey: 'acme-backup', startsOn: '2026-01-01' },
+      payload: { catalogKey: 'acme-backup', startsOn: new Date().toISOString().slice(0, 10) },
     });
     expect(sub.statusCode).toBe(404);
     expect(code(sub)).toBe('CATALOG_NOT_FOUND');

@@ -70,7 +70,8 @@ describe('POST /subscriptions', () => {
       method: 'POST',
       url: `/api/v1/tenants/${admin.tenantId}/subscriptions`,
       token: admin.accessToken,
-      payload: { catalogKey: 'ovhcloud-private-exchange', startsOn: '2026-01-01' },
+      // Starting today: one period per duty (a start in the past also opens every period since).
+      payload: { catalogKey: 'ovhcloud-private-exchange', startsOn: new Date().toISOString().slice(0, 10) },
     });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ tasksCreated: 18, catalogVersion: '2024-06-25' });
