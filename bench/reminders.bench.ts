@@ -25,6 +25,7 @@ import { REMINDER_SELECTION_SQL, SWEEP_KINDS, sweepReminders } from '../libs/rem
 import { makeRunDir, startBenchCluster, type BenchCluster } from './harness/database';
 import { writeDataset } from './reminders/dataset';
 import type { CounterMessage } from './reminders/smtp-counter';
+import { median, say } from './harness/standalone';
 import { positiveInt as positiveIntFrom } from './harness/options';
 
 const SWEEP_TARGET = 2;
@@ -32,17 +33,8 @@ const SEND_TARGET = 200;
 const WORKER = path.join(__dirname, '..', 'apps', 'worker', 'main.js');
 const COUNTER = path.join(__dirname, 'reminders', 'smtp-counter.js');
 
-const say = (line: string): void => {
-  process.stdout.write(`${line}\n`);
-};
-
 const positiveInt = (name: string, fallback: number, max: number): number => positiveIntFrom(process.env, name, fallback, max);
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-};
 const ms = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
 
 /** The baseline: the selection the sweep function runs (libs/reminders' own statements), bare (superuser: no RLS), rows fetched. */

@@ -4,6 +4,8 @@ import { isChildMessage, type CpuUsage, type StartMessage, type UsageRequest } f
 export interface ServerChild {
   readonly name: string;
   readonly port: number;
+  /** Its process id (memory benches read /proc/<pid>). */
+  readonly pid: number;
   /** CPU time the server process used so far. */
   cpuUsage(): Promise<CpuUsage>;
   /** SIGTERM, then SIGKILL if it has not exited in time; resolves once it has exited. */
@@ -78,7 +80,7 @@ export async function startServer(name: string, script: string, start: StartMess
     child.once('error', onError);
     child.send(start);
   });
-  return { name, port, cpuUsage: () => askUsage(name, child), stop: () => stopChild(child) };
+  return { name, port, pid: child.pid ?? -1, cpuUsage: () => askUsage(name, child), stop: () => stopChild(child) };
 }
 
 function askUsage(name: string, child: ChildProcess): Promise<CpuUsage> {

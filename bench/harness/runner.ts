@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../libs/core';
 import { killAllChildren, startServer, type ServerChild } from './children';
+import { median } from './standalone';
 import { makeRunDir, startBenchCluster, type BenchCluster } from './database';
 import { BenchCheckError, loadProblems, probe, runLoad, stopLoad } from './load';
 import { benchOptions, type BenchOptions } from './options';
@@ -99,12 +100,6 @@ async function measure(m: Measurement, options: BenchOptions, running: Running):
     running.server = undefined;
     await server.stop();
   }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 function medianFigures(all: readonly Figures[]): Figures {

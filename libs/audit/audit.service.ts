@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { CORE_ERRORS, decodeCursor, encodeCursor, ValidationError, type TenantContext } from '../core';
+import { decodeCursor, encodeCursor, InvalidCursorError, type TenantContext } from '../core';
 import { TenantDb } from '../db';
 import { AuditEventRepository, recordOf, type AuditEventRow } from './audit-event.repository';
 import { chainHash, GENESIS_HASH } from './audit.chain';
@@ -69,17 +69,10 @@ interface Break {
 const earliest = (known: Break | null, seq: number, reason: AuditBreak): Break =>
   known === null || seq < known.seq ? { seq, reason } : known;
 
-const badCursor = (): ValidationError =>
-  new ValidationError(
-    'The cursor is not one this API gave out: pass nextCursor from the previous page, unchanged.',
-    undefined,
-    CORE_ERRORS.INVALID_CURSOR,
-  );
-
 /** A cursor is the seq of the last row given; the next page starts below it. */
 function seqOfCursor(cursor: string): string {
   const [value] = decodeCursor(cursor, ['string']);
-  if (typeof value !== 'string' || !/^[1-9][0-9]{0,18}$/.test(value) || BigInt(value) > MAX_SEQ) throw badCursor();
+  if (typeof value !== 'string' || !/^[1-9][0-9]{0,18}$/.test(value) || BigInt(value) > MAX_SEQ) throw new InvalidCursorError();
   return value;
 }
 

@@ -33,9 +33,16 @@ export function decodeCursor(cursor: string, shape: readonly CursorPart[]): (str
   } catch {
     // fall through
   }
-  throw new ValidationError(
-    'The cursor is not one this API gave out: pass nextCursor from the previous page, unchanged.',
-    undefined,
-    CORE_ERRORS.INVALID_CURSOR,
-  );
+  throw new InvalidCursorError();
+}
+
+/** 400 INVALID_CURSOR: the one answer to a cursor this API did not give out, whatever its format. */
+export class InvalidCursorError extends ValidationError {
+  constructor() {
+    super(
+      'The cursor is not one this API gave out: pass nextCursor from the previous page, unchanged.',
+      undefined,
+      CORE_ERRORS.INVALID_CURSOR,
+    );
+  }
 }

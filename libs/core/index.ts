@@ -1,14 +1,7 @@
 export { loadConfig, ConfigError, APP_CONFIG, type AppConfig, type RateLimit, type RateLimitName } from './config/app-config';
 export { LOG_LEVELS, type LogLevel } from './config/config.schema';
 export { ConfigModule } from './config/config.module';
-export {
-  DomainError,
-  NotFoundError,
-  ConflictError,
-  ValidationError,
-  NothingToChangeError,
-  ForbiddenRoleError,
-} from './errors/domain-error';
+export { DomainError, ValidationError, NothingToChangeError, ForbiddenRoleError } from './errors/domain-error';
 export { declareErrors, CORE_ERRORS, LIB, type ErrorCode, type ErrorTable } from './errors/error-codes';
 export { createLogger, NestPinoLogger, serializeError, withLogFields, type Logger, type LogFields } from './logger/logger';
 export { projectRoot } from './project-root';
@@ -16,6 +9,6 @@ export { canonicalJson } from './canonical-json';
 export { Public, IS_PUBLIC } from './public.decorator';
 export { ROLES, type Role, type RequestContext, type TenantContext, type UserContext } from './context';
 export { DOMAIN_EVENT_SINK, LoggingEventSink, type DomainEvent, type DomainEventSink } from './events';
-export { encodeCursor, decodeCursor, type CursorPart } from './cursor';
+export { encodeCursor, decodeCursor, InvalidCursorError, type CursorPart } from './cursor';
 export { EventsModule } from './events.module';
 export { UUID_PATTERN, isUuid, iso, isoOrNull } from './values';

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { Phase, RaciMap } from '../catalog';
-import { iso, isoOrNull, type TenantContext } from '../core';
+import type { Phase } from '../catalog';
+import { iso, type TenantContext } from '../core';
 import { TenantDb } from '../db';
-import type { CatalogChange } from './task.entity';
-import { openStatusSql, type TaskStatus } from './task-status';
+import { NO_DUE, TASK_COLUMNS, TASK_FROM, toTaskView, type TaskCard } from './task.repository';
+import type { TaskStatus } from './task-status';
 import type { ReviewView, TaskView } from './tasks.views';
 
 /** What an export (evidence pack, status report) selects: the task list's filters, a period, ids. */
@@ -28,35 +28,13 @@ export interface ExportTask extends TaskView {
 /** Where a page of the export order (phase, section, due date, id) ends. */
 export type ExportTaskCursor = readonly [phaseRank: number, section: string, due: string, id: string];
 
-interface Row {
-  id: string;
-  subscription_id: string;
-  activity_key: string;
-  title: string;
-  section: string;
-  phase: Phase;
+/** The task list's read model plus what the report order and the time zone need. */
+interface Row extends TaskCard {
   phase_rank: number;
-  cadence: string | null;
-  optional: boolean;
-  raci: RaciMap;
-  status: TaskStatus;
-  due_date: string | null;
   sort_due: string;
-  period_start: string;
-  period_end: string | null;
-  overdue: boolean;
-  assignee_id: string | null;
-  not_applicable_reason: string | null;
-  evidence_count: number;
-  completed_at: Date | null;
-  completed_by: string | null;
-  created_at: Date;
-  updated_at: Date;
   timezone: string;
-  catalog_change: CatalogChange | null;
 }
 
-const NO_DUE = '9999-12-31';
 const PHASE_ORDER = `array_position(ARRAY['before_subscription', 'setup', 'operations', 'reversibility', 'end_of_service'], a.phase)`;
 
 /**
@@ -86,16 +64,8 @@ export class TaskExportReader {
     params.push(limit + 1);
     const rows = await this.db.run(ctx, () =>
       this.db.em.query<Row[]>(
-        `SELECT t.id, t.subscription_id, a.key AS activity_key, a.title, a.section, a.phase, ${PHASE_ORDER} AS phase_rank,
-                a.cadence, a.optional, a.raci, t.status, t.due_date::text AS due_date,
-                coalesce(t.due_date, '${NO_DUE}'::date)::text AS sort_due,
-                t.period_start::text AS period_start, t.period_end::text AS period_end,
-                (${openStatusSql('t.status')} AND t.due_date < (now() AT TIME ZONE s.timezone)::date) AS overdue,
-                t.assignee_id, t.not_applicable_reason, t.evidence_count, t.completed_at, t.completed_by, t.created_at, t.updated_at,
-                s.timezone, t.catalog_change
-           FROM task t
-           JOIN subscription s ON s.tenant_id = t.tenant_id AND s.id = t.subscription_id
-           JOIN activity_card a ON a.id = t.activity_id
+        `SELECT ${TASK_COLUMNS}, ${PHASE_ORDER} AS phase_rank, coalesce(t.due_date, '${NO_DUE}'::date)::text AS sort_due, s.timezone
+         ${TASK_FROM}
           WHERE ${where.join(' AND ')}
           ORDER BY ${PHASE_ORDER}, a.section, coalesce(t.due_date, '${NO_DUE}'::date), t.id
           LIMIT $${params.length}`,
@@ -116,9 +86,7 @@ export class TaskExportReader {
     const rows = await this.db.run(ctx, () =>
       this.db.em.query<{ status: string; n: number }[]>(
         `SELECT t.status, count(*)::int AS n
-           FROM task t
-           JOIN subscription s ON s.tenant_id = t.tenant_id AND s.id = t.subscription_id
-           JOIN activity_card a ON a.id = t.activity_id
+         ${TASK_FROM}
           WHERE ${where.join(' AND ')}
           GROUP BY t.status ORDER BY t.status`,
         params,
@@ -168,29 +136,5 @@ function conditions(tenantId: string, f: TaskExportFilter): { where: string[]; p
 }
 
 function toExportTask(r: Row): ExportTask {
-  return {
-    id: r.id,
-    subscriptionId: r.subscription_id,
-    activityKey: r.activity_key,
-    title: r.title,
-    section: r.section,
-    phase: r.phase,
-    cadence: r.cadence,
-    optional: r.optional,
-    raci: r.raci,
-    status: r.status,
-    dueDate: r.due_date,
-    periodStart: r.period_start,
-    periodEnd: r.period_end,
-    overdue: r.overdue,
-    assigneeId: r.assignee_id,
-    notApplicableReason: r.not_applicable_reason,
-    evidenceCount: r.evidence_count,
-    completedAt: isoOrNull(r.completed_at),
-    completedBy: r.completed_by,
-    createdAt: iso(r.created_at),
-    updatedAt: iso(r.updated_at),
-    timezone: r.timezone,
-    catalogChange: r.catalog_change,
-  };
+  return { ...toTaskView(r), timezone: r.timezone };
 }

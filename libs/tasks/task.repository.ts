@@ -58,16 +58,16 @@ export interface TaskCard {
 }
 
 /** Overdue: open, and due before today in the subscription's time zone (the one definition). */
-const OVERDUE = `(${openStatusSql('t.status')} AND t.due_date < (now() AT TIME ZONE s.timezone)::date)`;
+export const OVERDUE = `(${openStatusSql('t.status')} AND t.due_date < (now() AT TIME ZONE s.timezone)::date)`;
 
-const TASK_COLUMNS = `
+export const TASK_COLUMNS = `
   t.id, t.subscription_id, a.key AS activity_key, a.title, a.section, a.phase, a.cadence, a.optional, a.raci,
   t.status, t.due_date::text AS due_date, t.period_start::text AS period_start, t.period_end::text AS period_end,
   ${OVERDUE} AS overdue,
   t.assignee_id, t.not_applicable_reason, t.evidence_count, t.completed_at, t.completed_by, t.created_at, t.updated_at,
   t.last_evidence_at, t.reviewed_at, a.raw AS activity_raw, a.certain AS activity_certain, a.note AS activity_note, t.catalog_change`;
 
-const TASK_FROM = `
+export const TASK_FROM = `
   FROM task t
   JOIN subscription s ON s.tenant_id = t.tenant_id AND s.id = t.subscription_id
   JOIN activity_card a ON a.id = t.activity_id`;
@@ -98,7 +98,7 @@ export const toTaskView = (r: TaskCard): TaskView => ({
 });
 
 // Tasks without a due date sort last.
-const NO_DUE = '9999-12-31';
+export const NO_DUE = '9999-12-31';
 
 /** The task list's order: due date (none last), then id; the cursor is the last row's (due date, id). */
 const TASK_KEYSET: Keyset<TaskCard> = {

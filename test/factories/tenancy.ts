@@ -84,10 +84,15 @@ export async function insertRefreshToken(
 
 /** A tenant created by `createdBy` (no membership: add one with addMembership when needed). */
 export async function insertTenant(adminUrl: string, createdBy: string, name = 'Factory Org'): Promise<string> {
+  return insertTenantWithId(adminUrl, null, createdBy, name);
+}
+
+/** insertTenant with a fixed id (tests that name the tenant in SQL they run as other roles); null: a new one. */
+export async function insertTenantWithId(adminUrl: string, id: string | null, createdBy: string, name = 'Factory Org'): Promise<string> {
   const [row] = await query<{ id: string }>(
     adminUrl,
-    'INSERT INTO tenant (id, name, created_by) VALUES (gen_random_uuid(), $1, $2) RETURNING id',
-    [name, createdBy],
+    'INSERT INTO tenant (id, name, created_by) VALUES (coalesce($1::uuid, gen_random_uuid()), $2, $3) RETURNING id',
+    [id, name, createdBy],
   );
   if (!row) throw new Error('insertTenant: no row');
   return row.id;

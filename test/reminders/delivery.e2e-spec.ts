@@ -4,6 +4,7 @@ import { DIGEST_KINDS, ReminderSender, UnsubscribeTokens, type DeliveryOutcome, 
 import type { PgBoss } from '../../libs/db';
 import { Mailer } from '../../libs/notify';
 import { jwtSecret } from '../../libs/tenancy';
+import { insertReview } from '../factories/tasks';
 import type { Account } from '../harness/api';
 import { query, quietLogger } from '../harness/database';
 import { startSmtpSink, type SmtpSink } from '../harness/smtp-sink';
@@ -152,11 +153,14 @@ describe('the mail', () => {
     await setTask(w, long, { dueDate: '2026-04-09', assigneeId: member.userId });
     clock = new Date('2026-04-08T14:00:00Z'); // a Wednesday; 7 days after Apr 1 in New York
     const comment = `<img src=x onerror=alert(1)> Evidence is from 2024 & "unsigned"`;
-    await query(
-      w.t.db.adminUrl,
-      "INSERT INTO review (tenant_id, task_id, reviewer_id, decision, comment, created_at) VALUES ($1, $2, $3, 'reject', $4, $5)",
-      [r.tenantId, rejected, auditor.userId, comment, '2026-04-08T13:00:00Z'],
-    );
+    await insertReview(w.t.db.adminUrl, {
+      tenantId: r.tenantId,
+      taskId: rejected,
+      reviewerId: auditor.userId,
+      decision: 'reject',
+      comment,
+      at: '2026-04-08T13:00:00Z',
+    });
     // Two sweeps, so that each kind is a mail of its own here (one sweep would give the member one
     // summary of the overdue and the due-soon reminder: storm.e2e-spec.ts).
     await sweep(w, clock.toISOString(), ['overdue', 'escalation', 'review_rejected']);

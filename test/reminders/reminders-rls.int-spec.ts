@@ -1,4 +1,6 @@
 import { Client } from 'pg';
+import { insertSubscription, insertTask } from '../factories/tasks';
+import { addMembership, insertTenantWithId, insertUser } from '../factories/tenancy';
 import { createTestDatabase, query, type TestDatabase } from '../harness/database';
 
 let db: TestDatabase;
@@ -9,25 +11,16 @@ let taskId: string;
 beforeAll(async () => {
   db = await createTestDatabase();
   // Setup as superuser, behind the app's back: one tenant, its admin, one task due tomorrow.
-  [{ id: userId }] = (await query<{ id: string }>(
-    db.adminUrl,
-    "INSERT INTO app_user (email, name, password_hash) VALUES ('rls@x.test', 'R', 'x') RETURNING id",
-  )) as [{ id: string }];
-  await query(db.adminUrl, "INSERT INTO tenant (id, name, created_by) VALUES ($1, 'T', $2)", [TENANT, userId]);
-  await query(db.adminUrl, "INSERT INTO membership (tenant_id, user_id, role) VALUES ($1, $2, 'admin')", [TENANT, userId]);
-  const [sub] = await query<{ id: string }>(
-    db.adminUrl,
-    `INSERT INTO subscription (tenant_id, catalog_id, catalog_version_id, phase, starts_on, timezone, phase_started_on, created_by)
-     SELECT $1, v.catalog_id, v.id, 'operations', '2026-01-01', 'UTC', '{}', $2 FROM catalog_version v LIMIT 1 RETURNING id`,
-    [TENANT, userId],
-  );
-  const [task] = await query<{ id: string }>(
-    db.adminUrl,
-    `INSERT INTO task (tenant_id, subscription_id, activity_id, period_start, due_date)
-     SELECT $1, $2, a.id, '2026-01-01', '2026-04-10' FROM activity a WHERE a.customer_duty LIMIT 1 RETURNING id`,
-    [TENANT, sub!.id],
-  );
-  taskId = task!.id;
+  ({ id: userId } = await insertUser(db.adminUrl, { email: 'rls@x.test', name: 'R' }));
+  await insertTenantWithId(db.adminUrl, TENANT, userId, 'T');
+  await addMembership(db.adminUrl, TENANT, userId, 'admin');
+  const subscription = await insertSubscription(db.adminUrl, TENANT, userId);
+  taskId = await insertTask(db.adminUrl, {
+    tenantId: TENANT,
+    subscriptionId: subscription.id,
+    periodStart: '2026-01-01',
+    dueDate: '2026-04-10',
+  });
 });
 afterAll(async () => db.drop());
 

@@ -1,3 +1,4 @@
+import { insertTask } from '../factories/tasks';
 import { bootTestApp, type TestApp } from '../harness/app';
 import { caller, signup, type Account, type Caller } from '../harness/api';
 import { query } from '../harness/database';
@@ -28,24 +29,23 @@ interface Case {
 }
 
 const base = (): string => `/api/v1/tenants/${tt.admin.tenantId}`;
-const freshDoneTask = async (): Promise<string> => {
-  const [row] = await query<{ id: string }>(
-    t.db.adminUrl,
-    `INSERT INTO task (tenant_id, subscription_id, activity_id, period_start, due_date, status, evidence_count, completed_by, completed_at)
-     SELECT $1, $2, a.id, date '2030-01-01' + (random() * 100000)::int, '2030-12-31', 'done', 1, $3, now() FROM activity a WHERE a.key = 'PX-11' RETURNING id`,
-    [tt.admin.tenantId, tt.subscriptionId, tt.member.userId],
-  );
-  return row!.id;
-};
-const freshTask = async (): Promise<string> => {
-  const [row] = await query<{ id: string }>(
-    t.db.adminUrl,
-    `INSERT INTO task (tenant_id, subscription_id, activity_id, period_start, due_date)
-     SELECT $1, $2, a.id, date '2031-01-01' + (random() * 100000)::int, '2031-12-31' FROM activity a WHERE a.key = 'PX-32' RETURNING id`,
-    [tt.admin.tenantId, tt.subscriptionId],
-  );
-  return row!.id;
-};
+const freshDoneTask = (): Promise<string> =>
+  insertTask(t.db.adminUrl, {
+    tenantId: tt.admin.tenantId,
+    subscriptionId: tt.subscriptionId,
+    activityKey: 'PX-11',
+    dueDate: '2030-12-31',
+    status: 'done',
+    evidenceCount: 1,
+    completedBy: tt.member.userId,
+  });
+const freshTask = (): Promise<string> =>
+  insertTask(t.db.adminUrl, {
+    tenantId: tt.admin.tenantId,
+    subscriptionId: tt.subscriptionId,
+    activityKey: 'PX-32',
+    dueDate: '2031-12-31',
+  });
 
 //                                                   admin member auditor viewer outsider anonymous
 const row = (a: number, m: number, au: number, v: number): Record<Who, number> => ({

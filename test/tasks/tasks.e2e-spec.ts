@@ -1,3 +1,4 @@
+import { addMembership } from '../factories/tenancy';
 import { bootTestApp, type TestApp } from '../harness/app';
 import { caller, signup, type Caller } from '../harness/api';
 import { query } from '../harness/database';
@@ -279,10 +280,7 @@ describe('complete and review', () => {
     expect(self.statusCode).toBe(403);
     expect(self.json<{ code: string }>().code).toBe('SELF_REVIEW');
     const other = await signup(t.app);
-    await query(t.db.adminUrl, "INSERT INTO membership (tenant_id, user_id, role) VALUES ($1, $2, 'admin')", [
-      tt.admin.tenantId,
-      other.userId,
-    ]);
+    await addMembership(t.db.adminUrl, tt.admin.tenantId, other.userId, 'admin');
     expect(
       (await call({ method: 'POST', url: url(`/${id}/reviews`), token: other.accessToken, payload: { decision: 'approve' } })).statusCode,
     ).toBe(201);
@@ -293,10 +291,7 @@ describe('complete and review', () => {
     await giveEvidence(t, id);
     await call({ method: 'POST', url: url(`/${id}/complete`), token: tt.member.accessToken, payload: {} });
     const second = await signup(t.app);
-    await query(t.db.adminUrl, "INSERT INTO membership (tenant_id, user_id, role) VALUES ($1, $2, 'auditor')", [
-      tt.admin.tenantId,
-      second.userId,
-    ]);
+    await addMembership(t.db.adminUrl, tt.admin.tenantId, second.userId, 'auditor');
     const results = await Promise.all([
       call({ method: 'POST', url: url(`/${id}/reviews`), token: tt.auditor.accessToken, payload: { decision: 'approve' } }),
       call({

@@ -41,7 +41,10 @@ export async function registerMultipart(app: NestFastifyApplication, config: App
     .addHook('preValidation', (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
       if (request.isMultipart() && request.routeOptions.config.multipart !== true) {
         done(
-          new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json: this endpoint takes no multipart/form-data.', 415),
+          new DomainError(
+            HTTP_ERRORS.UNSUPPORTED_MEDIA_TYPE,
+            'Send the body as application/json: this endpoint takes no multipart/form-data.',
+          ),
         );
         return;
       }

@@ -10,35 +10,13 @@ export class DomainError extends Error {
   readonly status: number;
   readonly details?: unknown;
 
-  constructor(error: ErrorCode, message: string, details?: unknown);
-  /** Transitional (being removed): an undeclared code. Declare it in the lib's error table and pass that entry. */
-  constructor(code: string, message: string, status: number, details?: unknown);
-  constructor(error: ErrorCode | string, message: string, statusOrDetails?: unknown, details?: unknown) {
+  /** `error` is an entry of a lib's declared table (`declareErrors`): no code exists without its status. */
+  constructor(error: ErrorCode, message: string, details?: unknown) {
     super(message);
     this.name = new.target.name;
-    if (typeof error === 'string') {
-      this.code = error;
-      this.status = statusOrDetails as number;
-      this.details = details;
-    } else {
-      this.code = error.code;
-      this.status = error.status;
-      this.details = statusOrDetails;
-    }
-  }
-}
-
-/** Transitional (being removed): declare the code with its status in the lib's error table instead. */
-export class NotFoundError extends DomainError {
-  constructor(code: string, message: string, details?: unknown) {
-    super(code, message, 404, details);
-  }
-}
-
-/** Transitional (being removed): declare the code with its status in the lib's error table instead. */
-export class ConflictError extends DomainError {
-  constructor(code: string, message: string, details?: unknown) {
-    super(code, message, 409, details);
+    this.code = error.code;
+    this.status = error.status;
+    this.details = details;
   }
 }
 
@@ -50,9 +28,8 @@ export class NothingToChangeError extends DomainError {
 }
 
 export class ValidationError extends DomainError {
-  constructor(message: string, details?: unknown, error: ErrorCode | string = CORE_ERRORS.VALIDATION_FAILED) {
-    if (typeof error === 'string') super(error, message, 400, details);
-    else super(error, message, details);
+  constructor(message: string, details?: unknown, error: ErrorCode = CORE_ERRORS.VALIDATION_FAILED) {
+    super(error, message, details);
   }
 }
 
