@@ -78,8 +78,9 @@ describe('OpenAPI operations', () => {
     for (const { name, operation } of operations)
       for (const [status, response] of Object.entries(operation.responses)) {
         if (!/^[45]\d\d$/.test(status)) continue;
-        const media = (response as { content?: Record<string, { schema?: { allOf?: { $ref?: string }[] }; examples?: object }> })
-          .content?.['application/json'];
+        const media = (response as { content?: Record<string, { schema?: { allOf?: { $ref?: string }[] }; examples?: object }> }).content?.[
+          'application/json'
+        ];
         // 5xx answers of the health probes are their own bodies; every 4xx is an error body.
         if (status.startsWith('4') && media?.schema?.allOf?.[0]?.$ref !== '#/components/schemas/ErrorBody')
           wrong.push(`${name} ${status}: not the ErrorBody schema`);

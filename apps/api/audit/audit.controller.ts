@@ -28,7 +28,8 @@ export class AuditController {
   @Roles('admin', 'auditor')
   @ApiOperation({
     summary: 'Verify the audit chain',
-    description: "Admins and auditors. Recomputes the tenant's hash chain; `expectedHead` also checks it ends at a head hash kept elsewhere.",
+    description:
+      "Admins and auditors. Recomputes the tenant's hash chain; `expectedHead` also checks it ends at a head hash kept elsewhere.",
   })
   @ApiOkResponse({ type: AuditVerificationDto })
   @ApiErrors(CORE_ERRORS.VALIDATION_FAILED)

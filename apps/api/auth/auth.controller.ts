@@ -60,7 +60,8 @@ export class AuthController {
   @COOKIE_MODE
   @ApiOperation({
     summary: 'Sign up',
-    description: 'Creates an account and its first tenant (the caller is its admin) and signs in. Closed when the server turns sign-up off.',
+    description:
+      'Creates an account and its first tenant (the caller is its admin) and signs in. Closed when the server turns sign-up off.',
   })
   @ApiCreatedResponse({ type: SignupResultDto, description: 'The account, its tenant and a token pair.' })
   @ApiErrors(

@@ -97,7 +97,8 @@ export class CatalogController {
   @Get(':key/versions/:version')
   @ApiOperation({
     summary: 'Get a version of a public catalog',
-    description: 'Sections with their activities. `version` may be `latest`. Its content hash is a strong ETag (If-None-Match answers 304).',
+    description:
+      'Sections with their activities. `version` may be `latest`. Its content hash is a strong ETag (If-None-Match answers 304).',
   })
   @ApiOkResponse({ type: CatalogVersionDto, description: 'Sections with their activities.' })
   @ApiNotModifiedResponse({ description: 'The version the If-None-Match ETag names is current.' })

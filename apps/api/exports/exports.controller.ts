@@ -98,7 +98,8 @@ export class EvidencePacksController {
   @Roles('admin', 'auditor')
   @ApiOperation({
     summary: 'Request an evidence pack',
-    description: 'Admins and auditors. The pack (a ZIP with a signed manifest) is built in the background: poll GET .../evidence-packs/{packId}.',
+    description:
+      'Admins and auditors. The pack (a ZIP with a signed manifest) is built in the background: poll GET .../evidence-packs/{packId}.',
   })
   @ApiAcceptedResponse({ type: EvidencePackDto, description: 'The pack is queued; poll GET .../evidence-packs/{packId}.' })
   @ApiErrors(CORE_ERRORS.VALIDATION_FAILED)
@@ -265,7 +266,8 @@ export class CalendarFeedsController {
   @Roles(...ANY_ROLE)
   @ApiOperation({
     summary: 'Create a calendar feed',
-    description: "Any member, for their own tasks; only admins create a feed of all the tenant's tasks. The URL's token is the credential: shown once.",
+    description:
+      "Any member, for their own tasks; only admins create a feed of all the tenant's tasks. The URL's token is the credential: shown once.",
   })
   @ApiCreatedResponse({ type: CreatedCalendarFeedDto })
   @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, CORE_ERRORS.FORBIDDEN)
@@ -285,7 +287,10 @@ export class CalendarFeedsController {
   @Delete(':feedId')
   @HttpCode(204)
   @Roles(...ANY_ROLE)
-  @ApiOperation({ summary: 'Revoke a calendar feed', description: "Any member, for their own feeds (admins: anyone's); its URL stops working at once." })
+  @ApiOperation({
+    summary: 'Revoke a calendar feed',
+    description: "Any member, for their own feeds (admins: anyone's); its URL stops working at once.",
+  })
   @ApiNoContentResponse({ description: 'Revoked.' })
   @ApiErrors(EXPORTS_ERRORS.CALENDAR_FEED_NOT_FOUND)
   async revoke(@Tenant() ctx: TenantContext, @Param('feedId') feedId: string): Promise<void> {

@@ -38,7 +38,10 @@ export class NotificationPreferencesController {
 
   /** Fields left out keep their values; at least one is needed. */
   @Put()
-  @ApiOperation({ summary: 'Change my notification preferences', description: 'Fields left out keep their values; at least one is needed.' })
+  @ApiOperation({
+    summary: 'Change my notification preferences',
+    description: 'Fields left out keep their values; at least one is needed.',
+  })
   @ApiOkResponse({ type: NotificationPreferencesDto })
   @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, CORE_ERRORS.NOTHING_TO_CHANGE)
   update(@CurrentUser() user: UserContext, @Body() body: UpdatePreferencesDto): Promise<NotificationPreferencesView> {
@@ -114,7 +117,10 @@ export class TenantNotificationsController {
   /** The tenant's mail log: sent, pending, failed (with the reason), skipped. Newest first. */
   @Get('notifications')
   @Roles('admin')
-  @ApiOperation({ summary: "List the tenant's mail log", description: 'Admins only. Sent, pending, failed (with the reason), skipped; newest first.' })
+  @ApiOperation({
+    summary: "List the tenant's mail log",
+    description: 'Admins only. Sent, pending, failed (with the reason), skipped; newest first.',
+  })
   @ApiOkResponse({ type: NotificationPageDto })
   @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, CORE_ERRORS.INVALID_CURSOR)
   list(@Tenant() ctx: TenantContext, @Query() q: NotificationsQuery): Promise<NotificationPage> {
@@ -137,7 +143,10 @@ export class TenantNotificationsController {
 
   @Patch('reminder-settings')
   @Roles('admin')
-  @ApiOperation({ summary: 'Change the reminder settings', description: 'Admins only. When due-soon mails go out and when overdue duties escalate.' })
+  @ApiOperation({
+    summary: 'Change the reminder settings',
+    description: 'Admins only. When due-soon mails go out and when overdue duties escalate.',
+  })
   @ApiOkResponse({ type: ReminderSettingsResponseDto })
   @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, CORE_ERRORS.NOTHING_TO_CHANGE)
   updateSettings(@Tenant() ctx: TenantContext, @Body() body: ReminderSettingsDto): Promise<ReminderSettingsView> {

@@ -26,7 +26,14 @@ import {
   type ReminderSettingsView,
   type UnsubscribeResult,
 } from '../../../libs/reminders';
-import { PACK_STATES, type CalendarFeedView, type EvidencePackView, type FeedScope, type PackState, type PackVerification } from '../../../libs/exports';
+import {
+  PACK_STATES,
+  type CalendarFeedView,
+  type EvidencePackView,
+  type FeedScope,
+  type PackState,
+  type PackVerification,
+} from '../../../libs/exports';
 import { EvidenceDto } from '../evidence/evidence.dto';
 import { AuditEventDto } from '../audit/audit.dto';
 import { ActivityChangesDto } from '../catalog/catalog.dto';
@@ -274,7 +281,10 @@ class UpgradeAddedDutyDto implements UpgradeAddedDuty {
 class UpgradeWithdrawnDutyDto implements UpgradeWithdrawnDuty {
   @ApiProperty() activityKey!: string;
   @ApiProperty() title!: string;
-  @ApiProperty({ enum: ['removed', 'provider'], description: '`removed`: not in the new version; `provider`: the customer no longer holds R or A.' })
+  @ApiProperty({
+    enum: ['removed', 'provider'],
+    description: '`removed`: not in the new version; `provider`: the customer no longer holds R or A.',
+  })
   reason!: 'removed' | 'provider';
   @ApiProperty({ type: [String], format: 'uuid', description: 'Its tasks withdrawn (still open or awaiting review).' }) taskIds!: string[];
 }

@@ -136,7 +136,10 @@ export class SubscriptionsController {
 
   @Get(':id/provider-commitments')
   @Roles(...ANY_ROLE)
-  @ApiOperation({ summary: "List the provider's commitments", description: 'Any member. The duties the provider holds under this subscription.' })
+  @ApiOperation({
+    summary: "List the provider's commitments",
+    description: 'Any member. The duties the provider holds under this subscription.',
+  })
   @ApiOkResponse({ type: ProviderCommitmentPageDto })
   @ApiErrors(TASKS_ERRORS.SUBSCRIPTION_NOT_FOUND)
   async providerCommitments(

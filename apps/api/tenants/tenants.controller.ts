@@ -69,7 +69,10 @@ export class TenantsController {
   }
 
   @Get()
-  @ApiOperation({ summary: "List the caller's tenants", description: 'Every tenant the caller is a member of, with their role (one page).' })
+  @ApiOperation({
+    summary: "List the caller's tenants",
+    description: 'Every tenant the caller is a member of, with their role (one page).',
+  })
   @ApiOkResponse({ type: MembershipPageDto })
   @ApiErrors()
   async list(@CurrentUser() user: UserContext): Promise<Page<MembershipView>> {
@@ -158,7 +161,7 @@ export class InvitationsController {
   @ApiOperation({
     summary: 'Accept an invitation',
     description:
-      "With the token of the mailed link. Someone without an account sends `name` and `password` too; the account is then created and signed in.",
+      'With the token of the mailed link. Someone without an account sends `name` and `password` too; the account is then created and signed in.',
   })
   @ApiOkResponse({ type: AcceptResultDto })
   @ApiErrors(
