@@ -1,33 +1,19 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ApiModule } from '../api/api.module';
-import { API_PREFIX } from '../api/create-api';
-import { buildOpenApiDocument } from '../api/openapi/document';
-import { createLogger, loadConfig, projectRoot } from '../../libs/core';
+import { previewOpenApiDocument } from '../api/openapi/preview';
+import { projectRoot } from '../../libs/core';
 
 // `npm run openapi`: writes the OpenAPI document and the console's client types generated from it,
-// without a server or a database (Nest's preview mode builds the module graph from metadata and
-// instantiates no provider, so nothing connects). `--check` writes nothing and exits 1 when the
-// checked-in files differ from what the code declares (npm test runs it).
+// without a server or a database (see previewOpenApiDocument). `--check` writes nothing and exits
+// 1 when the checked-in files differ from what the code declares (npm test runs it; npm test also
+// lints the document with redocly, redocly.yaml).
 const API_DIR = path.join(projectRoot(), 'apps', 'web', 'src', 'api');
 const DOCUMENT_FILE = path.join(API_DIR, 'openapi.json');
 const TYPES_FILE = path.join(API_DIR, 'schema.d.ts');
 
 async function documentJson(): Promise<string> {
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-  const target = { appUrl: 'postgres://unused', ownerUrl: 'postgres://unused', appRole: 'unused' };
-  const app = await NestFactory.create<NestFastifyApplication>(
-    ApiModule.forRoot(config, target, createLogger('silent', 'openapi'), false),
-    new FastifyAdapter(),
-    { preview: true, logger: false, abortOnError: false },
-  );
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready'] });
-  const json = JSON.stringify(buildOpenApiDocument(app), null, 2) + '\n';
-  await app.close();
-  return json;
+  return JSON.stringify((await previewOpenApiDocument()).document, null, 2) + '\n';
 }
 
 async function typesOf(json: string): Promise<string> {

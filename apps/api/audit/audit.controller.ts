@@ -1,7 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditService, type AuditPage, type AuditVerification } from '../../../libs/audit';
-import type { TenantContext } from '../../../libs/core';
+import { CORE_ERRORS, type TenantContext } from '../../../libs/core';
+import { ApiErrors } from '../openapi/api-errors';
 import { PageQuery } from '../auth/auth.dto';
 import { Tenant } from '../auth/request-context';
 import { Roles } from '../auth/roles.decorator';
@@ -16,14 +17,22 @@ export class AuditController {
 
   @Get()
   @Roles('admin', 'auditor')
+  @ApiOperation({ summary: 'List audit events', description: 'Admins and auditors. Paged by `cursor`.' })
   @ApiOkResponse({ type: AuditPageDto })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, CORE_ERRORS.INVALID_CURSOR)
   list(@Tenant() ctx: TenantContext, @Query() query: PageQuery): Promise<AuditPage> {
     return this.audit.list(ctx, { limit: query.limit ?? 50, ...(query.cursor ? { cursor: query.cursor } : {}) });
   }
 
   @Get('verify')
   @Roles('admin', 'auditor')
+  @ApiOperation({
+    summary: 'Verify the audit chain',
+    description:
+      "Admins and auditors. Recomputes the tenant's hash chain; `expectedHead` also checks it ends at a head hash kept elsewhere.",
+  })
   @ApiOkResponse({ type: AuditVerificationDto })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED)
   verify(@Tenant() ctx: TenantContext, @Query() query: VerifyQuery): Promise<AuditVerification> {
     return this.audit.verify(ctx, query.expectedHead?.toLowerCase());
   }

@@ -1,8 +1,10 @@
 import { Body, Controller, HttpCode, Inject, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { APP_CONFIG, Public, type AppConfig, type RequestContext } from '../../../libs/core';
-import { AuthService, type TokenPair, type UserView } from '../../../libs/tenancy';
+import { APP_CONFIG, CORE_ERRORS, Public, type AppConfig, type RequestContext } from '../../../libs/core';
+import { AuthService, TENANCY_ERRORS, type TokenPair, type UserView } from '../../../libs/tenancy';
+import { HTTP_ERRORS } from '../http/http.errors';
+import { ApiErrors } from '../openapi/api-errors';
 import { LoginDto, LogoutDto, RefreshDto, SignupDto } from './auth.dto';
 import { LocalAuthGuard } from './local-auth.guard';
 import { Req } from './request-context';
@@ -56,10 +58,20 @@ export class AuthController {
 
   @Post('signup')
   @COOKIE_MODE
-  @ApiCreatedResponse({
-    type: SignupResultDto,
-    description: '{accessToken, refreshToken, tokenType, expiresIn, user, tenant}. 409 EMAIL_TAKEN, 403 SIGNUP_CLOSED, 400 WEAK_PASSWORD.',
+  @ApiOperation({
+    summary: 'Sign up',
+    description:
+      'Creates an account and its first tenant (the caller is its admin) and signs in. Closed when the server turns sign-up off.',
   })
+  @ApiCreatedResponse({ type: SignupResultDto, description: 'The account, its tenant and a token pair.' })
+  @ApiErrors(
+    CORE_ERRORS.VALIDATION_FAILED,
+    TENANCY_ERRORS.WEAK_PASSWORD,
+    TENANCY_ERRORS.EMAIL_ADDRESS_UNSUPPORTED,
+    TENANCY_ERRORS.SIGNUP_CLOSED,
+    TENANCY_ERRORS.EMAIL_TAKEN,
+    TENANCY_ERRORS.RATE_LIMITED,
+  )
   async signup(
     @Req() req: RequestContext,
     @Body() body: SignupDto,
@@ -74,10 +86,9 @@ export class AuthController {
   @UseGuards(LocalAuthGuard)
   @COOKIE_MODE
   @ApiBody({ type: LoginDto })
-  @ApiOkResponse({
-    type: LoginResultDto,
-    description: '{accessToken, refreshToken, tokenType, expiresIn, user}. 401 INVALID_CREDENTIALS, 429 RATE_LIMITED.',
-  })
+  @ApiOperation({ summary: 'Sign in', description: 'Exchanges an email and password for a token pair. Failed attempts are rate-limited.' })
+  @ApiOkResponse({ type: LoginResultDto, description: 'A token pair and the user.' })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, TENANCY_ERRORS.INVALID_CREDENTIALS, TENANCY_ERRORS.RATE_LIMITED)
   async login(
     @LoggedInUser() user: UserView,
     @RawRequest() request: FastifyRequest,
@@ -89,12 +100,21 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(200)
   @COOKIE_MODE
-  @ApiOkResponse({
-    type: TokenPairDto,
+  @ApiOperation({
+    summary: 'Refresh the session',
     description:
-      'A new pair; the token sent is spent. Reusing a spent one: 401 REFRESH_TOKEN_REUSED and the whole session family is revoked. ' +
-      'Without refreshToken in the body, the session cookie is used (403 ORIGIN_NOT_ALLOWED unless Origin is this server).',
+      'Spends a refresh token for a new pair. Reusing a spent one revokes the whole session family. ' +
+      'Without refreshToken in the body, the session cookie is used, and only from a page of this server (its Origin).',
   })
+  @ApiOkResponse({ type: TokenPairDto, description: 'A new pair; the token sent is spent.' })
+  @ApiErrors(
+    CORE_ERRORS.VALIDATION_FAILED,
+    HTTP_ERRORS.REFRESH_TOKEN_MISSING,
+    TENANCY_ERRORS.REFRESH_TOKEN_INVALID,
+    TENANCY_ERRORS.REFRESH_TOKEN_REUSED,
+    HTTP_ERRORS.ORIGIN_NOT_ALLOWED,
+    TENANCY_ERRORS.RATE_LIMITED,
+  )
   async refresh(
     @Req() req: RequestContext,
     @Body() body: RefreshDto,
@@ -107,9 +127,12 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(204)
-  @ApiNoContentResponse({
+  @ApiOperation({
+    summary: 'Sign out',
     description: 'Revokes the session (the refresh token family) and clears the session cookie. Idempotent.',
   })
+  @ApiNoContentResponse({ description: 'Signed out.' })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, HTTP_ERRORS.ORIGIN_NOT_ALLOWED)
   async logout(
     @Body() body: LogoutDto,
     @RawRequest() request: FastifyRequest,

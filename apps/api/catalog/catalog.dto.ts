@@ -196,7 +196,7 @@ class ChangeDto {
   @ApiProperty({ nullable: true, type: String }) after!: string | null;
 }
 
-class ActivityChangesDto {
+export class ActivityChangesDto {
   @ApiPropertyOptional({ type: ChangeDto }) title?: ChangeDto;
   @ApiPropertyOptional({ type: ChangeDto }) section?: ChangeDto;
   @ApiPropertyOptional({ type: ChangeDto }) phase?: ChangeDto;

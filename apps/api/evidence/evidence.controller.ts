@@ -7,13 +7,17 @@ import {
   ApiCreatedResponse,
   ApiExtraModels,
   ApiOkResponse,
+  ApiOperation,
   ApiProduces,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { APP_CONFIG, ValidationError, type AppConfig, type TenantContext } from '../../../libs/core';
-import { EvidenceService, type EvidenceView } from '../../../libs/evidence';
+import { APP_CONFIG, CORE_ERRORS, ValidationError, type AppConfig, type TenantContext } from '../../../libs/core';
+import { EVIDENCE_ERRORS, EvidenceService, type EvidenceView } from '../../../libs/evidence';
+import { TASKS_ERRORS } from '../../../libs/tasks';
+import { HTTP_ERRORS } from '../http/http.errors';
+import { ApiErrors } from '../openapi/api-errors';
 import { Tenant } from '../auth/request-context';
 import { ANY_ROLE, Roles } from '../auth/roles.decorator';
 import { createValidationPipe } from '../http/validation.pipe';
@@ -62,7 +66,29 @@ export class EvidenceController {
       ],
     },
   })
+  @ApiOperation({
+    summary: 'Add evidence to a task',
+    description:
+      'Admins and members. A file as multipart/form-data (part `file`, optional `description`; its type is sniffed and checked ' +
+      'against the allowed ones, its sha256 recorded), or JSON `{kind: "link", url}` / `{kind: "note", text}`. Evidence is immutable.',
+  })
   @ApiCreatedResponse({ type: EvidenceDto })
+  @ApiErrors(
+    CORE_ERRORS.VALIDATION_FAILED,
+    HTTP_ERRORS.MALFORMED_MULTIPART,
+    EVIDENCE_ERRORS.EVIDENCE_FILE_MISSING,
+    EVIDENCE_ERRORS.EVIDENCE_ONE_FILE,
+    EVIDENCE_ERRORS.EVIDENCE_EMPTY,
+    EVIDENCE_ERRORS.EVIDENCE_UPLOAD_INCOMPLETE,
+    EVIDENCE_ERRORS.EVIDENCE_LINK_INVALID,
+    TASKS_ERRORS.TASK_NOT_FOUND,
+    TASKS_ERRORS.TASK_CLOSED,
+    EVIDENCE_ERRORS.EVIDENCE_TOO_LARGE,
+    EVIDENCE_ERRORS.EVIDENCE_TYPE_NOT_ALLOWED,
+    HTTP_ERRORS.UNSUPPORTED_MEDIA_TYPE,
+    EVIDENCE_ERRORS.EVIDENCE_STORAGE_UNAVAILABLE,
+    EVIDENCE_ERRORS.EVIDENCE_STORAGE_FULL,
+  )
   async add(
     @Tenant() ctx: TenantContext,
     @Param('taskId') taskId: string,
@@ -87,7 +113,9 @@ export class EvidenceController {
 
   @Get('evidence/:evidenceId')
   @Roles(...ANY_ROLE)
+  @ApiOperation({ summary: 'Get one piece of evidence', description: 'Any member.' })
   @ApiOkResponse({ type: EvidenceDto })
+  @ApiErrors(EVIDENCE_ERRORS.EVIDENCE_NOT_FOUND)
   get(@Tenant() ctx: TenantContext, @Param('evidenceId') evidenceId: string): Promise<EvidenceView> {
     return this.evidence.get(ctx, evidenceId);
   }
@@ -98,7 +126,18 @@ export class EvidenceController {
    */
   @Get('evidence/:evidenceId/content')
   @Roles(...ANY_ROLE)
+  @ApiOperation({
+    summary: 'Download an evidence file',
+    description: 'Any member. An attachment with its sniffed type and `nosniff`, checked against its sha256 on the way out.',
+  })
   @ApiProduces('application/octet-stream')
+  @ApiOkResponse({ description: 'The file.', schema: { type: 'string', format: 'binary' } })
+  @ApiErrors(
+    EVIDENCE_ERRORS.EVIDENCE_NOT_FOUND,
+    EVIDENCE_ERRORS.EVIDENCE_NO_FILE,
+    EVIDENCE_ERRORS.EVIDENCE_CORRUPT,
+    EVIDENCE_ERRORS.EVIDENCE_STORAGE_UNAVAILABLE,
+  )
   async content(
     @Tenant() ctx: TenantContext,
     @Param('evidenceId') evidenceId: string,

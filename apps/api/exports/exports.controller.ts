@@ -1,10 +1,32 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req as HttpRequest, Res, StreamableFile } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiConsumes, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPartialContentResponse,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public, ValidationError, type TenantContext } from '../../../libs/core';
+import { CORE_ERRORS, Public, ValidationError, type TenantContext } from '../../../libs/core';
+import { EVIDENCE_ERRORS } from '../../../libs/evidence';
+import { HTTP_ERRORS } from '../http/http.errors';
+import { ApiErrors } from '../openapi/api-errors';
+import {
+  CalendarFeedListDto,
+  CreatedCalendarFeedDto,
+  EvidencePackDto,
+  EvidencePackListDto,
+  PackVerificationDto,
+} from '../openapi/views.dto';
 import {
   CalendarFeedsService,
+  EXPORTS_ERRORS,
   EvidencePacksService,
   PackVerifierService,
   ReportsService,
@@ -74,13 +96,22 @@ export class EvidencePacksController {
   @Post()
   @HttpCode(202)
   @Roles('admin', 'auditor')
-  @ApiAcceptedResponse({ description: 'The pack is queued; poll GET .../evidence-packs/:id.' })
+  @ApiOperation({
+    summary: 'Request an evidence pack',
+    description:
+      'Admins and auditors. The pack (a ZIP with a signed manifest) is built in the background: poll GET .../evidence-packs/{packId}.',
+  })
+  @ApiAcceptedResponse({ type: EvidencePackDto, description: 'The pack is queued; poll GET .../evidence-packs/{packId}.' })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED)
   create(@Tenant() ctx: TenantContext, @Body() body: PackFilterDto): Promise<EvidencePackView> {
     return this.packs.request(ctx, packFilter(body));
   }
 
   @Get()
   @Roles('admin', 'auditor')
+  @ApiOperation({ summary: 'List evidence packs', description: 'Admins and auditors.' })
+  @ApiOkResponse({ type: EvidencePackListDto })
+  @ApiErrors()
   async list(@Tenant() ctx: TenantContext): Promise<{ items: EvidencePackView[] }> {
     return { items: await this.packs.list(ctx) };
   }
@@ -91,6 +122,18 @@ export class EvidencePacksController {
   @Roles('admin', 'auditor')
   @RouteConfig({ multipart: true })
   @ApiConsumes('multipart/form-data')
+  @ApiOperation({
+    summary: 'Verify an evidence pack',
+    description: 'Admins and auditors. Upload a pack (ZIP) or its manifest.json as multipart `file`; answers what matches.',
+  })
+  @ApiErrors(
+    CORE_ERRORS.VALIDATION_FAILED,
+    HTTP_ERRORS.MALFORMED_MULTIPART,
+    EVIDENCE_ERRORS.EVIDENCE_FILE_MISSING,
+    EVIDENCE_ERRORS.EVIDENCE_ONE_FILE,
+    EXPORTS_ERRORS.PACK_UNREADABLE,
+  )
+  @ApiOkResponse({ type: PackVerificationDto })
   async verify(@Tenant() ctx: TenantContext, @HttpRequest() request: FastifyRequest): Promise<PackVerification> {
     if (!request.isMultipart())
       throw new ValidationError('Send the pack or its manifest as multipart/form-data in the part named "file".', [
@@ -102,6 +145,9 @@ export class EvidencePacksController {
 
   @Get(':packId')
   @Roles('admin', 'auditor')
+  @ApiOperation({ summary: 'Get an evidence pack', description: 'Admins and auditors. Its state, progress, size and expiry.' })
+  @ApiOkResponse({ type: EvidencePackDto })
+  @ApiErrors(EXPORTS_ERRORS.EVIDENCE_PACK_NOT_FOUND)
   get(@Tenant() ctx: TenantContext, @Param('packId') packId: string): Promise<EvidencePackView> {
     return this.packs.get(ctx, packId);
   }
@@ -110,6 +156,18 @@ export class EvidencePacksController {
   @Get(':packId/content')
   @Roles('admin', 'auditor')
   @ApiProduces('application/zip')
+  @ApiOperation({
+    summary: 'Download an evidence pack',
+    description: 'Admins and auditors. `Range: bytes=a-b` resumes a broken download (206).',
+  })
+  @ApiOkResponse({ description: 'The ZIP.', schema: { type: 'string', format: 'binary' } })
+  @ApiPartialContentResponse({ description: 'The range asked for.', schema: { type: 'string', format: 'binary' } })
+  @ApiErrors(
+    EXPORTS_ERRORS.EVIDENCE_PACK_NOT_FOUND,
+    EXPORTS_ERRORS.EVIDENCE_PACK_NOT_READY,
+    EXPORTS_ERRORS.EVIDENCE_PACK_EXPIRED,
+    EXPORTS_ERRORS.RANGE_NOT_SATISFIABLE,
+  )
   async content(
     @Tenant() ctx: TenantContext,
     @Param('packId') packId: string,
@@ -139,6 +197,9 @@ export class ReportsController {
   @Get('reports/status.pdf')
   @Roles(...ANY_ROLE)
   @ApiProduces('application/pdf')
+  @ApiOperation({ summary: 'Download a status report (PDF)', description: 'Any member. The same filters as evidence packs.' })
+  @ApiOkResponse({ description: 'The PDF.', schema: { type: 'string', format: 'binary' } })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED)
   async status(
     @Tenant() ctx: TenantContext,
     @Query() q: ReportQuery,
@@ -152,6 +213,9 @@ export class ReportsController {
   @Get('tasks/export.csv')
   @Roles(...ANY_ROLE)
   @ApiProduces('text/csv')
+  @ApiOperation({ summary: 'Export tasks as CSV', description: 'Any member. The filters of the task list.' })
+  @ApiOkResponse({ description: 'The CSV.', schema: { type: 'string', format: 'binary' } })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED)
   async csv(
     @Tenant() ctx: TenantContext,
     @Query() q: TaskExportQuery,
@@ -165,6 +229,9 @@ export class ReportsController {
   @Get('tasks/export.xlsx')
   @Roles(...ANY_ROLE)
   @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  @ApiOperation({ summary: 'Export tasks as a spreadsheet', description: 'Any member. The filters of the task list.' })
+  @ApiOkResponse({ description: 'The XLSX workbook.', schema: { type: 'string', format: 'binary' } })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED)
   async xlsx(
     @Tenant() ctx: TenantContext,
     @Query() q: TaskExportQuery,
@@ -179,6 +246,9 @@ export class ReportsController {
   @Get('audit-events/export.jsonl')
   @Roles('admin', 'auditor')
   @ApiProduces('application/jsonl')
+  @ApiOperation({ summary: 'Export the audit trail (JSON Lines)', description: 'Admins and auditors. One event per line, oldest first.' })
+  @ApiOkResponse({ description: 'The events.', schema: { type: 'string', format: 'binary' } })
+  @ApiErrors()
   jsonl(@Tenant() ctx: TenantContext, @Res({ passthrough: true }) reply: FastifyReply): StreamableFile {
     download(reply, 'application/jsonl; charset=utf-8', 'audit-events.jsonl');
     return new StreamableFile(this.reports.auditJsonl(ctx), { type: 'application/jsonl; charset=utf-8' });
@@ -194,12 +264,22 @@ export class CalendarFeedsController {
 
   @Post()
   @Roles(...ANY_ROLE)
+  @ApiOperation({
+    summary: 'Create a calendar feed',
+    description:
+      "Any member, for their own tasks; only admins create a feed of all the tenant's tasks. The URL's token is the credential: shown once.",
+  })
+  @ApiCreatedResponse({ type: CreatedCalendarFeedDto })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, CORE_ERRORS.FORBIDDEN)
   create(@Tenant() ctx: TenantContext, @Body() body: CreateFeedDto): Promise<CalendarFeedView & { url: string; token: string }> {
     return this.feeds.create(ctx, body.scope ?? 'assigned');
   }
 
   @Get()
   @Roles(...ANY_ROLE)
+  @ApiOperation({ summary: 'List my calendar feeds', description: "Any member: the caller's feeds in this tenant." })
+  @ApiOkResponse({ type: CalendarFeedListDto })
+  @ApiErrors()
   async list(@Tenant() ctx: TenantContext): Promise<{ items: CalendarFeedView[] }> {
     return { items: await this.feeds.list(ctx) };
   }
@@ -207,6 +287,12 @@ export class CalendarFeedsController {
   @Delete(':feedId')
   @HttpCode(204)
   @Roles(...ANY_ROLE)
+  @ApiOperation({
+    summary: 'Revoke a calendar feed',
+    description: "Any member, for their own feeds (admins: anyone's); its URL stops working at once.",
+  })
+  @ApiNoContentResponse({ description: 'Revoked.' })
+  @ApiErrors(EXPORTS_ERRORS.CALENDAR_FEED_NOT_FOUND)
   async revoke(@Tenant() ctx: TenantContext, @Param('feedId') feedId: string): Promise<void> {
     await this.feeds.revoke(ctx, feedId);
   }
@@ -221,6 +307,9 @@ export class CalendarFeedController {
   @Get(':file')
   @Public()
   @ApiProduces('text/calendar')
+  @ApiOperation({ summary: 'Read a calendar feed (iCalendar)', description: 'No token: the secret in the URL is the credential.' })
+  @ApiOkResponse({ description: 'The iCalendar document.', schema: { type: 'string' } })
+  @ApiErrors(EXPORTS_ERRORS.CALENDAR_FEED_NOT_FOUND)
   async feed(@Req() req: RequestContext, @Param('file') file: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const token = file.endsWith('.ics') ? file.slice(0, -4) : file;
     const body = await this.feeds.render(token, req.requestId);

@@ -1,5 +1,7 @@
 import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HTTP_ERRORS } from '../http/http.errors';
+import { ApiErrors } from '../openapi/api-errors';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import type { DataSource } from 'typeorm';
@@ -35,6 +37,8 @@ async function withDeadline(ms: number, fn: () => Promise<void>): Promise<void> 
 
 @ApiTags('health')
 @Public()
+// The probes take no input: only what any URL can get wrong applies.
+@ApiErrors(HTTP_ERRORS.INVALID_CHARACTER)
 @Controller('health')
 export class HealthController {
   constructor(
@@ -47,6 +51,7 @@ export class HealthController {
    * being restarted, 503 once restarting it failed (the process then stops with exit 1).
    */
   @Get('live')
+  @ApiOperation({ summary: 'Liveness probe', description: 'The process can serve, or will again by itself.' })
   @ApiOkResponse({ description: 'The process is up.' })
   @ApiServiceUnavailableResponse({ description: 'The embedded Postgres is gone for good; the process is stopping.' })
   live(@Res({ passthrough: true }) reply: FastifyReply): { status: 'ok' | 'failed'; database?: string } {
@@ -59,6 +64,7 @@ export class HealthController {
   }
 
   @Get('ready')
+  @ApiOperation({ summary: 'Readiness probe', description: 'The database answers (within 3 s) and every migration is applied.' })
   @ApiOkResponse({ description: 'The database answers and every migration is applied.' })
   @ApiServiceUnavailableResponse({ description: 'Not ready: see checks.' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadyBody> {

@@ -2,10 +2,41 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PHASES } from '../../../libs/catalog';
 import { ROLES, type Role } from '../../../libs/core';
 import type { InvitationView, MemberView, MembershipView, TenantView, TokenPair, UserView } from '../../../libs/tenancy';
-import type { CatalogChange, ReviewView, SubscriptionView, TaskEventView, TaskStatus, TaskView } from '../../../libs/tasks';
-import type { NotificationPreferencesView, ReminderSettingsView } from '../../../libs/reminders';
+import type {
+  CatalogChange,
+  ProviderCommitmentView,
+  ReviewView,
+  SubscriptionView,
+  TaskEventView,
+  TaskStatus,
+  TaskView,
+  UpgradeAddedDuty,
+  UpgradeChangedDuty,
+  UpgradeResult,
+  UpgradeWithdrawnDuty,
+} from '../../../libs/tasks';
+import {
+  NOTIFICATION_KINDS,
+  NOTIFICATION_STATUSES,
+  type NotificationKind,
+  type NotificationPage,
+  type NotificationPreferencesView,
+  type NotificationStatus,
+  type NotificationView,
+  type ReminderSettingsView,
+  type UnsubscribeResult,
+} from '../../../libs/reminders';
+import {
+  PACK_STATES,
+  type CalendarFeedView,
+  type EvidencePackView,
+  type FeedScope,
+  type PackState,
+  type PackVerification,
+} from '../../../libs/exports';
 import { EvidenceDto } from '../evidence/evidence.dto';
 import { AuditEventDto } from '../audit/audit.dto';
+import { ActivityChangesDto } from '../catalog/catalog.dto';
 
 // Response schemas for OpenAPI (and so for the console's generated client). Each class
 // `implements` the lib's view interface, so a field added or renamed in a lib without its schema
@@ -220,4 +251,159 @@ export class ReminderSettingsResponseDto implements ReminderSettingsView {
   @ApiProperty({ type: [Number], description: 'Days before the due date a due-soon mail goes out, largest first.' })
   reminderDays!: number[];
   @ApiProperty({ description: "Days overdue after which the tenant's admins are told." }) escalationDays!: number;
+}
+
+export class ProviderCommitmentDto implements ProviderCommitmentView {
+  @ApiProperty() activityKey!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() section!: string;
+  @ApiProperty({ enum: PHASES }) phase!: ProviderCommitmentView['phase'];
+  @ApiProperty(RACI) raci!: ProviderCommitmentView['raci'];
+  @ApiProperty({ description: 'The cell as the provider wrote it.' }) raw!: string;
+  @ApiProperty({ description: 'False where the reading of the cell is uncertain.' }) certain!: boolean;
+  @ApiProperty({ nullable: true, type: String }) note!: string | null;
+}
+
+export class ProviderCommitmentPageDto {
+  @ApiProperty({ type: [ProviderCommitmentDto] }) items!: ProviderCommitmentDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+class UpgradeAddedDutyDto implements UpgradeAddedDuty {
+  @ApiProperty() activityKey!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() section!: string;
+  @ApiProperty({ enum: PHASES }) phase!: UpgradeAddedDuty['phase'];
+  @ApiProperty({ nullable: true, type: String, format: 'date' }) dueDate!: string | null;
+  @ApiPropertyOptional({ format: 'uuid', description: 'The task created (applied upgrades only).' }) taskId?: string;
+}
+
+class UpgradeWithdrawnDutyDto implements UpgradeWithdrawnDuty {
+  @ApiProperty() activityKey!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty({
+    enum: ['removed', 'provider'],
+    description: '`removed`: not in the new version; `provider`: the customer no longer holds R or A.',
+  })
+  reason!: 'removed' | 'provider';
+  @ApiProperty({ type: [String], format: 'uuid', description: 'Its tasks withdrawn (still open or awaiting review).' }) taskIds!: string[];
+}
+
+class UpgradeChangedDutyDto implements UpgradeChangedDuty {
+  @ApiProperty() activityKey!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty({ type: ActivityChangesDto }) changes!: UpgradeChangedDuty['changes'];
+  @ApiProperty({ type: [String], format: 'uuid', description: 'Its tasks, kept and flagged.' }) taskIds!: string[];
+}
+
+export class UpgradeResultDto implements UpgradeResult {
+  @ApiProperty({ format: 'uuid' }) subscriptionId!: string;
+  @ApiProperty() catalogKey!: string;
+  @ApiProperty() fromVersion!: string;
+  @ApiProperty() toVersion!: string;
+  @ApiProperty({ description: 'False for a preview, and for an upgrade with nothing to do (already on the version).' }) applied!: boolean;
+  @ApiProperty({ type: [UpgradeAddedDutyDto] }) added!: UpgradeAddedDutyDto[];
+  @ApiProperty({ type: [UpgradeWithdrawnDutyDto] }) withdrawn!: UpgradeWithdrawnDutyDto[];
+  @ApiProperty({ type: [UpgradeChangedDutyDto] }) changed!: UpgradeChangedDutyDto[];
+}
+
+class PackProgressDto {
+  @ApiProperty() filesDone!: number;
+  @ApiProperty() filesTotal!: number;
+  @ApiProperty() bytesDone!: number;
+  @ApiProperty() bytesTotal!: number;
+}
+
+export class EvidencePackDto implements EvidencePackView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: PACK_STATES }) state!: PackState;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The filter the pack was requested with.' })
+  filter!: Record<string, unknown>;
+  @ApiProperty({ format: 'uuid' }) requestedBy!: string;
+  @ApiProperty({ type: PackProgressDto }) progress!: PackProgressDto;
+  @ApiProperty({ nullable: true, type: Number, description: 'Bytes of the ZIP, once built.' }) size!: number | null;
+  @ApiProperty({ nullable: true, type: String }) sha256!: string | null;
+  @ApiProperty({ nullable: true, type: String }) manifestSha256!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Why the build failed.' }) error!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) startedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) finishedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expiresAt!: string | null;
+}
+
+export class EvidencePackListDto {
+  @ApiProperty({ type: [EvidencePackDto] }) items!: EvidencePackDto[];
+}
+
+class ManifestRecordDto {
+  @ApiProperty() seq!: number;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({ format: 'uuid' }) packId!: string;
+}
+
+class ManifestCheckDto {
+  @ApiProperty() sha256!: string;
+  @ApiProperty({
+    type: ManifestRecordDto,
+    nullable: true,
+    description: "The `evidence_pack.generated` event of this tenant's audit trail that recorded this manifest hash, if any.",
+  })
+  recordedAt!: ManifestRecordDto | null;
+  @ApiProperty({ description: 'The tenant the manifest names is the one asked about.' }) tenantMatches!: boolean;
+}
+
+class FileCheckDto {
+  @ApiProperty() path!: string;
+  @ApiProperty() expected!: string;
+  @ApiProperty({ nullable: true, type: String }) actual!: string | null;
+  @ApiProperty() match!: boolean;
+}
+
+export class PackVerificationDto implements PackVerification {
+  @ApiProperty({ description: 'The manifest hash is in the audit trail, every file matches, none missing or added.' }) valid!: boolean;
+  @ApiProperty({ type: ManifestCheckDto }) manifest!: ManifestCheckDto;
+  @ApiProperty({ type: [FileCheckDto], description: 'Only for a pack upload: each file the manifest lists.' }) files!: FileCheckDto[];
+  @ApiProperty({ type: [String], description: 'Entries of the upload the manifest does not list.' }) unexpected!: string[];
+}
+
+export class CalendarFeedDto implements CalendarFeedView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['assigned', 'tenant'] }) scope!: FeedScope;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) revokedAt!: string | null;
+}
+
+export class CreatedCalendarFeedDto extends CalendarFeedDto {
+  @ApiProperty({ format: 'uri', description: 'The feed URL to subscribe to; shown once.' }) url!: string;
+  @ApiProperty({ description: 'The secret in the URL; shown once, never stored.' }) token!: string;
+}
+
+export class CalendarFeedListDto {
+  @ApiProperty({ type: [CalendarFeedDto] }) items!: CalendarFeedDto[];
+}
+
+export class NotificationDto implements NotificationView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) recipientId!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'email', description: 'Null when the account no longer exists.' })
+  recipientEmail!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) taskId!: string | null;
+  @ApiProperty({ enum: NOTIFICATION_KINDS }) kind!: NotificationKind;
+  @ApiProperty({ description: 'The period the mail is about (one mail per kind, task and window).' }) window!: string;
+  @ApiProperty({ enum: NOTIFICATION_STATUSES }) status!: NotificationStatus;
+  @ApiProperty() attempts!: number;
+  @ApiProperty({ nullable: true, type: String }) lastError!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) sentAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) failedAt!: string | null;
+}
+
+export class NotificationPageDto implements NotificationPage {
+  @ApiProperty({ type: [NotificationDto] }) items!: NotificationDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+export class UnsubscribeResultDto implements UnsubscribeResult {
+  @ApiProperty({ enum: NOTIFICATION_KINDS, description: 'The mails turned off.' }) kind!: NotificationKind;
+  @ApiProperty({ enum: [false] }) enabled!: false;
 }

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../openapi/api-errors';
+import { CATALOG_ERRORS } from '../../../libs/catalog';
 import {
   SubscribeResultDto,
   SubscriptionDto,
@@ -9,14 +11,17 @@ import {
   TaskEventDto,
   TaskPageDto,
   TaskReviewedDto,
+  ProviderCommitmentPageDto,
+  UpgradeResultDto,
 } from '../openapi/views.dto';
 import { AuditService, type AuditEventView } from '../../../libs/audit';
-import { NothingToChangeError, type TenantContext } from '../../../libs/core';
+import { CORE_ERRORS, NothingToChangeError, type TenantContext } from '../../../libs/core';
 import { TenantDb } from '../../../libs/db';
 import { EvidenceService, type EvidenceView } from '../../../libs/evidence';
 import {
   CatalogUpgradeService,
   SubscriptionsService,
+  TASKS_ERRORS,
   TasksService,
   type ProviderCommitmentView,
   type ReviewView,
@@ -52,28 +57,42 @@ export class SubscriptionsController {
 
   @Post()
   @Roles('admin')
+  @ApiOperation({
+    summary: 'Subscribe to a catalog',
+    description: "Admins only. Creates the tenant's tasks from the catalog's customer duties, from the start date on.",
+  })
   @ApiCreatedResponse({ type: SubscribeResultDto })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, CATALOG_ERRORS.CATALOG_NOT_FOUND, TASKS_ERRORS.SUBSCRIPTION_EXISTS)
   subscribe(@Tenant() ctx: TenantContext, @Body() body: SubscribeDto): Promise<SubscriptionView & { tasksCreated: number }> {
     return this.subscriptions.subscribe(ctx, body);
   }
 
   @Get()
   @Roles(...ANY_ROLE)
+  @ApiOperation({ summary: 'List the subscriptions', description: 'Any member.' })
   @ApiOkResponse({ type: SubscriptionPageDto })
+  @ApiErrors()
   async list(@Tenant() ctx: TenantContext): Promise<{ items: SubscriptionView[]; nextCursor: null }> {
     return { items: await this.subscriptions.list(ctx), nextCursor: null };
   }
 
   @Get(':id')
   @Roles(...ANY_ROLE)
+  @ApiOperation({ summary: 'Get a subscription', description: 'Any member.' })
   @ApiOkResponse({ type: SubscriptionDto })
+  @ApiErrors(TASKS_ERRORS.SUBSCRIPTION_NOT_FOUND)
   get(@Tenant() ctx: TenantContext, @Param() params: SubscriptionParams): Promise<SubscriptionView> {
     return this.subscriptions.get(ctx, params.id);
   }
 
   @Patch(':id')
   @Roles('admin')
+  @ApiOperation({
+    summary: 'Move a subscription to a later phase',
+    description: 'Admins only. Phases only move forward; the duties of the new phase get their due dates.',
+  })
   @ApiOkResponse({ type: SubscriptionDto })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, TASKS_ERRORS.SUBSCRIPTION_NOT_FOUND, TASKS_ERRORS.PHASE_BACKWARDS)
   changePhase(@Tenant() ctx: TenantContext, @Param() params: SubscriptionParams, @Body() body: ChangePhaseDto): Promise<SubscriptionView> {
     return this.subscriptions.changePhase(ctx, params.id, body.phase);
   }
@@ -81,6 +100,17 @@ export class SubscriptionsController {
   /** What moving to `toVersion` would do: duties added, withdrawn, changed (nothing is written). */
   @Get(':id/upgrade')
   @Roles('admin')
+  @ApiOperation({
+    summary: 'Preview a catalog upgrade',
+    description: 'Admins only. What moving to `toVersion` would do: duties added, withdrawn, changed. Nothing is written.',
+  })
+  @ApiOkResponse({ type: UpgradeResultDto })
+  @ApiErrors(
+    CORE_ERRORS.VALIDATION_FAILED,
+    TASKS_ERRORS.SUBSCRIPTION_NOT_FOUND,
+    TASKS_ERRORS.UPGRADE_VERSION_NOT_FOUND,
+    TASKS_ERRORS.UPGRADE_NOT_NEWER,
+  )
   previewUpgrade(@Tenant() ctx: TenantContext, @Param() params: SubscriptionParams, @Query() q: UpgradeQuery): Promise<UpgradeResult> {
     return this.upgrades.preview(ctx, params.id, q.toVersion);
   }
@@ -89,12 +119,29 @@ export class SubscriptionsController {
   @Post(':id/upgrade')
   @HttpCode(200)
   @Roles('admin')
+  @ApiOperation({
+    summary: 'Upgrade a subscription to a newer catalog version',
+    description: 'Admins only. One transaction; applying the same version again changes nothing.',
+  })
+  @ApiOkResponse({ type: UpgradeResultDto })
+  @ApiErrors(
+    CORE_ERRORS.VALIDATION_FAILED,
+    TASKS_ERRORS.SUBSCRIPTION_NOT_FOUND,
+    TASKS_ERRORS.UPGRADE_VERSION_NOT_FOUND,
+    TASKS_ERRORS.UPGRADE_NOT_NEWER,
+  )
   upgrade(@Tenant() ctx: TenantContext, @Param() params: SubscriptionParams, @Query() q: UpgradeQuery): Promise<UpgradeResult> {
     return this.upgrades.apply(ctx, params.id, q.toVersion);
   }
 
   @Get(':id/provider-commitments')
   @Roles(...ANY_ROLE)
+  @ApiOperation({
+    summary: "List the provider's commitments",
+    description: 'Any member. The duties the provider holds under this subscription.',
+  })
+  @ApiOkResponse({ type: ProviderCommitmentPageDto })
+  @ApiErrors(TASKS_ERRORS.SUBSCRIPTION_NOT_FOUND)
   async providerCommitments(
     @Tenant() ctx: TenantContext,
     @Param() params: SubscriptionParams,
@@ -116,7 +163,9 @@ export class TasksController {
 
   @Get()
   @Roles(...ANY_ROLE)
+  @ApiOperation({ summary: 'List tasks', description: 'Any member. Filtered, paged by `cursor`.' })
   @ApiOkResponse({ type: TaskPageDto })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, CORE_ERRORS.INVALID_CURSOR)
   list(@Tenant() ctx: TenantContext, @Query() q: TaskListQuery): Promise<{ items: TaskView[]; nextCursor: string | null }> {
     return this.tasks.list(ctx, {
       limit: q.limit ?? 50,
@@ -136,7 +185,12 @@ export class TasksController {
 
   @Get(':taskId')
   @Roles(...ANY_ROLE)
+  @ApiOperation({
+    summary: 'Get a task',
+    description: 'Any member. With its activity, reviews, occurrences, evidence and audit history, read in one transaction.',
+  })
   @ApiOkResponse({ type: TaskDetailDto })
+  @ApiErrors(TASKS_ERRORS.TASK_NOT_FOUND)
   async get(
     @Tenant() ctx: TenantContext,
     @Param() params: TaskParams,
@@ -154,7 +208,22 @@ export class TasksController {
 
   @Patch(':taskId')
   @Roles('admin', 'member')
+  @ApiOperation({
+    summary: 'Update a task',
+    description:
+      'Admins and members: assignee, due date, status (start, stop, mark not applicable with a reason, reinstate). ' +
+      'Only admins mark a duty not applicable.',
+  })
   @ApiOkResponse({ type: TaskDto })
+  @ApiErrors(
+    CORE_ERRORS.VALIDATION_FAILED,
+    CORE_ERRORS.NOTHING_TO_CHANGE,
+    TASKS_ERRORS.REASON_REQUIRED,
+    TASKS_ERRORS.TASK_NOT_FOUND,
+    TASKS_ERRORS.INVALID_TRANSITION,
+    TASKS_ERRORS.DUTY_NOT_OPTIONAL,
+    TASKS_ERRORS.ASSIGNEE_NOT_MEMBER,
+  )
   update(@Tenant() ctx: TenantContext, @Param() params: TaskParams, @Body() body: UpdateTaskDto): Promise<TaskView> {
     if (body.assigneeId === undefined && body.dueDate === undefined && body.status === undefined)
       throw new NothingToChangeError(['assigneeId', 'dueDate', 'status']);
@@ -169,21 +238,39 @@ export class TasksController {
   @Post(':taskId/complete')
   @HttpCode(200)
   @Roles('admin', 'member')
+  @ApiOperation({
+    summary: 'Complete a task',
+    description: 'Admins and members. Needs evidence (new evidence after a rejection); the task then awaits review.',
+  })
   @ApiOkResponse({ type: TaskDto })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, TASKS_ERRORS.TASK_NOT_FOUND, TASKS_ERRORS.INVALID_TRANSITION, TASKS_ERRORS.EVIDENCE_REQUIRED)
   complete(@Tenant() ctx: TenantContext, @Param() params: TaskParams, @Body() body: CompleteDto): Promise<TaskView> {
     return this.tasks.complete(ctx, params.taskId, body.comment);
   }
 
   @Post(':taskId/reviews')
   @Roles('admin', 'auditor')
+  @ApiOperation({
+    summary: 'Review a completed task',
+    description: 'Admins and auditors approve or reject (with a comment) a done task; nobody reviews a task they completed.',
+  })
   @ApiCreatedResponse({ type: TaskReviewedDto })
+  @ApiErrors(
+    CORE_ERRORS.VALIDATION_FAILED,
+    TASKS_ERRORS.REASON_REQUIRED,
+    TASKS_ERRORS.SELF_REVIEW,
+    TASKS_ERRORS.TASK_NOT_FOUND,
+    TASKS_ERRORS.INVALID_TRANSITION,
+  )
   review(@Tenant() ctx: TenantContext, @Param() params: TaskParams, @Body() body: ReviewDto): Promise<TaskView & { review: ReviewView }> {
     return this.tasks.review(ctx, params.taskId, body.decision, body.comment);
   }
 
   @Post(':taskId/occurrences')
   @Roles('admin', 'member')
+  @ApiOperation({ summary: 'Log an occurrence', description: 'Admins and members, on an event-driven duty (an incident notified, ...).' })
   @ApiCreatedResponse({ type: TaskEventDto })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, TASKS_ERRORS.TASK_NOT_FOUND, TASKS_ERRORS.NOT_EVENT_DRIVEN)
   logEvent(@Tenant() ctx: TenantContext, @Param() params: TaskParams, @Body() body: LogEventDto): Promise<TaskEventView> {
     return this.tasks.logEvent(ctx, params.taskId, body.occurredOn, body.description);
   }

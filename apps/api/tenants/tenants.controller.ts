@@ -1,10 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { COOKIE_MODE, deliverTokens, RawRequest } from '../auth/auth.controller';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../openapi/api-errors';
 import { AcceptResultDto, InvitationDto, MeDto, MemberDto, MemberPageDto, MembershipPageDto, TenantDto } from '../openapi/views.dto';
 import {
   APP_CONFIG,
+  CORE_ERRORS,
   ForbiddenRoleError,
   type AppConfig,
   NothingToChangeError,
@@ -16,6 +18,7 @@ import {
 import {
   InvitationsService,
   MembersService,
+  TENANCY_ERRORS,
   TenantsService,
   type AcceptResult,
   type InvitationView,
@@ -39,7 +42,9 @@ export class MeController {
   constructor(private readonly tenants: TenantsService) {}
 
   @Get()
+  @ApiOperation({ summary: 'Get the signed-in user', description: 'The user and every tenant they are a member of, with their role.' })
   @ApiOkResponse({ type: MeDto })
+  @ApiErrors()
   me(@CurrentUser() user: UserContext): Promise<{ user: UserView; memberships: MembershipView[] }> {
     return this.tenants.me(user);
   }
@@ -56,34 +61,50 @@ export class TenantsController {
   ) {}
 
   @Post()
+  @ApiOperation({ summary: 'Create a tenant', description: 'The caller becomes its admin.' })
   @ApiCreatedResponse({ type: TenantDto })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED)
   create(@CurrentUser() user: UserContext, @Body() body: CreateTenantDto): Promise<TenantView> {
     return this.tenants.create(user, body.name);
   }
 
   @Get()
+  @ApiOperation({
+    summary: "List the caller's tenants",
+    description: 'Every tenant the caller is a member of, with their role (one page).',
+  })
   @ApiOkResponse({ type: MembershipPageDto })
+  @ApiErrors()
   async list(@CurrentUser() user: UserContext): Promise<Page<MembershipView>> {
     return { items: await this.tenants.listMine(user), nextCursor: null };
   }
 
   @Get(':tenantId')
   @Roles(...ANY_ROLE)
+  @ApiOperation({ summary: 'Get a tenant', description: 'Any member.' })
   @ApiOkResponse({ type: TenantDto })
+  @ApiErrors()
   get(@Tenant() ctx: TenantContext): Promise<TenantView> {
     return this.tenants.get(ctx);
   }
 
   @Get(':tenantId/members')
   @Roles(...ANY_ROLE)
+  @ApiOperation({ summary: 'List the members', description: 'Any member; paged by `cursor`.' })
   @ApiOkResponse({ type: MemberPageDto })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, CORE_ERRORS.INVALID_CURSOR)
   listMembers(@Tenant() ctx: TenantContext, @Query() query: PageQuery): Promise<Page<MemberView>> {
     return this.members.list(ctx, pageOf(query));
   }
 
   @Patch(':tenantId/members/:userId')
   @Roles('admin')
+  @ApiOperation({
+    summary: "Change a member's role or expiry",
+    description: 'Admins only. The last admin of a tenant cannot lose the role.',
+  })
   @ApiOkResponse({ type: MemberDto })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, CORE_ERRORS.NOTHING_TO_CHANGE, TENANCY_ERRORS.MEMBER_NOT_FOUND, TENANCY_ERRORS.LAST_ADMIN)
   updateMember(@Tenant() ctx: TenantContext, @Param() params: UserIdParam, @Body() body: UpdateMemberDto): Promise<MemberView> {
     if (body.role === undefined && body.expiresAt === undefined) throw new NothingToChangeError(['role', 'expiresAt']);
     return this.members.update(ctx, params.userId, {
@@ -96,6 +117,12 @@ export class TenantsController {
   @Delete(':tenantId/members/:userId')
   @Roles(...ANY_ROLE)
   @HttpCode(204)
+  @ApiOperation({
+    summary: 'Remove a member',
+    description: 'Admins remove anyone; any other member may only remove themselves (leave). The last admin cannot leave.',
+  })
+  @ApiNoContentResponse({ description: 'Removed.' })
+  @ApiErrors(CORE_ERRORS.FORBIDDEN, TENANCY_ERRORS.MEMBER_NOT_FOUND, TENANCY_ERRORS.LAST_ADMIN)
   async removeMember(@Tenant() ctx: TenantContext, @Param() params: UserIdParam): Promise<void> {
     if (ctx.role !== 'admin' && params.userId !== ctx.userId) throw new ForbiddenRoleError(ctx.role, ['admin']);
     await this.members.remove(ctx, params.userId);
@@ -103,7 +130,17 @@ export class TenantsController {
 
   @Post(':tenantId/invitations')
   @Roles('admin')
+  @ApiOperation({
+    summary: 'Invite someone',
+    description: 'Admins only. Mails a single-use link (sent by the worker after commit). Rate-limited per tenant, inviter and recipient.',
+  })
   @ApiCreatedResponse({ type: InvitationDto })
+  @ApiErrors(
+    CORE_ERRORS.VALIDATION_FAILED,
+    TENANCY_ERRORS.EMAIL_ADDRESS_UNSUPPORTED,
+    TENANCY_ERRORS.ALREADY_MEMBER,
+    TENANCY_ERRORS.RATE_LIMITED,
+  )
   invite(@Tenant() ctx: TenantContext, @Body() body: InviteDto): Promise<InvitationView> {
     return this.invitations.invite(ctx, { email: body.email, role: body.role, ...(body.expiresAt ? { expiresAt: body.expiresAt } : {}) });
   }
@@ -121,7 +158,19 @@ export class InvitationsController {
   @Post('accept')
   @COOKIE_MODE
   @HttpCode(200)
+  @ApiOperation({
+    summary: 'Accept an invitation',
+    description:
+      'With the token of the mailed link. Someone without an account sends `name` and `password` too; the account is then created and signed in.',
+  })
   @ApiOkResponse({ type: AcceptResultDto })
+  @ApiErrors(
+    CORE_ERRORS.VALIDATION_FAILED,
+    TENANCY_ERRORS.ACCOUNT_DETAILS_REQUIRED,
+    TENANCY_ERRORS.WEAK_PASSWORD,
+    TENANCY_ERRORS.INVITATION_INVALID,
+    TENANCY_ERRORS.RATE_LIMITED,
+  )
   async accept(
     @Req() req: RequestContext,
     @Body() body: AcceptInvitationDto,

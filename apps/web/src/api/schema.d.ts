@@ -9,6 +9,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Sign in
+         * @description Exchanges an email and password for a token pair. Failed attempts are rate-limited.
+         */
         post: operations["AuthController_login"];
         delete?: never;
         options?: never;
@@ -25,6 +29,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Sign out
+         * @description Revokes the session (the refresh token family) and clears the session cookie. Idempotent.
+         */
         post: operations["AuthController_logout"];
         delete?: never;
         options?: never;
@@ -41,6 +49,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Refresh the session
+         * @description Spends a refresh token for a new pair. Reusing a spent one revokes the whole session family. Without refreshToken in the body, the session cookie is used, and only from a page of this server (its Origin).
+         */
         post: operations["AuthController_refresh"];
         delete?: never;
         options?: never;
@@ -57,6 +69,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Sign up
+         * @description Creates an account and its first tenant (the caller is its admin) and signs in. Closed when the server turns sign-up off.
+         */
         post: operations["AuthController_signup"];
         delete?: never;
         options?: never;
@@ -71,6 +87,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Read a calendar feed (iCalendar)
+         * @description No token: the secret in the URL is the credential.
+         */
         get: operations["CalendarFeedController_feed"];
         put?: never;
         post?: never;
@@ -87,6 +107,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List the public catalogs
+         * @description No token needed: global catalogs hold no tenant data.
+         */
         get: operations["CatalogController_list"];
         put?: never;
         post?: never;
@@ -103,6 +127,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Compare two versions of a public catalog */
         get: operations["CatalogController_diff"];
         put?: never;
         post?: never;
@@ -119,6 +144,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** List a public catalog's versions */
         get: operations["CatalogController_versions"];
         put?: never;
         post?: never;
@@ -135,6 +161,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get a version of a public catalog
+         * @description Sections with their activities. `version` may be `latest`. Its content hash is a strong ETag (If-None-Match answers 304).
+         */
         get: operations["CatalogController_version"];
         put?: never;
         post?: never;
@@ -153,6 +183,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Accept an invitation
+         * @description With the token of the mailed link. Someone without an account sends `name` and `password` too; the account is then created and signed in.
+         */
         post: operations["InvitationsController_accept"];
         delete?: never;
         options?: never;
@@ -167,6 +201,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get the signed-in user
+         * @description The user and every tenant they are a member of, with their role.
+         */
         get: operations["MeController_me"];
         put?: never;
         post?: never;
@@ -183,7 +221,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get my notification preferences
+         * @description Which mails the caller gets, and their time zone.
+         */
         get: operations["NotificationPreferencesController_get"];
+        /**
+         * Change my notification preferences
+         * @description Fields left out keep their values; at least one is needed.
+         */
         put: operations["NotificationPreferencesController_update"];
         post?: never;
         delete?: never;
@@ -199,8 +245,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Show the unsubscribe page
+         * @description The link of a mail opened in a browser: a confirmation page. A GET changes nothing (link scanners open them).
+         */
         get: operations["UnsubscribeController_page"];
         put?: never;
+        /**
+         * Unsubscribe in one click
+         * @description RFC 8058 one-click unsubscribe: the token in the URL says who and from what; replaying it is harmless.
+         */
         post: operations["UnsubscribeController_unsubscribe"];
         delete?: never;
         options?: never;
@@ -215,8 +269,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List the caller's tenants
+         * @description Every tenant the caller is a member of, with their role (one page).
+         */
         get: operations["TenantsController_list"];
         put?: never;
+        /**
+         * Create a tenant
+         * @description The caller becomes its admin.
+         */
         post: operations["TenantsController_create"];
         delete?: never;
         options?: never;
@@ -231,6 +293,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get a tenant
+         * @description Any member.
+         */
         get: operations["TenantsController_get"];
         put?: never;
         post?: never;
@@ -247,6 +313,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List audit events
+         * @description Admins and auditors. Paged by `cursor`.
+         */
         get: operations["AuditController_list"];
         put?: never;
         post?: never;
@@ -263,6 +333,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Export the audit trail (JSON Lines)
+         * @description Admins and auditors. One event per line, oldest first.
+         */
         get: operations["ReportsController_jsonl"];
         put?: never;
         post?: never;
@@ -279,6 +353,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Verify the audit chain
+         * @description Admins and auditors. Recomputes the tenant's hash chain; `expectedHead` also checks it ends at a head hash kept elsewhere.
+         */
         get: operations["AuditController_verify"];
         put?: never;
         post?: never;
@@ -295,8 +373,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List my calendar feeds
+         * @description Any member: the caller's feeds in this tenant.
+         */
         get: operations["CalendarFeedsController_list"];
         put?: never;
+        /**
+         * Create a calendar feed
+         * @description Any member, for their own tasks; only admins create a feed of all the tenant's tasks. The URL's token is the credential: shown once.
+         */
         post: operations["CalendarFeedsController_create"];
         delete?: never;
         options?: never;
@@ -314,6 +400,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * Revoke a calendar feed
+         * @description Any member, for their own feeds (admins: anyone's); its URL stops working at once.
+         */
         delete: operations["CalendarFeedsController_revoke"];
         options?: never;
         head?: never;
@@ -327,6 +417,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List the tenant's catalogs
+         * @description Any member. The global catalogs and the tenant's private ones.
+         */
         get: operations["TenantCatalogController_list"];
         put?: never;
         post?: never;
@@ -343,6 +437,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Compare two versions of a catalog
+         * @description Any member.
+         */
         get: operations["TenantCatalogController_diff"];
         put?: never;
         post?: never;
@@ -359,6 +457,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List a catalog's versions
+         * @description Any member. Another tenant's private catalog answers 404.
+         */
         get: operations["TenantCatalogController_versions"];
         put?: never;
         post?: never;
@@ -375,6 +477,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get a version of a catalog
+         * @description Any member. `version` may be `latest`; If-None-Match answers 304.
+         */
         get: operations["TenantCatalogController_version"];
         put?: never;
         post?: never;
@@ -393,6 +499,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Import a private catalog
+         * @description Admins only. The file as multipart/form-data (part `file`) or as a text/markdown or text/csv body. `?dryRun=true` previews: the same summary, nothing stored. Importing a version already stored with the same content changes nothing.
+         */
         post: operations["TenantCatalogController_import"];
         delete?: never;
         options?: never;
@@ -407,8 +517,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List evidence packs
+         * @description Admins and auditors.
+         */
         get: operations["EvidencePacksController_list"];
         put?: never;
+        /**
+         * Request an evidence pack
+         * @description Admins and auditors. The pack (a ZIP with a signed manifest) is built in the background: poll GET .../evidence-packs/{packId}.
+         */
         post: operations["EvidencePacksController_create"];
         delete?: never;
         options?: never;
@@ -423,6 +541,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get an evidence pack
+         * @description Admins and auditors. Its state, progress, size and expiry.
+         */
         get: operations["EvidencePacksController_get"];
         put?: never;
         post?: never;
@@ -439,6 +561,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Download an evidence pack
+         * @description Admins and auditors. `Range: bytes=a-b` resumes a broken download (206).
+         */
         get: operations["EvidencePacksController_content"];
         put?: never;
         post?: never;
@@ -457,6 +583,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Verify an evidence pack
+         * @description Admins and auditors. Upload a pack (ZIP) or its manifest.json as multipart `file`; answers what matches.
+         */
         post: operations["EvidencePacksController_verify"];
         delete?: never;
         options?: never;
@@ -471,6 +601,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get one piece of evidence
+         * @description Any member.
+         */
         get: operations["EvidenceController_get"];
         put?: never;
         post?: never;
@@ -487,6 +621,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Download an evidence file
+         * @description Any member. An attachment with its sniffed type and `nosniff`, checked against its sha256 on the way out.
+         */
         get: operations["EvidenceController_content"];
         put?: never;
         post?: never;
@@ -505,6 +643,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Invite someone
+         * @description Admins only. Mails a single-use link (sent by the worker after commit). Rate-limited per tenant, inviter and recipient.
+         */
         post: operations["TenantsController_invite"];
         delete?: never;
         options?: never;
@@ -519,6 +661,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List the members
+         * @description Any member; paged by `cursor`.
+         */
         get: operations["TenantsController_listMembers"];
         put?: never;
         post?: never;
@@ -538,9 +684,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * Remove a member
+         * @description Admins remove anyone; any other member may only remove themselves (leave). The last admin cannot leave.
+         */
         delete: operations["TenantsController_removeMember"];
         options?: never;
         head?: never;
+        /**
+         * Change a member's role or expiry
+         * @description Admins only. The last admin of a tenant cannot lose the role.
+         */
         patch: operations["TenantsController_updateMember"];
         trace?: never;
     };
@@ -551,6 +705,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List the tenant's mail log
+         * @description Admins only. Sent, pending, failed (with the reason), skipped; newest first.
+         */
         get: operations["TenantNotificationsController_list"];
         put?: never;
         post?: never;
@@ -567,12 +725,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get the reminder settings
+         * @description Any member.
+         */
         get: operations["TenantNotificationsController_getSettings"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
+        /**
+         * Change the reminder settings
+         * @description Admins only. When due-soon mails go out and when overdue duties escalate.
+         */
         patch: operations["TenantNotificationsController_updateSettings"];
         trace?: never;
     };
@@ -583,6 +749,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Download a status report (PDF)
+         * @description Any member. The same filters as evidence packs.
+         */
         get: operations["ReportsController_status"];
         put?: never;
         post?: never;
@@ -599,8 +769,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List the subscriptions
+         * @description Any member.
+         */
         get: operations["SubscriptionsController_list"];
         put?: never;
+        /**
+         * Subscribe to a catalog
+         * @description Admins only. Creates the tenant's tasks from the catalog's customer duties, from the start date on.
+         */
         post: operations["SubscriptionsController_subscribe"];
         delete?: never;
         options?: never;
@@ -615,12 +793,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get a subscription
+         * @description Any member.
+         */
         get: operations["SubscriptionsController_get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
+        /**
+         * Move a subscription to a later phase
+         * @description Admins only. Phases only move forward; the duties of the new phase get their due dates.
+         */
         patch: operations["SubscriptionsController_changePhase"];
         trace?: never;
     };
@@ -631,6 +817,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List the provider's commitments
+         * @description Any member. The duties the provider holds under this subscription.
+         */
         get: operations["SubscriptionsController_providerCommitments"];
         put?: never;
         post?: never;
@@ -647,8 +837,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Preview a catalog upgrade
+         * @description Admins only. What moving to `toVersion` would do: duties added, withdrawn, changed. Nothing is written.
+         */
         get: operations["SubscriptionsController_previewUpgrade"];
         put?: never;
+        /**
+         * Upgrade a subscription to a newer catalog version
+         * @description Admins only. One transaction; applying the same version again changes nothing.
+         */
         post: operations["SubscriptionsController_upgrade"];
         delete?: never;
         options?: never;
@@ -663,6 +861,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List tasks
+         * @description Any member. Filtered, paged by `cursor`.
+         */
         get: operations["TasksController_list"];
         put?: never;
         post?: never;
@@ -679,12 +881,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Get a task
+         * @description Any member. With its activity, reviews, occurrences, evidence and audit history, read in one transaction.
+         */
         get: operations["TasksController_get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
+        /**
+         * Update a task
+         * @description Admins and members: assignee, due date, status (start, stop, mark not applicable with a reason, reinstate). Only admins mark a duty not applicable.
+         */
         patch: operations["TasksController_update"];
         trace?: never;
     };
@@ -697,6 +907,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Complete a task
+         * @description Admins and members. Needs evidence (new evidence after a rejection); the task then awaits review.
+         */
         post: operations["TasksController_complete"];
         delete?: never;
         options?: never;
@@ -713,6 +927,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Add evidence to a task
+         * @description Admins and members. A file as multipart/form-data (part `file`, optional `description`; its type is sniffed and checked against the allowed ones, its sha256 recorded), or JSON `{kind: "link", url}` / `{kind: "note", text}`. Evidence is immutable.
+         */
         post: operations["EvidenceController_add"];
         delete?: never;
         options?: never;
@@ -729,6 +947,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Log an occurrence
+         * @description Admins and members, on an event-driven duty (an incident notified, ...).
+         */
         post: operations["TasksController_logEvent"];
         delete?: never;
         options?: never;
@@ -745,6 +967,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Review a completed task
+         * @description Admins and auditors approve or reject (with a comment) a done task; nobody reviews a task they completed.
+         */
         post: operations["TasksController_review"];
         delete?: never;
         options?: never;
@@ -759,6 +985,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Export tasks as CSV
+         * @description Any member. The filters of the task list.
+         */
         get: operations["ReportsController_csv"];
         put?: never;
         post?: never;
@@ -775,6 +1005,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Export tasks as a spreadsheet
+         * @description Any member. The filters of the task list.
+         */
         get: operations["ReportsController_xlsx"];
         put?: never;
         post?: never;
@@ -791,6 +1025,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Liveness probe
+         * @description The process can serve, or will again by itself.
+         */
         get: operations["HealthController_live"];
         put?: never;
         post?: never;
@@ -807,6 +1045,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Readiness probe
+         * @description The database answers (within 3 s) and every migration is applied.
+         */
         get: operations["HealthController_ready"];
         put?: never;
         post?: never;
@@ -920,6 +1162,19 @@ export interface components {
             /** @enum {string} */
             reason?: "hash_mismatch" | "prev_hash_mismatch" | "missing_row" | "unexpected_row" | "head_mismatch" | "expected_head_not_found";
             valid: boolean;
+        };
+        CalendarFeedDto: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            revokedAt: string | null;
+            /** @enum {string} */
+            scope: "assigned" | "tenant";
+        };
+        CalendarFeedListDto: {
+            items: components["schemas"]["CalendarFeedDto"][];
         };
         CatalogChangeDto: {
             /** Format: date-time */
@@ -1052,6 +1307,23 @@ export interface components {
             /** @description Activities whose party split is uncertain. */
             uncertain: number;
         };
+        CreatedCalendarFeedDto: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            revokedAt: string | null;
+            /** @enum {string} */
+            scope: "assigned" | "tenant";
+            /** @description The secret in the URL; shown once, never stored. */
+            token: string;
+            /**
+             * Format: uri
+             * @description The feed URL to subscribe to; shown once.
+             */
+            url: string;
+        };
         CreateFeedDto: {
             /**
              * @description `tenant` (every open task): admins only.
@@ -1074,6 +1346,25 @@ export interface components {
             section: string;
             title: string;
         };
+        /** @description Every error answer (docs/errors.md lists the codes). `requestId` is also in the x-request-id header. */
+        ErrorBody: {
+            /**
+             * @description Stable: clients branch on it.
+             * @example TASK_NOT_FOUND
+             */
+            code: string;
+            /** @description Per code: the fields at fault, the roles allowed, ... */
+            details?: unknown;
+            /** @description What to do; may change. */
+            message: string;
+            /** @description Quote it when reporting a problem. */
+            requestId: string;
+            /**
+             * @description The HTTP status, repeated.
+             * @example 404
+             */
+            statusCode: number;
+        };
         EvidenceDto: {
             description: string | null;
             /** @description The sanitised client file name (metadata only). */
@@ -1095,6 +1386,42 @@ export interface components {
             taskId: string;
             text: string | null;
             url: string | null;
+        };
+        EvidencePackDto: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Why the build failed. */
+            error: string | null;
+            /** Format: date-time */
+            expiresAt: string | null;
+            /** @description The filter the pack was requested with. */
+            filter: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            finishedAt: string | null;
+            /** Format: uuid */
+            id: string;
+            manifestSha256: string | null;
+            progress: components["schemas"]["PackProgressDto"];
+            /** Format: uuid */
+            requestedBy: string;
+            sha256: string | null;
+            /** @description Bytes of the ZIP, once built. */
+            size: number | null;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** @enum {string} */
+            state: "queued" | "building" | "ready" | "failed" | "expired";
+        };
+        EvidencePackListDto: {
+            items: components["schemas"]["EvidencePackDto"][];
+        };
+        FileCheckDto: {
+            actual: string | null;
+            expected: string;
+            match: boolean;
+            path: string;
         };
         FileEvidenceForm: {
             /** @description Before or after the file part. */
@@ -1165,6 +1492,20 @@ export interface components {
             /** @description API clients: the token to spend. The console sends none and uses its session cookie. */
             refreshToken?: string;
         };
+        ManifestCheckDto: {
+            /** @description The `evidence_pack.generated` event of this tenant's audit trail that recorded this manifest hash, if any. */
+            recordedAt: components["schemas"]["ManifestRecordDto"] | null;
+            sha256: string;
+            /** @description The tenant the manifest names is the one asked about. */
+            tenantMatches: boolean;
+        };
+        ManifestRecordDto: {
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            packId: string;
+            seq: number;
+        };
         MeDto: {
             memberships: components["schemas"]["MembershipDto"][];
             user: components["schemas"]["UserDto"];
@@ -1206,6 +1547,37 @@ export interface components {
             /** @example Restore test done on 2026-05-12 by the on-call engineer; 14 mailboxes restored in 22 minutes. */
             text: string;
         };
+        NotificationDto: {
+            attempts: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            failedAt: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "due_soon" | "overdue" | "escalation" | "digest" | "review_rejected";
+            lastError: string | null;
+            /**
+             * Format: email
+             * @description Null when the account no longer exists.
+             */
+            recipientEmail: string | null;
+            /** Format: uuid */
+            recipientId: string;
+            /** Format: date-time */
+            sentAt: string | null;
+            /** @enum {string} */
+            status: "queued" | "sent" | "failed" | "skipped";
+            /** Format: uuid */
+            taskId: string | null;
+            /** @description The period the mail is about (one mail per kind, task and window). */
+            window: string;
+        };
+        NotificationPageDto: {
+            items: components["schemas"]["NotificationDto"][];
+            nextCursor: string | null;
+        };
         NotificationPreferencesDto: {
             digest: boolean;
             dueSoon: boolean;
@@ -1241,10 +1613,51 @@ export interface components {
             /** @description Only these tasks (at most 1000). */
             tasks?: string[];
         };
+        PackProgressDto: {
+            bytesDone: number;
+            bytesTotal: number;
+            filesDone: number;
+            filesTotal: number;
+        };
+        PackVerificationDto: {
+            /** @description Only for a pack upload: each file the manifest lists. */
+            files: components["schemas"]["FileCheckDto"][];
+            manifest: components["schemas"]["ManifestCheckDto"];
+            /** @description Entries of the upload the manifest does not list. */
+            unexpected: string[];
+            /** @description The manifest hash is in the audit trail, every file matches, none missing or added. */
+            valid: boolean;
+        };
         ProblemDto: {
             cell?: string;
             line?: number;
             message: string;
+        };
+        ProviderCommitmentDto: {
+            activityKey: string;
+            /** @description False where the reading of the cell is uncertain. */
+            certain: boolean;
+            note: string | null;
+            /** @enum {string} */
+            phase: "before_subscription" | "setup" | "operations" | "reversibility" | "end_of_service";
+            /**
+             * @description Letters per party, R/A/C/I in that order; '' where the party has none.
+             * @example {
+             *       "customer": "RA",
+             *       "provider": "I"
+             *     }
+             */
+            raci: {
+                [key: string]: string;
+            };
+            /** @description The cell as the provider wrote it. */
+            raw: string;
+            section: string;
+            title: string;
+        };
+        ProviderCommitmentPageDto: {
+            items: components["schemas"]["ProviderCommitmentDto"][];
+            nextCursor: string | null;
         };
         RaciDto: {
             /**
@@ -1599,6 +2012,15 @@ export interface components {
             /** @enum {string} */
             tokenType: "Bearer";
         };
+        UnsubscribeResultDto: {
+            /** @enum {boolean} */
+            enabled: false;
+            /**
+             * @description The mails turned off.
+             * @enum {string}
+             */
+            kind: "due_soon" | "overdue" | "escalation" | "digest" | "review_rejected";
+        };
         UpdateMemberDto: {
             /**
              * Format: date-time
@@ -1638,6 +2060,50 @@ export interface components {
             /** @enum {string} */
             status?: "todo" | "in_progress" | "not_applicable";
         };
+        UpgradeAddedDutyDto: {
+            activityKey: string;
+            /** Format: date */
+            dueDate: string | null;
+            /** @enum {string} */
+            phase: "before_subscription" | "setup" | "operations" | "reversibility" | "end_of_service";
+            section: string;
+            /**
+             * Format: uuid
+             * @description The task created (applied upgrades only).
+             */
+            taskId?: string;
+            title: string;
+        };
+        UpgradeChangedDutyDto: {
+            activityKey: string;
+            changes: components["schemas"]["ActivityChangesDto"];
+            /** @description Its tasks, kept and flagged. */
+            taskIds: string[];
+            title: string;
+        };
+        UpgradeResultDto: {
+            added: components["schemas"]["UpgradeAddedDutyDto"][];
+            /** @description False for a preview, and for an upgrade with nothing to do (already on the version). */
+            applied: boolean;
+            catalogKey: string;
+            changed: components["schemas"]["UpgradeChangedDutyDto"][];
+            fromVersion: string;
+            /** Format: uuid */
+            subscriptionId: string;
+            toVersion: string;
+            withdrawn: components["schemas"]["UpgradeWithdrawnDutyDto"][];
+        };
+        UpgradeWithdrawnDutyDto: {
+            activityKey: string;
+            /**
+             * @description `removed`: not in the new version; `provider`: the customer no longer holds R or A.
+             * @enum {string}
+             */
+            reason: "removed" | "provider";
+            /** @description Its tasks withdrawn (still open or awaiting review). */
+            taskIds: string[];
+            title: string;
+        };
         UserDto: {
             /** Format: date-time */
             createdAt: string;
@@ -1672,13 +2138,55 @@ export interface operations {
             };
         };
         responses: {
-            /** @description {accessToken, refreshToken, tokenType, expiresIn, user}. 401 INVALID_CREDENTIALS, 429 RATE_LIMITED. */
+            /** @description A token pair and the user. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LoginResultDto"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /** @description `INVALID_CREDENTIALS`: Email or password is wrong (the same answer for an unknown email). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_CREDENTIALS";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many attempts: wait for the seconds in Retry-After (also `details.retryAfterSeconds`), then retry. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                    };
                 };
             };
         };
@@ -1696,12 +2204,40 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Revokes the session (the refresh token family) and clears the session cookie. Idempotent. */
+            /** @description Signed out. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /** @description `ORIGIN_NOT_ALLOWED`: A request that uses the session cookie came from a page of another site (its Origin header is not this server). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "ORIGIN_NOT_ALLOWED";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
             };
         };
     };
@@ -1721,13 +2257,75 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A new pair; the token sent is spent. Reusing a spent one: 401 REFRESH_TOKEN_REUSED and the whole session family is revoked. Without refreshToken in the body, the session cookie is used (403 ORIGIN_NOT_ALLOWED unless Origin is this server). */
+            /** @description A new pair; the token sent is spent. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TokenPairDto"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `REFRESH_TOKEN_MISSING`: Send refreshToken in the body, or call from the console with its session cookie.
+             *
+             *     `REFRESH_TOKEN_INVALID`: The refresh token is unknown, expired or revoked: log in again.
+             *
+             *     `REFRESH_TOKEN_REUSED`: The refresh token was already spent: every session of that login is ended (possible theft). Log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "REFRESH_TOKEN_MISSING" | "REFRESH_TOKEN_INVALID" | "REFRESH_TOKEN_REUSED";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `ORIGIN_NOT_ALLOWED`: A request that uses the session cookie came from a page of another site (its Origin header is not this server). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "ORIGIN_NOT_ALLOWED";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many attempts: wait for the seconds in Retry-After (also `details.retryAfterSeconds`), then retry. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                    };
                 };
             };
         };
@@ -1748,13 +2346,75 @@ export interface operations {
             };
         };
         responses: {
-            /** @description {accessToken, refreshToken, tokenType, expiresIn, user, tenant}. 409 EMAIL_TAKEN, 403 SIGNUP_CLOSED, 400 WEAK_PASSWORD. */
+            /** @description The account, its tenant and a token pair. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SignupResultDto"];
+                };
+            };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `WEAK_PASSWORD`: The password is too short, too long, common, or contains the email or name.
+             *
+             *     `EMAIL_ADDRESS_UNSUPPORTED`: Only plain addresses (name@example.org: letters, digits and !#$%&'*+/=?^_`{|}~- in the local part, an ASCII host name) are accepted: no quoted local parts, comments or IP literals.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "WEAK_PASSWORD" | "EMAIL_ADDRESS_UNSUPPORTED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /** @description `SIGNUP_CLOSED`: Sign-up is closed on this server: ask an admin of your organisation for an invitation. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "SIGNUP_CLOSED";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /** @description `EMAIL_TAKEN`: An account with this email already exists: log in, or reset its password. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "EMAIL_TAKEN";
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many attempts: wait for the seconds in Retry-After (also `details.retryAfterSeconds`), then retry. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                    };
                 };
             };
         };
@@ -1770,11 +2430,28 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The iCalendar document. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            /** @description `CALENDAR_FEED_NOT_FOUND`: No such calendar feed (unknown or revoked token, or a feed that is not yours). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "CALENDAR_FEED_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
             };
         };
     };
@@ -1793,6 +2470,20 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CatalogListDto"];
+                };
+            };
+            /** @description `INVALID_CHARACTER`: A string (body, query or form field) holds a NUL character (U+0000), which no field accepts. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_CHARACTER";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
                 };
             };
         };
@@ -1822,12 +2513,33 @@ export interface operations {
                     "application/json": components["schemas"]["CatalogDiffDto"];
                 };
             };
-            /** @description CATALOG_NOT_FOUND */
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /** @description `CATALOG_NOT_FOUND`: No such catalog, or no such version of it, visible to you. GET /api/v1/catalogs (or .../tenants/:id/catalogs) lists them. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "CATALOG_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
             };
         };
     };
@@ -1851,12 +2563,33 @@ export interface operations {
                     "application/json": components["schemas"]["CatalogSummaryDto"];
                 };
             };
-            /** @description CATALOG_NOT_FOUND */
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /** @description `CATALOG_NOT_FOUND`: No such catalog, or no such version of it, visible to you. GET /api/v1/catalogs (or .../tenants/:id/catalogs) lists them. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "CATALOG_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
             };
         };
     };
@@ -1873,7 +2606,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Sections with their activities. `version` may be `latest`. */
+            /** @description Sections with their activities. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1882,12 +2615,40 @@ export interface operations {
                     "application/json": components["schemas"]["CatalogVersionDto"];
                 };
             };
-            /** @description CATALOG_NOT_FOUND */
-            404: {
+            /** @description The version the If-None-Match ETag names is current. */
+            304: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /** @description `CATALOG_NOT_FOUND`: No such catalog, or no such version of it, visible to you. GET /api/v1/catalogs (or .../tenants/:id/catalogs) lists them. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "CATALOG_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
             };
         };
     };
@@ -1915,6 +2676,54 @@ export interface operations {
                     "application/json": components["schemas"]["AcceptResultDto"];
                 };
             };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `ACCOUNT_DETAILS_REQUIRED`: Accepting an invitation for a new account needs a name and a password.
+             *
+             *     `WEAK_PASSWORD`: The password is too short, too long, common, or contains the email or name.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "ACCOUNT_DETAILS_REQUIRED" | "WEAK_PASSWORD";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /** @description `INVITATION_INVALID`: The invitation link was used, replaced or has expired: ask an admin for a new one. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "INVITATION_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 410;
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many attempts: wait for the seconds in Retry-After (also `details.retryAfterSeconds`), then retry. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                    };
+                };
+            };
         };
     };
     MeController_me: {
@@ -1934,6 +2743,26 @@ export interface operations {
                     "application/json": components["schemas"]["MeDto"];
                 };
             };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
         };
     };
     NotificationPreferencesController_get: {
@@ -1951,6 +2780,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NotificationPreferencesDto"];
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
                 };
             };
         };
@@ -1976,6 +2825,44 @@ export interface operations {
                     "application/json": components["schemas"]["NotificationPreferencesDto"];
                 };
             };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `NOTHING_TO_CHANGE`: A PATCH named no field to change; `details.fields` lists those it takes.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "NOTHING_TO_CHANGE";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
         };
     };
     UnsubscribeController_page: {
@@ -1995,7 +2882,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                };
+            };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `INVALID_UNSUBSCRIBE_TOKEN`: The unsubscribe link was changed or is not from a Dutybook mail: use the link unchanged, or change preferences after signing in.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_UNSUBSCRIBE_TOKEN";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
             };
         };
     };
@@ -2015,7 +2922,41 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["UnsubscribeResultDto"];
+                };
+            };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `INVALID_UNSUBSCRIBE_TOKEN`: The unsubscribe link was changed or is not from a Dutybook mail: use the link unchanged, or change preferences after signing in.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_UNSUBSCRIBE_TOKEN";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json (or multipart/form-data where a file is expected). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {integer} */
+                        statusCode?: 415;
+                    };
+                };
             };
         };
     };
@@ -2034,6 +2975,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MembershipPageDto"];
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
                 };
             };
         };
@@ -2059,6 +3020,40 @@ export interface operations {
                     "application/json": components["schemas"]["TenantDto"];
                 };
             };
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
         };
     };
     TenantsController_get: {
@@ -2079,6 +3074,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TenantDto"];
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
                 };
             };
         };
@@ -2106,6 +3135,72 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPageDto"];
                 };
             };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `INVALID_CURSOR`: The page cursor is not one the API gave out: pass `nextCursor` from the previous page unchanged.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_CURSOR";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
         };
     };
     ReportsController_jsonl: {
@@ -2120,11 +3215,62 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The events. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/jsonl": string;
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
             };
         };
     };
@@ -2151,6 +3297,68 @@ export interface operations {
                     "application/json": components["schemas"]["AuditVerificationDto"];
                 };
             };
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
         };
     };
     CalendarFeedsController_list: {
@@ -2169,7 +3377,43 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CalendarFeedListDto"];
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
             };
         };
     };
@@ -2193,7 +3437,71 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CreatedCalendarFeedDto"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
             };
         };
     };
@@ -2210,11 +3518,50 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Revoked. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `CALENDAR_FEED_NOT_FOUND`: No such calendar feed (unknown or revoked token, or a feed that is not yours).
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "CALENDAR_FEED_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
             };
         };
     };
@@ -2236,6 +3583,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CatalogListDto"];
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
                 };
             };
         };
@@ -2265,12 +3646,57 @@ export interface operations {
                     "application/json": components["schemas"]["CatalogDiffDto"];
                 };
             };
-            /** @description CATALOG_NOT_FOUND */
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `CATALOG_NOT_FOUND`: No such catalog, or no such version of it, visible to you. GET /api/v1/catalogs (or .../tenants/:id/catalogs) lists them.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "CATALOG_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
             };
         };
     };
@@ -2294,12 +3720,57 @@ export interface operations {
                     "application/json": components["schemas"]["CatalogSummaryDto"];
                 };
             };
-            /** @description CATALOG_NOT_FOUND */
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `CATALOG_NOT_FOUND`: No such catalog, or no such version of it, visible to you. GET /api/v1/catalogs (or .../tenants/:id/catalogs) lists them.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "CATALOG_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
             };
         };
     };
@@ -2325,12 +3796,64 @@ export interface operations {
                     "application/json": components["schemas"]["CatalogVersionDto"];
                 };
             };
-            /** @description CATALOG_NOT_FOUND */
-            404: {
+            /** @description The version the If-None-Match ETag names is current. */
+            304: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `CATALOG_NOT_FOUND`: No such catalog, or no such version of it, visible to you. GET /api/v1/catalogs (or .../tenants/:id/catalogs) lists them.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "CATALOG_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
             };
         };
     };
@@ -2361,12 +3884,152 @@ export interface operations {
             };
         };
         responses: {
+            /** @description A dry run, or a version already stored with this content. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CatalogImportSummaryDto"];
+                };
+            };
+            /** @description The version was stored. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogImportSummaryDto"];
+                };
+            };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `CATALOG_IMPORT_MALFORMED`: The multipart/form-data body is malformed or incomplete, or has parts other than one `file`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "CATALOG_IMPORT_MALFORMED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
+            /**
+             * @description `CATALOG_KEY_TAKEN`: A global catalog uses this key: give the tenant catalog another key (`?key=`).
+             *
+             *     `CATALOG_VERSION_EXISTS`: This catalog already has that version with other content; versions are immutable: import it under a new version.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "CATALOG_KEY_TAKEN" | "CATALOG_VERSION_EXISTS";
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                    };
+                };
+            };
+            /** @description `CATALOG_IMPORT_TOO_LARGE`: The catalog file is larger than 20 MB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "CATALOG_IMPORT_TOO_LARGE";
+                        /** @enum {integer} */
+                        statusCode?: 413;
+                    };
+                };
+            };
+            /**
+             * @description `CATALOG_IMPORT_UNSUPPORTED`: Send the catalog as multipart/form-data (part `file`) or as a text/markdown or text/csv body (not JSON).
+             *
+             *     `UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json (or multipart/form-data where a file is expected).
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "CATALOG_IMPORT_UNSUPPORTED" | "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {integer} */
+                        statusCode?: 415;
+                    };
+                };
+            };
+            /** @description `CATALOG_IMPORT_INVALID`: The catalog file is refused whole, nothing stored; `details.errors` gives each problem with its line and cell. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "CATALOG_IMPORT_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 422;
+                    };
                 };
             };
         };
@@ -2387,7 +4050,57 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EvidencePackListDto"];
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
             };
         };
     };
@@ -2407,12 +4120,76 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The pack is queued; poll GET .../evidence-packs/:id. */
+            /** @description The pack is queued; poll GET .../evidence-packs/{packId}. */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EvidencePackDto"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
             };
         };
     };
@@ -2433,7 +4210,61 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EvidencePackDto"];
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `EVIDENCE_PACK_NOT_FOUND`: No such evidence pack in this tenant. GET .../evidence-packs lists them.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "EVIDENCE_PACK_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
             };
         };
     };
@@ -2450,11 +4281,117 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The ZIP. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description The range asked for. */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `EVIDENCE_PACK_NOT_FOUND`: No such evidence pack in this tenant. GET .../evidence-packs lists them.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "EVIDENCE_PACK_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
+            /** @description `EVIDENCE_PACK_NOT_READY`: The pack is still being built, or its build failed (`details.state`); poll GET .../evidence-packs/:id until it is ready. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "EVIDENCE_PACK_NOT_READY";
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                    };
+                };
+            };
+            /** @description `EVIDENCE_PACK_EXPIRED`: The pack passed its expiry and its file was deleted; request a new one. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "EVIDENCE_PACK_EXPIRED";
+                        /** @enum {integer} */
+                        statusCode?: 410;
+                    };
+                };
+            };
+            /** @description `RANGE_NOT_SATISFIABLE`: The Range header asks for bytes outside the file; `details.size` gives its size. */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "RANGE_NOT_SATISFIABLE";
+                        /** @enum {integer} */
+                        statusCode?: 416;
+                    };
+                };
             };
         };
     };
@@ -2474,7 +4411,93 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PackVerificationDto"];
+                };
+            };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `MALFORMED_MULTIPART`: The multipart/form-data body is malformed, or has more parts or fields than the endpoint takes.
+             *
+             *     `EVIDENCE_FILE_MISSING`: The form has no file: send it in a part named `file`.
+             *
+             *     `EVIDENCE_ONE_FILE`: Send one file per request, in the part named `file`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "MALFORMED_MULTIPART" | "EVIDENCE_FILE_MISSING" | "EVIDENCE_ONE_FILE";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
+            /** @description `PACK_UNREADABLE`: The uploaded file is neither an evidence pack (ZIP with manifest.json) nor a pack manifest (JSON); send one of them. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "PACK_UNREADABLE";
+                        /** @enum {integer} */
+                        statusCode?: 422;
+                    };
+                };
             };
         };
     };
@@ -2499,6 +4522,44 @@ export interface operations {
                     "application/json": components["schemas"]["EvidenceDto"];
                 };
             };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `EVIDENCE_NOT_FOUND`: No such evidence in this tenant. GET .../tasks/:taskId lists a task's evidence.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "EVIDENCE_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
         };
     };
     EvidenceController_content: {
@@ -2514,11 +4575,82 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The file. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `EVIDENCE_NOT_FOUND`: No such evidence in this tenant. GET .../tasks/:taskId lists a task's evidence.
+             *
+             *     `EVIDENCE_NO_FILE`: The evidence is a link or a note: it has no file to download.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "EVIDENCE_NOT_FOUND" | "EVIDENCE_NO_FILE";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
+            /** @description `EVIDENCE_CORRUPT`: The stored file no longer matches the sha256 recorded at submission, so it is not served; report the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "EVIDENCE_CORRUPT";
+                        /** @enum {integer} */
+                        statusCode?: 500;
+                    };
+                };
+            };
+            /** @description `EVIDENCE_STORAGE_UNAVAILABLE`: The evidence storage cannot be reached; nothing was saved. Retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "EVIDENCE_STORAGE_UNAVAILABLE";
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                    };
+                };
             };
         };
     };
@@ -2546,6 +4678,100 @@ export interface operations {
                     "application/json": components["schemas"]["InvitationDto"];
                 };
             };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `EMAIL_ADDRESS_UNSUPPORTED`: Only plain addresses (name@example.org: letters, digits and !#$%&'*+/=?^_`{|}~- in the local part, an ASCII host name) are accepted: no quoted local parts, comments or IP literals.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "EMAIL_ADDRESS_UNSUPPORTED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
+            /** @description `ALREADY_MEMBER`: The invited address already belongs to a current member: change their role instead. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "ALREADY_MEMBER";
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many attempts: wait for the seconds in Retry-After (also `details.retryAfterSeconds`), then retry. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                    };
+                };
+            };
         };
     };
     TenantsController_listMembers: {
@@ -2571,6 +4797,58 @@ export interface operations {
                     "application/json": components["schemas"]["MemberPageDto"];
                 };
             };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `INVALID_CURSOR`: The page cursor is not one the API gave out: pass `nextCursor` from the previous page unchanged.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_CURSOR";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
         };
     };
     TenantsController_removeMember: {
@@ -2585,11 +4863,78 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Removed. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `MEMBER_NOT_FOUND`: The user is not a current member of the tenant.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "MEMBER_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
+            /** @description `LAST_ADMIN`: The change would leave the tenant without an admin (without expiry): make another member admin first. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "LAST_ADMIN";
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                    };
+                };
             };
         };
     };
@@ -2617,6 +4962,90 @@ export interface operations {
                     "application/json": components["schemas"]["MemberDto"];
                 };
             };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `NOTHING_TO_CHANGE`: A PATCH named no field to change; `details.fields` lists those it takes.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "NOTHING_TO_CHANGE";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `MEMBER_NOT_FOUND`: The user is not a current member of the tenant.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "MEMBER_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
+            /** @description `LAST_ADMIN`: The change would leave the tenant without an admin (without expiry): make another member admin first. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "LAST_ADMIN";
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                    };
+                };
+            };
         };
     };
     TenantNotificationsController_list: {
@@ -2640,7 +5069,75 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["NotificationPageDto"];
+                };
+            };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `INVALID_CURSOR`: The page cursor is not one the API gave out: pass `nextCursor` from the previous page unchanged.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_CURSOR";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
             };
         };
     };
@@ -2662,6 +5159,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReminderSettingsResponseDto"];
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
                 };
             };
         };
@@ -2690,6 +5221,72 @@ export interface operations {
                     "application/json": components["schemas"]["ReminderSettingsResponseDto"];
                 };
             };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `NOTHING_TO_CHANGE`: A PATCH named no field to change; `details.fields` lists those it takes.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "NOTHING_TO_CHANGE";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
         };
     };
     ReportsController_status: {
@@ -2714,11 +5311,62 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The PDF. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
             };
         };
     };
@@ -2740,6 +5388,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SubscriptionPageDto"];
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
                 };
             };
         };
@@ -2768,6 +5450,86 @@ export interface operations {
                     "application/json": components["schemas"]["SubscribeResultDto"];
                 };
             };
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `CATALOG_NOT_FOUND`: No such catalog, or no such version of it, visible to you. GET /api/v1/catalogs (or .../tenants/:id/catalogs) lists them.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "CATALOG_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
+            /** @description `SUBSCRIPTION_EXISTS`: The tenant already subscribes to this catalog: change its phase with PATCH instead. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "SUBSCRIPTION_EXISTS";
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                    };
+                };
+            };
         };
     };
     SubscriptionsController_get: {
@@ -2789,6 +5551,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SubscriptionDto"];
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `SUBSCRIPTION_NOT_FOUND`: No such subscription in this tenant. GET .../subscriptions lists them.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
                 };
             };
         };
@@ -2818,6 +5618,86 @@ export interface operations {
                     "application/json": components["schemas"]["SubscriptionDto"];
                 };
             };
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `SUBSCRIPTION_NOT_FOUND`: No such subscription in this tenant. GET .../subscriptions lists them.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
+            /** @description `PHASE_BACKWARDS`: A subscription's lifecycle only moves forward; `details` gives the current and wanted phase. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "PHASE_BACKWARDS";
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                    };
+                };
+            };
         };
     };
     SubscriptionsController_providerCommitments: {
@@ -2837,7 +5717,47 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ProviderCommitmentPageDto"];
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `SUBSCRIPTION_NOT_FOUND`: No such subscription in this tenant. GET .../subscriptions lists them.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
             };
         };
     };
@@ -2861,7 +5781,91 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["UpgradeResultDto"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `SUBSCRIPTION_NOT_FOUND`: No such subscription in this tenant. GET .../subscriptions lists them.
+             *
+             *     `UPGRADE_VERSION_NOT_FOUND`: The subscription's catalog has no such version (a version of another catalog is not one of its versions). GET /catalogs/:key/versions lists them.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND" | "UPGRADE_VERSION_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
+            /** @description `UPGRADE_NOT_NEWER`: A subscription only moves to a newer version of its catalog; `details` gives the current and the wanted version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UPGRADE_NOT_NEWER";
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                    };
+                };
             };
         };
     };
@@ -2885,7 +5889,91 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["UpgradeResultDto"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `SUBSCRIPTION_NOT_FOUND`: No such subscription in this tenant. GET .../subscriptions lists them.
+             *
+             *     `UPGRADE_VERSION_NOT_FOUND`: The subscription's catalog has no such version (a version of another catalog is not one of its versions). GET /catalogs/:key/versions lists them.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND" | "UPGRADE_VERSION_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
+            /** @description `UPGRADE_NOT_NEWER`: A subscription only moves to a newer version of its catalog; `details` gives the current and the wanted version. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UPGRADE_NOT_NEWER";
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                    };
+                };
             };
         };
     };
@@ -2927,6 +6015,58 @@ export interface operations {
                     "application/json": components["schemas"]["TaskPageDto"];
                 };
             };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `INVALID_CURSOR`: The page cursor is not one the API gave out: pass `nextCursor` from the previous page unchanged.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_CURSOR";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
         };
     };
     TasksController_get: {
@@ -2948,6 +6088,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDetailDto"];
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `TASK_NOT_FOUND`: No such task in this tenant (or not visible to you). GET .../tasks lists them.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "TASK_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
                 };
             };
         };
@@ -2977,6 +6155,110 @@ export interface operations {
                     "application/json": components["schemas"]["TaskDto"];
                 };
             };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `NOTHING_TO_CHANGE`: A PATCH named no field to change; `details.fields` lists those it takes.
+             *
+             *     `REASON_REQUIRED`: Rejecting a task or marking a duty not applicable needs a reason (comment) in the body.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "NOTHING_TO_CHANGE" | "REASON_REQUIRED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `TASK_NOT_FOUND`: No such task in this tenant (or not visible to you). GET .../tasks lists them.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "TASK_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
+            /**
+             * @description `INVALID_TRANSITION`: The task is in a status from which this change is not possible; `details` gives the current and wanted status.
+             *
+             *     `DUTY_NOT_OPTIONAL`: Only an optional duty can be marked not applicable.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_TRANSITION" | "DUTY_NOT_OPTIONAL";
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                    };
+                };
+            };
+            /** @description `ASSIGNEE_NOT_MEMBER`: The assignee must be an active admin or member of the tenant. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "ASSIGNEE_NOT_MEMBER";
+                        /** @enum {integer} */
+                        statusCode?: 422;
+                    };
+                };
+            };
         };
     };
     TasksController_complete: {
@@ -3002,6 +6284,100 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TaskDto"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `TASK_NOT_FOUND`: No such task in this tenant (or not visible to you). GET .../tasks lists them.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "TASK_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
+            /** @description `INVALID_TRANSITION`: The task is in a status from which this change is not possible; `details` gives the current and wanted status. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_TRANSITION";
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                    };
+                };
+            };
+            /** @description `EVIDENCE_REQUIRED`: Completing a task needs evidence (new evidence after a rejection): attach it first. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "EVIDENCE_REQUIRED";
+                        /** @enum {integer} */
+                        statusCode?: 422;
+                    };
                 };
             };
         };
@@ -3032,6 +6408,160 @@ export interface operations {
                     "application/json": components["schemas"]["EvidenceDto"];
                 };
             };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `MALFORMED_MULTIPART`: The multipart/form-data body is malformed, or has more parts or fields than the endpoint takes.
+             *
+             *     `EVIDENCE_FILE_MISSING`: The form has no file: send it in a part named `file`.
+             *
+             *     `EVIDENCE_ONE_FILE`: Send one file per request, in the part named `file`.
+             *
+             *     `EVIDENCE_EMPTY`: The file is empty: there is nothing to keep as evidence.
+             *
+             *     `EVIDENCE_UPLOAD_INCOMPLETE`: The upload was interrupted or the multipart body is malformed: send the file again.
+             *
+             *     `EVIDENCE_LINK_INVALID`: A link must be an absolute http(s) URL of at most 2048 characters, without credentials.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "MALFORMED_MULTIPART" | "EVIDENCE_FILE_MISSING" | "EVIDENCE_ONE_FILE" | "EVIDENCE_EMPTY" | "EVIDENCE_UPLOAD_INCOMPLETE" | "EVIDENCE_LINK_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `TASK_NOT_FOUND`: No such task in this tenant (or not visible to you). GET .../tasks lists them.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "TASK_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
+            /** @description `TASK_CLOSED`: The task is approved, not applicable or withdrawn: it takes no more evidence. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TASK_CLOSED";
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                    };
+                };
+            };
+            /** @description `EVIDENCE_TOO_LARGE`: The file is larger than EVIDENCE_MAX_BYTES; `details.maxBytes` gives the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "EVIDENCE_TOO_LARGE";
+                        /** @enum {integer} */
+                        statusCode?: 413;
+                    };
+                };
+            };
+            /**
+             * @description `EVIDENCE_TYPE_NOT_ALLOWED`: The media type sniffed from the bytes is not on the allow-list; `details` gives the detected type and the allowed ones.
+             *
+             *     `UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json (or multipart/form-data where a file is expected).
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "EVIDENCE_TYPE_NOT_ALLOWED" | "UNSUPPORTED_MEDIA_TYPE";
+                        /** @enum {integer} */
+                        statusCode?: 415;
+                    };
+                };
+            };
+            /** @description `EVIDENCE_STORAGE_UNAVAILABLE`: The evidence storage cannot be reached; nothing was saved. Retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "EVIDENCE_STORAGE_UNAVAILABLE";
+                        /** @enum {integer} */
+                        statusCode?: 503;
+                    };
+                };
+            };
+            /** @description `EVIDENCE_STORAGE_FULL`: The evidence storage is out of space (or over its quota); nothing was saved. An operator must free or add space. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "EVIDENCE_STORAGE_FULL";
+                        /** @enum {integer} */
+                        statusCode?: 507;
+                    };
+                };
+            };
         };
     };
     TasksController_logEvent: {
@@ -3059,6 +6589,86 @@ export interface operations {
                     "application/json": components["schemas"]["TaskEventDto"];
                 };
             };
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `TASK_NOT_FOUND`: No such task in this tenant (or not visible to you). GET .../tasks lists them.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "TASK_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
+            /** @description `NOT_EVENT_DRIVEN`: Only an event-driven duty (cadence on_event) logs occurrences; complete the task instead. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "NOT_EVENT_DRIVEN";
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                    };
+                };
+            };
         };
     };
     TasksController_review: {
@@ -3084,6 +6694,94 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TaskReviewedDto"];
+                };
+            };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `REASON_REQUIRED`: Rejecting a task or marking a duty not applicable needs a reason (comment) in the body.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "REASON_REQUIRED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /**
+             * @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin.
+             *
+             *     `SELF_REVIEW`: You completed this task: someone else (an auditor or another admin) must review it.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "SELF_REVIEW";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `TASK_NOT_FOUND`: No such task in this tenant (or not visible to you). GET .../tasks lists them.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "TASK_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
+            /** @description `INVALID_TRANSITION`: The task is in a status from which this change is not possible; `details` gives the current and wanted status. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_TRANSITION";
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                    };
                 };
             };
         };
@@ -3116,11 +6814,62 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The CSV. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
             };
         };
     };
@@ -3152,11 +6901,62 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The XLSX workbook. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
             };
         };
     };
@@ -3175,6 +6975,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description `INVALID_CHARACTER`: A string (body, query or form field) holds a NUL character (U+0000), which no field accepts. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_CHARACTER";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
             };
             /** @description The embedded Postgres is gone for good; the process is stopping. */
             503: {
@@ -3200,6 +7014,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description `INVALID_CHARACTER`: A string (body, query or form field) holds a NUL character (U+0000), which no field accepts. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_CHARACTER";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
             };
             /** @description Not ready: see checks. */
             503: {
