@@ -41,6 +41,20 @@ export class SubscriptionRepository {
       .execute();
   }
 
+  async markEnded(tenantId: string, id: string, userId: string): Promise<void> {
+    await this.em
+      .createQueryBuilder()
+      .update(SubscriptionEntity)
+      .set({ endedAt: () => 'now()', endedBy: userId, updatedAt: () => 'now()' })
+      .where('tenant_id = :tenantId AND id = :id', { tenantId, id })
+      .execute();
+  }
+
+  /** Takes the subscription off the roll-over: no period opens for it any more. */
+  async unschedule(tenantId: string, subscriptionId: string): Promise<void> {
+    await this.em.getRepository(OccurrenceScheduleEntity).delete({ tenantId, subscriptionId });
+  }
+
   /** Points the subscription at another version of its catalog (an upgrade). */
   async changeVersion(tenantId: string, id: string, catalogVersionId: string): Promise<void> {
     await this.em

@@ -1,8 +1,17 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import {
   SubscribeResultDto,
   SubscriptionDto,
+  SubscriptionEndedDto,
   SubscriptionPageDto,
   TaskDetailDto,
   TaskDto,
@@ -76,6 +85,18 @@ export class SubscriptionsController {
   @ApiOkResponse({ type: SubscriptionDto })
   changePhase(@Tenant() ctx: TenantContext, @Param() params: SubscriptionParams, @Body() body: ChangePhaseDto): Promise<SubscriptionView> {
     return this.subscriptions.changePhase(ctx, params.id, body.phase);
+  }
+
+  /** POST rather than DELETE: the subscription stays, readable, with its withdrawn tasks. */
+  @Post(':id/end')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({ summary: 'End a subscription: its open tasks become withdrawn, no period opens any more (admins; idempotent)' })
+  @ApiOkResponse({ type: SubscriptionEndedDto })
+  @ApiForbiddenResponse({ description: 'FORBIDDEN: not an admin' })
+  @ApiNotFoundResponse({ description: 'TENANT_NOT_FOUND, SUBSCRIPTION_NOT_FOUND' })
+  end(@Tenant() ctx: TenantContext, @Param() params: SubscriptionParams): Promise<SubscriptionView & { tasksWithdrawn: number }> {
+    return this.subscriptions.end(ctx, params.id);
   }
 
   /** What moving to `toVersion` would do: duties added, withdrawn, changed (nothing is written). */

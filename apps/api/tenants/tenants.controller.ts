@@ -1,8 +1,29 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { COOKIE_MODE, deliverTokens, RawRequest } from '../auth/auth.controller';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AcceptResultDto, InvitationDto, MeDto, MemberDto, MemberPageDto, MembershipPageDto, TenantDto } from '../openapi/views.dto';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
+import {
+  AcceptResultDto,
+  InvitationDto,
+  MeDto,
+  MemberDto,
+  MemberPageDto,
+  MembershipPageDto,
+  OpenInvitationPageDto,
+  TenantDto,
+} from '../openapi/views.dto';
 import {
   APP_CONFIG,
   ForbiddenRoleError,
@@ -21,12 +42,25 @@ import {
   type InvitationView,
   type MemberView,
   type MembershipView,
+  type OpenInvitationView,
   type Page,
+  TENANT_DATA_PURGES,
+  type TenantDataPurge,
   type TenantView,
   type TokenPair,
   type UserView,
 } from '../../../libs/tenancy';
-import { AcceptInvitationDto, CreateTenantDto, InviteDto, PageQuery, UpdateMemberDto, UserIdParam } from '../auth/auth.dto';
+import {
+  AcceptInvitationDto,
+  CreateTenantDto,
+  DeleteTenantDto,
+  InvitationIdParam,
+  InviteDto,
+  PageQuery,
+  RenameTenantDto,
+  UpdateMemberDto,
+  UserIdParam,
+} from '../auth/auth.dto';
 import { CurrentUser, Req, Tenant } from '../auth/request-context';
 import { ANY_ROLE, Roles } from '../auth/roles.decorator';
 
@@ -53,6 +87,7 @@ export class TenantsController {
     private readonly tenants: TenantsService,
     private readonly members: MembersService,
     private readonly invitations: InvitationsService,
+    @Inject(TENANT_DATA_PURGES) private readonly purges: TenantDataPurge[],
   ) {}
 
   @Post()
@@ -72,6 +107,31 @@ export class TenantsController {
   @ApiOkResponse({ type: TenantDto })
   get(@Tenant() ctx: TenantContext): Promise<TenantView> {
     return this.tenants.get(ctx);
+  }
+
+  @Patch(':tenantId')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Rename the tenant (admins)' })
+  @ApiOkResponse({ type: TenantDto })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED' })
+  @ApiForbiddenResponse({ description: 'FORBIDDEN: not an admin' })
+  @ApiNotFoundResponse({ description: 'TENANT_NOT_FOUND' })
+  rename(@Tenant() ctx: TenantContext, @Body() body: RenameTenantDto): Promise<TenantView> {
+    return this.tenants.rename(ctx, body.name);
+  }
+
+  @Delete(':tenantId')
+  @Roles('admin')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Delete the tenant: members, tasks, evidence and its files go; the audit trail is kept for AUDIT_RETENTION_DAYS (admins)',
+  })
+  @ApiNoContentResponse({ description: 'Deleted; the evidence files are removed by the worker right after.' })
+  @ApiBadRequestResponse({ description: 'TENANT_CONFIRMATION_MISMATCH, VALIDATION_FAILED' })
+  @ApiForbiddenResponse({ description: 'FORBIDDEN: not an admin' })
+  @ApiNotFoundResponse({ description: 'TENANT_NOT_FOUND' })
+  async deleteTenant(@Tenant() ctx: TenantContext, @Body() body: DeleteTenantDto): Promise<void> {
+    await this.tenants.delete(ctx, body.confirmName, this.purges);
   }
 
   @Get(':tenantId/members')
@@ -106,6 +166,43 @@ export class TenantsController {
   @ApiCreatedResponse({ type: InvitationDto })
   invite(@Tenant() ctx: TenantContext, @Body() body: InviteDto): Promise<InvitationView> {
     return this.invitations.invite(ctx, { email: body.email, role: body.role, ...(body.expiresAt ? { expiresAt: body.expiresAt } : {}) });
+  }
+
+  @Get(':tenantId/invitations')
+  @Roles('admin')
+  @ApiOperation({ summary: 'List the open invitations (pending and expired) of the tenant (admins)' })
+  @ApiOkResponse({ type: OpenInvitationPageDto })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, INVALID_CURSOR' })
+  @ApiForbiddenResponse({ description: 'FORBIDDEN: not an admin' })
+  @ApiNotFoundResponse({ description: 'TENANT_NOT_FOUND' })
+  listInvitations(@Tenant() ctx: TenantContext, @Query() query: PageQuery): Promise<Page<OpenInvitationView>> {
+    return this.invitations.list(ctx, pageOf(query));
+  }
+
+  @Post(':tenantId/invitations/:invitationId/resend')
+  @Roles('admin')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Mail a new link for an open invitation; the old link stops working (admins)' })
+  @ApiOkResponse({ type: InvitationDto })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED' })
+  @ApiForbiddenResponse({ description: 'FORBIDDEN: not an admin' })
+  @ApiNotFoundResponse({ description: 'TENANT_NOT_FOUND, INVITATION_NOT_FOUND' })
+  @ApiConflictResponse({ description: 'ALREADY_MEMBER' })
+  @ApiTooManyRequestsResponse({ description: 'RATE_LIMITED' })
+  resendInvitation(@Tenant() ctx: TenantContext, @Param() params: InvitationIdParam): Promise<InvitationView> {
+    return this.invitations.resend(ctx, params.invitationId);
+  }
+
+  @Delete(':tenantId/invitations/:invitationId')
+  @Roles('admin')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke an open invitation; its link then answers INVITATION_REVOKED (admins)' })
+  @ApiNoContentResponse({ description: 'Revoked.' })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED' })
+  @ApiForbiddenResponse({ description: 'FORBIDDEN: not an admin' })
+  @ApiNotFoundResponse({ description: 'TENANT_NOT_FOUND, INVITATION_NOT_FOUND' })
+  async revokeInvitation(@Tenant() ctx: TenantContext, @Param() params: InvitationIdParam): Promise<void> {
+    await this.invitations.revoke(ctx, params.invitationId);
   }
 }
 
