@@ -16,7 +16,12 @@ export function createEvidenceStorage(config: AppConfig): EvidenceStorage {
 
 @Module({
   imports: [TasksModule],
-  providers: [EvidenceRepository, EvidenceService, EvidencePurge, { provide: EVIDENCE_STORAGE, inject: [APP_CONFIG], useFactory: createEvidenceStorage }],
+  providers: [
+    EvidenceRepository,
+    EvidenceService,
+    EvidencePurge,
+    { provide: EVIDENCE_STORAGE, inject: [APP_CONFIG], useFactory: createEvidenceStorage },
+  ],
   exports: [EvidenceService, EvidenceRepository, EvidencePurge, EVIDENCE_STORAGE],
 })
 export class EvidenceModule implements OnApplicationShutdown {

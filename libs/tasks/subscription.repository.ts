@@ -14,7 +14,7 @@ export class SubscriptionRepository {
   }
 
   /** A new subscription, or null when the tenant already subscribes to the catalog. */
-  async insert(s: Omit<SubscriptionEntity, 'id' | 'createdAt' | 'updatedAt'>): Promise<string | null> {
+  async insert(s: Omit<SubscriptionEntity, 'id' | 'createdAt' | 'updatedAt' | 'endedAt' | 'endedBy'>): Promise<string | null> {
     const result = await this.em.createQueryBuilder().insert().into(SubscriptionEntity).values(s).orIgnore().returning(['id']).execute();
     const [row] = result.raw as { id: string }[];
     return row?.id ?? null;

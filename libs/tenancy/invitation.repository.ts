@@ -103,7 +103,11 @@ export class InvitationRepository {
   }
 
   /** One page of the tenant's open invitations (pending and expired), by address. */
-  async page(tenantId: string, cursor: string | undefined, limit: number): Promise<{ items: OpenInvitationRecord[]; nextCursor: string | null }> {
+  async page(
+    tenantId: string,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<{ items: OpenInvitationRecord[]; nextCursor: string | null }> {
     const params: unknown[] = [tenantId];
     const page = keysetClause(OPEN_INVITATIONS, cursor, limit, params);
     const rows = await this.db.em.query<OpenInvitationRecord[]>(

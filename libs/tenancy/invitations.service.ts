@@ -130,7 +130,9 @@ export class InvitationsService {
   async resend(ctx: TenantContext, invitationId: string): Promise<InvitationView> {
     const limits = this.config.rateLimits;
     const secret = randomBytes(32).toString('base64url');
-    const found = await this.db.run({ tenantId: ctx.tenantId, userId: ctx.userId }, () => this.invitations.lockOpen(ctx.tenantId, invitationId));
+    const found = await this.db.run({ tenantId: ctx.tenantId, userId: ctx.userId }, () =>
+      this.invitations.lockOpen(ctx.tenantId, invitationId),
+    );
     if (!found) throw new InvitationNotFoundError();
     await this.limits.hit('invitation-tenant', ctx.tenantId, limits.invitationTenant);
     await this.limits.hit('invitation-inviter', ctx.userId, limits.invitationInviter);
@@ -149,7 +151,13 @@ export class InvitationsService {
         data: { email: row.email, role: row.role, previousExpiresAt: iso(before.expiresAt), expiresAt: iso(row.expiresAt) },
         requestId: ctx.requestId,
       });
-      return { id: row.id, email: row.email, role: row.role, expiresAt: iso(row.expiresAt), membershipExpiresAt: isoOrNull(row.membershipExpiresAt) };
+      return {
+        id: row.id,
+        email: row.email,
+        role: row.role,
+        expiresAt: iso(row.expiresAt),
+        membershipExpiresAt: isoOrNull(row.membershipExpiresAt),
+      };
     });
   }
 

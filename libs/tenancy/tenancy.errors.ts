@@ -29,7 +29,8 @@ export const TENANCY_ERRORS = declareErrors('tenancy', {
   INVITATION_REVOKED: { status: 410, meaning: 'An admin revoked this invitation: ask them for a new one if it was a mistake.' },
   INVITATION_NOT_FOUND: {
     status: 404,
-    meaning: 'No open invitation with this id in the tenant (accepted, revoked, replaced, or another tenant’s). GET .../invitations lists them.',
+    meaning:
+      'No open invitation with this id in the tenant (accepted, revoked, replaced, or another tenant’s). GET .../invitations lists them.',
   },
   EXPIRY_NOT_IN_FUTURE: { status: 400, meaning: 'A membership’s expiry must lie in the future (send null to remove it).' },
   TENANT_CONFIRMATION_MISMATCH: {
@@ -144,13 +145,19 @@ export class EmailAddressUnsupportedError extends DomainError {
 
 export class InvitationRevokedError extends DomainError {
   constructor() {
-    super(TENANCY_ERRORS.INVITATION_REVOKED, 'An admin of the tenant revoked this invitation: ask them for a new one if you still need access.');
+    super(
+      TENANCY_ERRORS.INVITATION_REVOKED,
+      'An admin of the tenant revoked this invitation: ask them for a new one if you still need access.',
+    );
   }
 }
 
 export class InvitationNotFoundError extends DomainError {
   constructor() {
-    super(TENANCY_ERRORS.INVITATION_NOT_FOUND, 'No open invitation with this id in the tenant: GET .../invitations lists the pending and expired ones.');
+    super(
+      TENANCY_ERRORS.INVITATION_NOT_FOUND,
+      'No open invitation with this id in the tenant: GET .../invitations lists the pending and expired ones.',
+    );
   }
 }
 
@@ -162,6 +169,9 @@ export class ExpiryNotInFutureError extends DomainError {
 
 export class TenantConfirmationMismatchError extends DomainError {
   constructor() {
-    super(TENANCY_ERRORS.TENANT_CONFIRMATION_MISMATCH, 'confirmName does not match the tenant’s current name: type it exactly to delete the tenant. Nothing was deleted.');
+    super(
+      TENANCY_ERRORS.TENANT_CONFIRMATION_MISMATCH,
+      'confirmName does not match the tenant’s current name: type it exactly to delete the tenant. Nothing was deleted.',
+    );
   }
 }

@@ -55,7 +55,11 @@ export class TenantRepository {
   }
 
   /** Marks the tenant deleted (the tombstone keeps its audit chain's tenant until `retentionDays` from now). */
-  async tombstone(tenantId: string, userId: string, retentionDays: number): Promise<Pick<TenantEntity, 'deletedAt' | 'auditRetainedUntil'>> {
+  async tombstone(
+    tenantId: string,
+    userId: string,
+    retentionDays: number,
+  ): Promise<Pick<TenantEntity, 'deletedAt' | 'auditRetainedUntil'>> {
     const [row] = await updateReturning<Pick<TenantEntity, 'deletedAt' | 'auditRetainedUntil'>>(
       this.db.em,
       `UPDATE tenant SET deleted_at = now(), deleted_by = $2, audit_retained_until = now() + make_interval(days => $3)

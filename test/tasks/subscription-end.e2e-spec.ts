@@ -43,9 +43,17 @@ describe('POST /tenants/:tenantId/subscriptions/:id/end', () => {
 
     const after = await statuses(tt.subscriptionId);
     expect(after[approvedId!]).toBe('approved');
-    expect(Object.entries(after).filter(([id]) => id !== approvedId).every(([, s]) => s === 'withdrawn')).toBe(true);
+    expect(
+      Object.entries(after)
+        .filter(([id]) => id !== approvedId)
+        .every(([, s]) => s === 'withdrawn'),
+    ).toBe(true);
     // Evidence counts and the task itself stay readable.
-    const detail = await call({ method: 'GET', url: `/api/v1/tenants/${tt.admin.tenantId}/tasks/${progressId}`, token: tt.viewer.accessToken });
+    const detail = await call({
+      method: 'GET',
+      url: `/api/v1/tenants/${tt.admin.tenantId}/tasks/${progressId}`,
+      token: tt.viewer.accessToken,
+    });
     expect(detail.statusCode).toBe(200);
     expect(detail.json()).toMatchObject({ status: 'withdrawn', evidenceCount: 1, overdue: false });
     // Not open: not overdue, not in the open list.
@@ -58,7 +66,9 @@ describe('POST /tenants/:tenantId/subscriptions/:id/end', () => {
 
     // No further occurrence: the schedule row is gone and a roll-over years later opens nothing.
     expect(await query(t.db.adminUrl, 'SELECT 1 FROM occurrence_schedule WHERE subscription_id = $1', [tt.subscriptionId])).toHaveLength(0);
-    const opened = await t.app.get(OccurrencesService).openStartedPeriods(tt.admin.tenantId, tt.subscriptionId, new Date('2029-06-01T12:00:00Z'));
+    const opened = await t.app
+      .get(OccurrencesService)
+      .openStartedPeriods(tt.admin.tenantId, tt.subscriptionId, new Date('2029-06-01T12:00:00Z'));
     expect(opened).toBe(0);
     expect(Object.keys(await statuses(tt.subscriptionId))).toHaveLength(total);
 
@@ -121,7 +131,9 @@ describe('POST /tenants/:tenantId/subscriptions/:id/end', () => {
     const anonymous = await call({ method: 'POST', url: `/api/v1/tenants/${tt.admin.tenantId}/subscriptions/${tt.subscriptionId}/end` });
     expect(anonymous.statusCode).toBe(401);
     expect(await statuses(tt.subscriptionId)).toEqual(before);
-    const [row] = await query<{ ended_at: Date | null }>(t.db.adminUrl, 'SELECT ended_at FROM subscription WHERE id = $1', [tt.subscriptionId]);
+    const [row] = await query<{ ended_at: Date | null }>(t.db.adminUrl, 'SELECT ended_at FROM subscription WHERE id = $1', [
+      tt.subscriptionId,
+    ]);
     expect(row?.ended_at).toBeNull();
   });
 });

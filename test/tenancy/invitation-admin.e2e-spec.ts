@@ -145,7 +145,8 @@ describe('resending an invitation', () => {
     const email = uniqueEmail('limited');
     const inv = await invite(admin, email);
     const codes: number[] = [];
-    for (let i = 0; i < 3; i++) codes.push((await call({ method: 'POST', url: `${base()}/${inv.id}/resend`, token: admin.accessToken })).statusCode);
+    for (let i = 0; i < 3; i++)
+      codes.push((await call({ method: 'POST', url: `${base()}/${inv.id}/resend`, token: admin.accessToken })).statusCode);
     expect(codes).toEqual([200, 200, 429]);
   });
 
@@ -182,7 +183,10 @@ describe('revoking an invitation', () => {
     expect(res.statusCode).toBe(204);
     const refused = await accept(inv.token);
     expect(refused.statusCode).toBe(410);
-    expect(refused.json<{ code: string; message: string }>()).toMatchObject({ code: 'INVITATION_REVOKED', message: expect.stringContaining('revoked') as string });
+    expect(refused.json<{ code: string; message: string }>()).toMatchObject({
+      code: 'INVITATION_REVOKED',
+      message: expect.stringContaining('revoked') as string,
+    });
     expect((await list('?limit=200')).items.map((i) => i.id)).not.toContain(inv.id);
     const again = await call({ method: 'DELETE', url: `${base()}/${inv.id}`, token: admin.accessToken });
     expect(again.statusCode).toBe(404);

@@ -45,7 +45,12 @@ const tenantName = async (tenantId: string): Promise<string | undefined> =>
 describe('PATCH /tenants/:tenantId (rename)', () => {
   it('renames (trimmed), records tenant.renamed, shows the new name in /me', async () => {
     const { admin } = await roles();
-    const res = await call({ method: 'PATCH', url: `/api/v1/tenants/${admin.tenantId}`, token: admin.accessToken, payload: { name: '  Acme Renamed ' } });
+    const res = await call({
+      method: 'PATCH',
+      url: `/api/v1/tenants/${admin.tenantId}`,
+      token: admin.accessToken,
+      payload: { name: '  Acme Renamed ' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ id: admin.tenantId, name: 'Acme Renamed', role: 'admin' });
     const me = await call({ method: 'GET', url: '/api/v1/me', token: admin.accessToken });
@@ -64,10 +69,23 @@ describe('PATCH /tenants/:tenantId (rename)', () => {
       const res = await call({ method: 'PATCH', url: `/api/v1/tenants/${admin.tenantId}`, token: who.accessToken, payload: { name: 'X' } });
       expect([res.statusCode, res.json<{ code: string }>().code]).toEqual([403, 'FORBIDDEN']);
     }
-    const theirs = await call({ method: 'PATCH', url: `/api/v1/tenants/${other.tenantId}`, token: admin.accessToken, payload: { name: 'Mine now' } });
+    const theirs = await call({
+      method: 'PATCH',
+      url: `/api/v1/tenants/${other.tenantId}`,
+      token: admin.accessToken,
+      payload: { name: 'Mine now' },
+    });
     expect([theirs.statusCode, theirs.json<{ code: string }>().code]).toEqual([404, 'TENANT_NOT_FOUND']);
     expect(await tenantName(other.tenantId)).toBe('Other Org');
-    for (const payload of [{}, { name: '' }, { name: '   ' }, { name: 42 }, { name: null }, { name: 'x'.repeat(201) }, { name: 'ok', extra: 1 }]) {
+    for (const payload of [
+      {},
+      { name: '' },
+      { name: '   ' },
+      { name: 42 },
+      { name: null },
+      { name: 'x'.repeat(201) },
+      { name: 'ok', extra: 1 },
+    ]) {
       const res = await call({ method: 'PATCH', url: `/api/v1/tenants/${admin.tenantId}`, token: admin.accessToken, payload });
       expect([JSON.stringify(payload).slice(0, 40), res.statusCode, res.json<{ code: string }>().code]).toEqual([
         JSON.stringify(payload).slice(0, 40),
@@ -131,7 +149,10 @@ describe('DELETE /tenants/:tenantId', () => {
     // The bystander's own file must survive.
     const bystander = await taskTenant(t);
     other = bystander.admin;
-    const own = await upload(call, bystander.member.accessToken, other.tenantId, Object.values(bystander.tasks)[0]!, { filename: 'keep.pdf', content: PDF });
+    const own = await upload(call, bystander.member.accessToken, other.tenantId, Object.values(bystander.tasks)[0]!, {
+      filename: 'keep.pdf',
+      content: PDF,
+    });
     expect(own.statusCode).toBe(201);
   });
 
@@ -149,7 +170,13 @@ describe('DELETE /tenants/:tenantId', () => {
     expect([theirs.statusCode, theirs.json<{ code: string }>().code]).toEqual([404, 'TENANT_NOT_FOUND']);
     const mismatch = await del(admin, admin.tenantId, { confirmName: name.toUpperCase() + ' ' });
     expect([mismatch.statusCode, mismatch.json<{ code: string }>().code]).toEqual([400, 'TENANT_CONFIRMATION_MISMATCH']);
-    for (const payload of [{}, { confirmName: '' }, { confirmName: 7 }, { confirmName: 'x'.repeat(201) }, { confirmName: name, force: true }]) {
+    for (const payload of [
+      {},
+      { confirmName: '' },
+      { confirmName: 7 },
+      { confirmName: 'x'.repeat(201) },
+      { confirmName: name, force: true },
+    ]) {
       const res = await del(admin, admin.tenantId, payload);
       expect([res.statusCode, res.json<{ code: string }>().code]).toEqual([400, 'VALIDATION_FAILED']);
     }
@@ -187,7 +214,15 @@ describe('DELETE /tenants/:tenantId', () => {
               (SELECT count(*) FROM occurrence_schedule WHERE tenant_id = $1) AS schedule, (SELECT count(*) FROM audit_event WHERE tenant_id = $1) AS audit`,
       [tenantId],
     );
-    expect(counts[0]).toMatchObject({ task: '0', evidence: '0', subscription: '0', review: '0', membership: '0', invitation: '0', schedule: '0' });
+    expect(counts[0]).toMatchObject({
+      task: '0',
+      evidence: '0',
+      subscription: '0',
+      review: '0',
+      membership: '0',
+      invitation: '0',
+      schedule: '0',
+    });
     expect(Number(counts[0]?.audit)).toBeGreaterThan(3);
     const [tomb] = await query<{ deleted_at: Date; deleted_by: string; audit_retained_until: Date }>(
       t.db.adminUrl,
@@ -199,7 +234,9 @@ describe('DELETE /tenants/:tenantId', () => {
     expect(Math.round(retainedDays)).toBe(t.config.auditRetentionDays);
 
     // The files go after commit, by the worker's job; the bystander's stay.
-    await until('the tenant folder to be gone', async () => (fs.existsSync(path.join(evidenceDir(), tenantId)) ? undefined : true));
+    await until('the tenant folder to be gone', () =>
+      Promise.resolve(fs.existsSync(path.join(evidenceDir(), tenantId)) ? undefined : true),
+    );
     for (const key of storageKeys) expect(fs.existsSync(path.join(evidenceDir(), ...key.split('/')))).toBe(false);
     expect(fs.readdirSync(path.join(evidenceDir(), other.tenantId))).toHaveLength(1);
     const [job] = await query<{ state: string }>(
@@ -210,7 +247,9 @@ describe('DELETE /tenants/:tenantId', () => {
     expect(job?.state).toBe('completed');
 
     // The chain, with tenant.deleted at its head, still verifies.
-    const verification = await t.app.get(AuditService).verify({ tenantId, userId: admin.userId, role: 'admin', requestId: 'test-verify' });
+    const verification = await t.app
+      .get(AuditService)
+      .verify({ tenantId, userId: admin.userId, role: 'admin', requestId: 'test-verify', ip: '127.0.0.1' });
     expect(verification).toMatchObject({ valid: true });
     const [head] = await query<{ action: string; data: { name: string; removed: Record<string, number> } }>(
       t.db.adminUrl,

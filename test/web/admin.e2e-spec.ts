@@ -52,7 +52,9 @@ async function linkFor(email: string, nth = 1): Promise<string> {
   for (let i = 0; i < 150; i++) {
     const mails = sink.messages.filter((m) => m.envelopeTo.includes(email));
     const mail = mails[nth - 1];
-    const link = mail ? new RegExp(`${base.replace(/\./g, '\\.')}/invitations/accept\\?token=[^\\s"<]+`).exec(mail.parsed.text ?? '') : null;
+    const link = mail
+      ? new RegExp(`${base.replace(/\./g, '\\.')}/invitations/accept\\?token=[^\\s"<]+`).exec(mail.parsed.text ?? '')
+      : null;
     if (link) return link[0];
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -60,7 +62,12 @@ async function linkFor(email: string, nth = 1): Promise<string> {
 }
 
 async function invite(email: string, role: string): Promise<void> {
-  const res = await call({ method: 'POST', url: `/api/v1/tenants/${admin.tenantId}/invitations`, token: admin.accessToken, payload: { email, role } });
+  const res = await call({
+    method: 'POST',
+    url: `/api/v1/tenants/${admin.tenantId}/invitations`,
+    token: admin.accessToken,
+    payload: { email, role },
+  });
   expect(res.statusCode).toBe(201);
 }
 
@@ -87,7 +94,11 @@ it('lists pending invitations; resend mails a new link and the old one stops wor
   const newLink = await linkFor(resendEmail, 2);
   expect(newLink).not.toBe(oldLink);
   const token = (link: string): string => decodeURIComponent(new URL(link).searchParams.get('token') ?? '');
-  const old = await call({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token: token(oldLink), name: 'Late', password: PASSWORD } });
+  const old = await call({
+    method: 'POST',
+    url: '/api/v1/invitations/accept',
+    payload: { token: token(oldLink), name: 'Late', password: PASSWORD },
+  });
   expect([old.statusCode, old.json<{ code: string }>().code]).toEqual([410, 'INVITATION_INVALID']);
 
   // Revoke: the dialog opens with focus inside; Escape closes it and nothing changes.
@@ -113,7 +124,10 @@ it('lists pending invitations; resend mails a new link and the old one stops wor
   await invitee.getByLabel('Your name').fill('Rev Oked');
   await invitee.getByLabel('Password').fill(PASSWORD);
   await invitee.getByRole('button', { name: 'Accept the invitation' }).click();
-  await invitee.getByRole('alert').getByText(/revoked/).waitFor();
+  await invitee
+    .getByRole('alert')
+    .getByText(/revoked/)
+    .waitFor();
   await invitee.context().close();
 
   await page.setViewportSize({ width: 375, height: 800 });
@@ -137,7 +151,11 @@ it('ends a subscription after a confirmation', async () => {
   await dialog.getByRole('button', { name: 'End the subscription' }).click();
   await page.getByText(/duties withdrawn\./).waitFor();
   await page.getByText(/^ended /).waitFor();
-  const tasks = await call({ method: 'GET', url: `/api/v1/tenants/${admin.tenantId}/tasks?status=withdrawn&limit=200`, token: admin.accessToken });
+  const tasks = await call({
+    method: 'GET',
+    url: `/api/v1/tenants/${admin.tenantId}/tasks?status=withdrawn&limit=200`,
+    token: admin.accessToken,
+  });
   expect(tasks.json<{ items: unknown[] }>().items.length).toBeGreaterThan(0);
 });
 
@@ -146,7 +164,10 @@ it('renames the organisation, then deletes it after typing its name, and lands i
   const nameField = page.getByLabel('Name of the organisation');
   await nameField.fill('Doomed Org Renamed');
   await page.getByRole('button', { name: 'Rename' }).click();
-  await page.getByRole('combobox', { name: 'Organisation' }).getByRole('option', { name: 'Doomed Org Renamed' }).waitFor({ state: 'attached' });
+  await page
+    .getByRole('combobox', { name: 'Organisation' })
+    .getByRole('option', { name: 'Doomed Org Renamed' })
+    .waitFor({ state: 'attached' });
   expect(await seriousA11yViolations(page)).toEqual([]);
 
   await page.getByRole('button', { name: 'Delete the organisation…' }).click();

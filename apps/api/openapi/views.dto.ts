@@ -1,7 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PHASES } from '../../../libs/catalog';
 import { ROLES, type Role } from '../../../libs/core';
-import type { InvitationView, MemberView, MembershipView, OpenInvitationView, TenantView, TokenPair, UserView } from '../../../libs/tenancy';
+import type {
+  InvitationView,
+  MemberView,
+  MembershipView,
+  OpenInvitationView,
+  TenantView,
+  TokenPair,
+  UserView,
+} from '../../../libs/tenancy';
 import type { CatalogChange, ReviewView, SubscriptionView, TaskEventView, TaskStatus, TaskView } from '../../../libs/tasks';
 import type { NotificationPreferencesView, ReminderSettingsView } from '../../../libs/reminders';
 import { EvidenceDto } from '../evidence/evidence.dto';

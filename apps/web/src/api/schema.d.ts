@@ -234,10 +234,12 @@ export interface paths {
         get: operations["TenantsController_get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete the tenant: members, tasks, evidence and its files go; the audit trail is kept for AUDIT_RETENTION_DAYS (admins) */
+        delete: operations["TenantsController_deleteTenant"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Rename the tenant (admins) */
+        patch: operations["TenantsController_rename"];
         trace?: never;
     };
     "/api/v1/tenants/{tenantId}/audit-events": {
@@ -503,9 +505,44 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List the open invitations (pending and expired) of the tenant (admins) */
+        get: operations["TenantsController_listInvitations"];
         put?: never;
         post: operations["TenantsController_invite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenantId}/invitations/{invitationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an open invitation; its link then answers INVITATION_REVOKED (admins) */
+        delete: operations["TenantsController_revokeInvitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenantId}/invitations/{invitationId}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mail a new link for an open invitation; the old link stops working (admins) */
+        post: operations["TenantsController_resendInvitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -622,6 +659,23 @@ export interface paths {
         options?: never;
         head?: never;
         patch: operations["SubscriptionsController_changePhase"];
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenantId}/subscriptions/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a subscription: its open tasks become withdrawn, no period opens any more (admins; idempotent) */
+        post: operations["SubscriptionsController_end"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/tenants/{tenantId}/subscriptions/{id}/provider-commitments": {
@@ -1064,6 +1118,10 @@ export interface components {
             /** @example Analytical Engines Ltd */
             name: string;
         };
+        DeleteTenantDto: {
+            /** @description The tenant’s current name, typed again: the confirmation that this tenant is meant. */
+            confirmName: string;
+        };
         DiffActivityDto: {
             key: string;
             /** @enum {string} */
@@ -1130,6 +1188,11 @@ export interface components {
             expiresAt?: string;
             /** @enum {string} */
             role: "admin" | "member" | "auditor" | "viewer";
+        };
+        InviterDto: {
+            /** Format: uuid */
+            id: string;
+            name: string | null;
         };
         LinkEvidenceDto: {
             description?: string;
@@ -1217,6 +1280,30 @@ export interface components {
             /** Format: date-time */
             updatedAt: string | null;
         };
+        OpenInvitationDto: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: email */
+            email: string;
+            /**
+             * Format: date-time
+             * @description When the link stops working.
+             */
+            expiresAt: string;
+            /** Format: uuid */
+            id: string;
+            invitedBy: components["schemas"]["InviterDto"];
+            /** Format: date-time */
+            membershipExpiresAt: string | null;
+            /** @enum {string} */
+            role: "admin" | "member" | "auditor" | "viewer";
+            /** @enum {string} */
+            state: "pending" | "expired";
+        };
+        OpenInvitationPageDto: {
+            items: components["schemas"]["OpenInvitationDto"][];
+            nextCursor: string | null;
+        };
         PackFilterDto: {
             /**
              * Format: date
@@ -1279,6 +1366,10 @@ export interface components {
             escalationDays: number;
             /** @description Days before the due date a due-soon mail goes out, largest first. */
             reminderDays: number[];
+        };
+        RenameTenantDto: {
+            /** @example Analytical Engines Ltd */
+            name: string;
         };
         ReviewDto: {
             /** @description Required to reject. */
@@ -1355,6 +1446,11 @@ export interface components {
             catalogVersion: string;
             /** Format: date-time */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @description When an admin ended it; null while it runs.
+             */
+            endedAt: string | null;
             /** Format: uuid */
             id: string;
             /** @enum {string} */
@@ -1375,6 +1471,11 @@ export interface components {
             catalogVersion: string;
             /** Format: date-time */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @description When an admin ended it; null while it runs.
+             */
+            endedAt: string | null;
             /** Format: uuid */
             id: string;
             /** @enum {string} */
@@ -1384,6 +1485,32 @@ export interface components {
             };
             /** Format: date */
             startsOn: string;
+            /** @example Europe/Paris */
+            timezone: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SubscriptionEndedDto: {
+            catalogKey: string;
+            catalogVersion: string;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When an admin ended it; null while it runs.
+             */
+            endedAt: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            phase: "before_subscription" | "setup" | "operations" | "reversibility" | "end_of_service";
+            phaseStartedOn: {
+                [key: string]: string;
+            };
+            /** Format: date */
+            startsOn: string;
+            /** @description Tasks withdrawn by this call (0 when it was already ended). */
+            tasksWithdrawn: number;
             /** @example Europe/Paris */
             timezone: string;
             /** Format: date-time */
@@ -1450,7 +1577,7 @@ export interface components {
             reviews: components["schemas"]["ReviewRecordDto"][];
             section: string;
             /** @enum {string} */
-            status: "todo" | "in_progress" | "done" | "approved" | "rejected" | "not_applicable";
+            status: "todo" | "in_progress" | "done" | "approved" | "rejected" | "not_applicable" | "withdrawn";
             /** Format: uuid */
             subscriptionId: string;
             title: string;
@@ -1500,7 +1627,7 @@ export interface components {
             };
             section: string;
             /** @enum {string} */
-            status: "todo" | "in_progress" | "done" | "approved" | "rejected" | "not_applicable";
+            status: "todo" | "in_progress" | "done" | "approved" | "rejected" | "not_applicable" | "withdrawn";
             /** Format: uuid */
             subscriptionId: string;
             title: string;
@@ -1566,7 +1693,7 @@ export interface components {
             review: components["schemas"]["ReviewRecordDto"];
             section: string;
             /** @enum {string} */
-            status: "todo" | "in_progress" | "done" | "approved" | "rejected" | "not_applicable";
+            status: "todo" | "in_progress" | "done" | "approved" | "rejected" | "not_applicable" | "withdrawn";
             /** Format: uuid */
             subscriptionId: string;
             title: string;
@@ -2083,6 +2210,99 @@ export interface operations {
             };
         };
     };
+    TenantsController_deleteTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteTenantDto"];
+            };
+        };
+        responses: {
+            /** @description Deleted; the evidence files are removed by the worker right after. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description TENANT_CONFIRMATION_MISMATCH, VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description TENANT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TenantsController_rename: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenameTenantDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantDto"];
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description TENANT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     AuditController_list: {
         parameters: {
             query?: {
@@ -2522,6 +2742,52 @@ export interface operations {
             };
         };
     };
+    TenantsController_listInvitations: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenInvitationPageDto"];
+                };
+            };
+            /** @description VALIDATION_FAILED, INVALID_CURSOR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description TENANT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     TenantsController_invite: {
         parameters: {
             query?: never;
@@ -2545,6 +2811,105 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["InvitationDto"];
                 };
+            };
+        };
+    };
+    TenantsController_revokeInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invitationId: string;
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description TENANT_NOT_FOUND, INVITATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TenantsController_resendInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invitationId: string;
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationDto"];
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description TENANT_NOT_FOUND, INVITATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description ALREADY_MEMBER */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2817,6 +3182,43 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SubscriptionDto"];
                 };
+            };
+        };
+    };
+    SubscriptionsController_end: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionEndedDto"];
+                };
+            };
+            /** @description FORBIDDEN: not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description TENANT_NOT_FOUND, SUBSCRIPTION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -222,7 +222,8 @@ export const en = {
   'settings.orgName': 'Name of the organisation',
   'settings.rename': 'Rename',
   'settings.deleteTitle': 'Delete this organisation',
-  'settings.deleteExplain': 'Removes every member’s access, the duties, the evidence and its files. The audit trail is kept for its retention period.',
+  'settings.deleteExplain':
+    'Removes every member’s access, the duties, the evidence and its files. The audit trail is kept for its retention period.',
   'settings.delete': 'Delete the organisation…',
   'settings.deleteConfirmTitle': 'Delete {name}?',
   'settings.deleteConfirmBody': 'This cannot be undone: members lose access at once, duties, evidence and files are deleted.',

@@ -225,15 +225,18 @@ export const fr: Record<MessageKey, string> = {
   'settings.orgName': 'Nom de l’organisation',
   'settings.rename': 'Renommer',
   'settings.deleteTitle': 'Supprimer cette organisation',
-  'settings.deleteExplain': 'Retire l’accès de tous les membres, supprime les obligations, les preuves et leurs fichiers. Le journal d’audit est conservé pendant sa durée de rétention.',
+  'settings.deleteExplain':
+    'Retire l’accès de tous les membres, supprime les obligations, les preuves et leurs fichiers. Le journal d’audit est conservé pendant sa durée de rétention.',
   'settings.delete': 'Supprimer l’organisation…',
   'settings.deleteConfirmTitle': 'Supprimer {name} ?',
-  'settings.deleteConfirmBody': 'Action définitive : les membres perdent l’accès immédiatement, les obligations, preuves et fichiers sont supprimés.',
+  'settings.deleteConfirmBody':
+    'Action définitive : les membres perdent l’accès immédiatement, les obligations, preuves et fichiers sont supprimés.',
   'settings.deleteTypeName': 'Saisissez {name} pour confirmer',
   'settings.deleteConfirm': 'Supprimer définitivement',
   'subscriptions.end': 'Mettre fin à l’abonnement à {name}',
   'subscriptions.endTitle': 'Mettre fin à l’abonnement à {name} ?',
-  'subscriptions.endBody': 'Ses obligations ouvertes sont retirées (conservées avec leurs preuves et leur historique) et aucune nouvelle période ne s’ouvre.',
+  'subscriptions.endBody':
+    'Ses obligations ouvertes sont retirées (conservées avec leurs preuves et leur historique) et aucune nouvelle période ne s’ouvre.',
   'subscriptions.endConfirm': 'Mettre fin à l’abonnement',
   'subscriptions.endedOn': 'terminé le {when}',
   'subscriptions.withdrawn': '{count} obligations retirées.',

@@ -14,9 +14,7 @@ export function EndSubscription({ tenantId, subscription }: { tenantId: string; 
   const [withdrawn, setWithdrawn] = useState<number | null>(null);
   const end = useMutation({
     mutationFn: () =>
-      unwrap(
-        api.POST('/api/v1/tenants/{tenantId}/subscriptions/{id}/end', { params: { path: { tenantId, id: subscription.id } } }),
-      ),
+      unwrap(api.POST('/api/v1/tenants/{tenantId}/subscriptions/{id}/end', { params: { path: { tenantId, id: subscription.id } } })),
     onSuccess: async (r) => {
       setOpen(false);
       setWithdrawn(r.tasksWithdrawn);

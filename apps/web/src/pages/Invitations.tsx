@@ -38,9 +38,7 @@ export function PendingInvitations({ tenantId }: { tenantId: string }): ReactNod
 
   const resend = useMutation({
     mutationFn: (invitationId: string) =>
-      unwrap(
-        api.POST('/api/v1/tenants/{tenantId}/invitations/{invitationId}/resend', { params: { path: { tenantId, invitationId } } }),
-      ),
+      unwrap(api.POST('/api/v1/tenants/{tenantId}/invitations/{invitationId}/resend', { params: { path: { tenantId, invitationId } } })),
     onSuccess: (r) => setResent(r.email),
     onSettled: refresh,
   });

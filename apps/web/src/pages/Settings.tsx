@@ -148,10 +148,7 @@ function OrganisationSettings({ tenantId }: { tenantId: string }): ReactNode {
       unwrap(api.PATCH('/api/v1/tenants/{tenantId}', { params: { path: { tenantId } }, body: { name: newName } })),
     onSuccess: async () => {
       setName(null);
-      await Promise.all([
-        client.invalidateQueries({ queryKey: ['tenant', tenantId] }),
-        client.invalidateQueries({ queryKey: ['me'] }),
-      ]);
+      await Promise.all([client.invalidateQueries({ queryKey: ['tenant', tenantId] }), client.invalidateQueries({ queryKey: ['me'] })]);
     },
   });
   const remove = useMutation({
