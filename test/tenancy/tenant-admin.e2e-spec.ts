@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Client } from 'pg';
 import { AuditService } from '../../libs/audit';
 import { bootTestApp, type TestApp } from '../harness/app';
 import { addMember, caller, signup, type Account, type Caller } from '../harness/api';
@@ -264,7 +265,6 @@ describe('DELETE /tenants/:tenantId', () => {
 
   it('the purge functions refuse a tenant that is not deleted, or not the transaction’s own', async () => {
     const live = await roles();
-    const { Client } = await import('pg');
     const client = new Client({ connectionString: t.db.appUrl });
     await client.connect();
     try {
