@@ -61,3 +61,16 @@ describe('ConfirmDialog', () => {
     expect(screen.queryByRole('button', { name: 'Delete for good', hidden: true })).toBeNull();
   });
 });
+
+describe('ConfirmDialog focus', () => {
+  it('Tab from the last control goes back to the first, Shift+Tab from the first to the last', () => {
+    renderDialog({ typed: undefined });
+    const cancel = screen.getByRole('button', { name: 'Cancel', hidden: true });
+    const confirm = screen.getByRole('button', { name: 'Delete for good', hidden: true });
+    confirm.focus();
+    fireEvent.keyDown(confirm, { key: 'Tab' });
+    expect(document.activeElement).toBe(cancel);
+    fireEvent.keyDown(cancel, { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(confirm);
+  });
+});

@@ -5,8 +5,8 @@ import { Field } from './Field';
 
 /**
  * A modal confirmation on the native `<dialog>` opened with showModal(): the browser makes the
- * rest of the page inert (focus stays inside), Escape closes it (the `cancel` event), and focus
- * goes back to the control that opened it. With `typed`, the confirm button stays disabled until
+ * rest of the page inert, Tab cycles within the dialog, Escape closes it (the `cancel` event), and
+ * focus goes back to the control that opened it. With `typed`, the confirm button stays disabled until
  * that exact text is typed (deleting a tenant: its name).
  */
 export function ConfirmDialog({
@@ -67,6 +67,22 @@ export function ConfirmDialog({
       onCancel={(e) => {
         e.preventDefault();
         onClose();
+      }}
+      onKeyDown={(e) => {
+        // The page behind is inert, but Tab past the last control would leave for the browser's
+        // own UI: cycle within the dialog instead.
+        if (e.key !== 'Tab') return;
+        const focusable = [...e.currentTarget.querySelectorAll<HTMLElement>('button:not(:disabled), input:not(:disabled)')];
+        const first = focusable[0];
+        const last = focusable[focusable.length - 1];
+        if (!first || !last) return;
+        if (e.shiftKey && document.activeElement === first) {
+          e.preventDefault();
+          last.focus();
+        } else if (!e.shiftKey && document.activeElement === last) {
+          e.preventDefault();
+          first.focus();
+        }
       }}
     >
       {open ? (
