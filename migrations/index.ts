@@ -15,6 +15,9 @@ import { TaskCatalogChange1764000650000 } from './1764000650000-task-catalog-cha
 import { DistributionKeys1764000700000 } from './1764000700000-distribution-keys';
 import { RateLimitSliding1764000750000 } from './1764000750000-rate-limit-sliding';
 import { ReminderSummaries1764000800000 } from './1764000800000-reminder-summaries';
+import { InvitationRevoked1764001100000 } from './1764001100000-invitation-revoked';
+import { SubscriptionEnded1764001100100 } from './1764001100100-subscription-ended';
+import { TenantDeletion1764001100200 } from './1764001100200-tenant-deletion';
 
 /** Every migration, in order. Listed explicitly so sources (tests) and dist run the same set. */
 export const MIGRATIONS = [
@@ -35,4 +38,7 @@ export const MIGRATIONS = [
   DistributionKeys1764000700000,
   RateLimitSliding1764000750000,
   ReminderSummaries1764000800000,
+  InvitationRevoked1764001100000,
+  SubscriptionEnded1764001100100,
+  TenantDeletion1764001100200,
 ];

@@ -22,6 +22,7 @@ import { TenantGuard } from './auth/tenant.guard';
 import { AuditController } from './audit/audit.controller';
 import { CatalogController, TenantCatalogController } from './catalog/catalog.controller';
 import { EvidenceController } from './evidence/evidence.controller';
+import { TenantPurgesModule } from './tenants/tenant-purges.module';
 import { MemberRolesModule } from './tasks/member-roles.module';
 import { SubscriptionsController, TasksController } from './tasks/tasks.controller';
 import { InvitationsController, MeController, TenantsController } from './tenants/tenants.controller';
@@ -64,6 +65,7 @@ export class ApiModule {
         EvidenceModule,
         ExportsModule,
         NotificationsApiModule,
+        TenantPurgesModule,
         ...(withWorker ? [WorkerJobsModule.forRoot(target, logger)] : []),
       ],
       controllers: [

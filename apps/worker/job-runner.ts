@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, withLogFields, type AppConfig, type Logger } from '../../libs/core';
 import { createJobQueue, jobRequestId, TenantDb, type DatabaseTarget, type PgBoss } from '../../libs/db';
+import { EvidencePurge, type EvidenceFilesPurgeJob } from '../../libs/evidence';
 import { EvidencePacksService } from '../../libs/exports';
 import { ReminderJobs } from '../../libs/reminders';
 import { OccurrencesService } from '../../libs/tasks';
@@ -43,6 +44,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly housekeeping: AuthHousekeeping,
     private readonly invitationMails: InvitationMails,
     private readonly packs: EvidencePacksService,
+    private readonly evidencePurge: EvidencePurge,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -97,6 +99,15 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     await boss.work<{ tenantId: string; packId: string }>(QUEUES.evidencePack.name, { batchSize: 1 }, async ([job]) => {
       if (job) await this.packs.build(job.data.tenantId, job.data.packId, this.logger);
     });
+    // A deleted tenant's files, after the deleting transaction committed (a throw: pg-boss retries).
+    await boss.work<EvidenceFilesPurgeJob>(
+      QUEUES.evidenceFilesPurge.name,
+      { batchSize: 1, pollingIntervalSeconds: 1 },
+      traced<EvidenceFilesPurgeJob>(QUEUES.evidenceFilesPurge.name, async (job) => {
+        const removed = await this.evidencePurge.deleteFiles(job.data);
+        this.logger.info({ tenantId: job.data.tenantId, removed }, 'deleted tenant: evidence files removed');
+      }),
+    );
     await boss.schedule(QUEUES.evidencePackExpiry.name, EVIDENCE_PACK_EXPIRY_CRON, {}, { tz: 'UTC', singletonKey: 'evidence-pack-expiry' });
     await boss.work(QUEUES.evidencePackExpiry.name, { batchSize: 1 }, async () => {
       await this.packs.expireDue(this.logger);

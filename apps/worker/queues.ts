@@ -1,6 +1,7 @@
 import type { QueueDefinition } from '../../libs/db';
 import { INVITATION_MAIL_QUEUE } from '../../libs/tenancy';
 import { EVIDENCE_PACK_EXPIRY_QUEUE, EVIDENCE_PACK_QUEUE } from '../../libs/exports';
+import { EVIDENCE_FILES_PURGE_QUEUE } from '../../libs/evidence';
 
 /** Every queue of the product; created as the owner at migration time (queue creation is DDL). */
 export const QUEUES = {
@@ -28,6 +29,9 @@ export const QUEUES = {
   // A pack records its own failure (state failed, with the reason) and is not retried by its
   // handler; pg-boss retries only a handler that crashed or a worker that died mid-build.
   evidencePack: { name: EVIDENCE_PACK_QUEUE, retryLimit: 2, retryDelay: 60, retryBackoff: true, expireInSeconds: 4 * 3600 },
+  // A deleted tenant's files (libs/evidence/evidence-purge.ts), queued by the deleting transaction.
+  // Idempotent; an unreachable store fails the job and pg-boss retries it for about a day.
+  evidenceFilesPurge: { name: EVIDENCE_FILES_PURGE_QUEUE, retryLimit: 12, retryDelay: 60, retryBackoff: true, expireInSeconds: 3600 },
   evidencePackExpiry: { name: EVIDENCE_PACK_EXPIRY_QUEUE, retryLimit: 3, retryDelay: 60, expireInSeconds: 900, policy: 'singleton' },
 } as const satisfies Record<string, QueueDefinition>;
 

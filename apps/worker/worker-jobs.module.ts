@@ -4,6 +4,7 @@ import type { DatabaseTarget } from '../../libs/db';
 import { OccurrencesModule } from '../../libs/tasks';
 import { TenancyModule } from '../../libs/tenancy';
 import { ExportsModule } from '../../libs/exports';
+import { EvidenceModule } from '../../libs/evidence';
 import { JobRunner, WORKER_LOGGER, WORKER_TARGET } from './job-runner';
 
 /**
@@ -16,7 +17,7 @@ export class WorkerJobsModule {
     return {
       module: WorkerJobsModule,
       // Roll-over is tasks' job; invitation mails and auth housekeeping are tenancy's.
-      imports: [OccurrencesModule, TenancyModule, ExportsModule],
+      imports: [OccurrencesModule, TenancyModule, ExportsModule, EvidenceModule],
       providers: [
         { provide: WORKER_TARGET, useValue: target },
         { provide: WORKER_LOGGER, useValue: logger.child({ app: 'worker' }) },

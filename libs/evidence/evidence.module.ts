@@ -1,6 +1,7 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../core';
 import { TasksModule } from '../tasks';
+import { EvidencePurge } from './evidence-purge';
 import { EvidenceRepository } from './evidence.repository';
 import { EvidenceService } from './evidence.service';
 import { EVIDENCE_STORAGE, type EvidenceStorage } from './storage/evidence-storage';
@@ -15,8 +16,13 @@ export function createEvidenceStorage(config: AppConfig): EvidenceStorage {
 
 @Module({
   imports: [TasksModule],
-  providers: [EvidenceRepository, EvidenceService, { provide: EVIDENCE_STORAGE, inject: [APP_CONFIG], useFactory: createEvidenceStorage }],
-  exports: [EvidenceService, EvidenceRepository, EVIDENCE_STORAGE],
+  providers: [
+    EvidenceRepository,
+    EvidenceService,
+    EvidencePurge,
+    { provide: EVIDENCE_STORAGE, inject: [APP_CONFIG], useFactory: createEvidenceStorage },
+  ],
+  exports: [EvidenceService, EvidenceRepository, EvidencePurge, EVIDENCE_STORAGE],
 })
 export class EvidenceModule implements OnApplicationShutdown {
   constructor(@Inject(EVIDENCE_STORAGE) private readonly storage: EvidenceStorage) {}

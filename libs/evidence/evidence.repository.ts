@@ -26,4 +26,10 @@ export class EvidenceRepository {
   async exists(tenantId: string, id: string): Promise<boolean> {
     return this.db.em.getRepository(EvidenceEntity).exists({ where: { tenantId, id } });
   }
+
+  /** A deleted tenant's rows, through the owner-run function (the app role may not DELETE evidence). */
+  async purgeTenant(tenantId: string): Promise<number> {
+    const [row] = await this.db.em.query<{ removed: number }[]>('SELECT evidence_purge_tenant($1) AS removed', [tenantId]);
+    return row?.removed ?? 0;
+  }
 }

@@ -20,3 +20,4 @@ export { ALLOWED_TYPE_LIST, type AllowedMediaType } from './content/media-types'
 export { sanitizeFileName } from './content/file-name';
 export { EvidenceEntity, EVIDENCE_ENTITIES, EVIDENCE_KINDS } from './evidence.entity';
 export { EvidenceExportReader, type ExportEvidence } from './evidence-export.reader';
+export { EvidencePurge, EVIDENCE_FILES_PURGE_QUEUE, type EvidenceFilesPurgeJob } from './evidence-purge';

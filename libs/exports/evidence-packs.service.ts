@@ -96,6 +96,16 @@ export class EvidencePacksService {
     });
   }
 
+  /**
+   * A deleted tenant's packs and calendar feeds, inside the deleting unit of work (docs/tenancy-admin.md),
+   * through the owner-run function. Their files share the evidence prefix `<tenantId>/` and are
+   * deleted with the evidence files by libs/evidence's job.
+   */
+  async purgeTenant(tenantId: string): Promise<number> {
+    const [row] = await this.db.em.query<{ removed: number }[]>('SELECT exports_purge_tenant($1) AS removed', [tenantId]);
+    return row?.removed ?? 0;
+  }
+
   async get(ctx: TenantContext, id: string): Promise<EvidencePackView> {
     return toView(await this.load(ctx, id));
   }

@@ -105,6 +105,12 @@ export class NotificationRepository {
     return this.db.em;
   }
 
+  /** A deleted tenant's mail log, through the owner-run function (the app role may not DELETE it). */
+  async purgeTenant(tenantId: string): Promise<number> {
+    const [row] = await this.em.query<{ removed: number }[]>('SELECT reminders_purge_tenant($1) AS removed', [tenantId]);
+    return row?.removed ?? 0;
+  }
+
   /** The row, locked (FOR UPDATE SKIP LOCKED); undefined when missing or held by another sender. */
   async lockForDelivery(tenantId: string, id: string, now: Date): Promise<DeliveryRow | undefined> {
     const [row] = await this.lockRows(tenantId, 'n.id = $2', id, now);

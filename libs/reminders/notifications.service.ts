@@ -40,6 +40,11 @@ export class NotificationsService {
     private readonly notifications: NotificationRepository,
   ) {}
 
+  /** Inside the deleting unit of work of a tombstoned tenant (docs/tenancy-admin.md). */
+  purgeTenant(tenantId: string): Promise<number> {
+    return this.notifications.purgeTenant(tenantId);
+  }
+
   list(ctx: TenantContext, filter: NotificationFilter): Promise<NotificationPage> {
     const after = filter.cursor ? (decodeCursor(filter.cursor, ['string', 'uuid']) as [string, string]) : undefined;
     return this.db.run(ctx, async () => {

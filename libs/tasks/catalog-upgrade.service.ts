@@ -16,7 +16,7 @@ import { SubscriptionRepository } from './subscription.repository';
 import { canTransition } from './task-status';
 import type { CatalogChange } from './task.entity';
 import { TaskRepository } from './task.repository';
-import { SubscriptionNotFoundError, UpgradeNotNewerError, UpgradeVersionNotFoundError } from './tasks.errors';
+import { SubscriptionNotFoundError, UpgradeNotNewerError, UpgradeVersionNotFoundError, SubscriptionEndedError } from './tasks.errors';
 
 /** Who upgrades: an admin through the API, or the worker (no user). */
 export interface UpgradeScope {
@@ -107,6 +107,7 @@ export class CatalogUpgradeService {
       // second finds the subscription on the new version (nothing to do).
       const sub = await this.subscriptions.find(scope.tenantId, subscriptionId, apply);
       if (!sub) throw new SubscriptionNotFoundError();
+      if (sub.endedAt) throw new SubscriptionEndedError(sub.endedAt.toISOString());
       const versions = await versionsByRecency(this.db.em, sub.catalogId);
       const from = versions.find((v) => v.id === sub.catalogVersionId);
       if (!from) throw new Error(`subscription ${sub.id}: its version is not visible`);

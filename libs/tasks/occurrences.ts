@@ -30,6 +30,11 @@ export class OccurrencesService {
     return this.db.run({ tenantId, userId: null }, async () => {
       const sub = await this.subscriptions.find(tenantId, subscriptionId, true);
       if (!sub) return 0;
+      // Ended (its schedule row is removed then; this covers a roll-over that read it just before).
+      if (sub.endedAt) {
+        await this.subscriptions.unschedule(tenantId, subscriptionId);
+        return 0;
+      }
       const today = todayIn(sub.timezone, now);
       const rows: NewTask[] = [];
       let next: IsoDate | null = null;

@@ -48,6 +48,14 @@ export class SubscriptionEntity {
 
   @Column('timestamptz', { default: () => 'now()' })
   updatedAt!: Date;
+
+  /** Ended by an admin: its open tasks were withdrawn and no period opens any more. */
+  @Column('timestamptz', { nullable: true })
+  endedAt!: Date | null;
+
+  @Column('uuid', { nullable: true })
+  @ForeignKey('app_user', { name: 'subscription_ended_by_fkey' })
+  endedBy!: string | null;
 }
 
 /**

@@ -14,7 +14,7 @@ export class SubscriptionRepository {
   }
 
   /** A new subscription, or null when the tenant already subscribes to the catalog. */
-  async insert(s: Omit<SubscriptionEntity, 'id' | 'createdAt' | 'updatedAt'>): Promise<string | null> {
+  async insert(s: Omit<SubscriptionEntity, 'id' | 'createdAt' | 'updatedAt' | 'endedAt' | 'endedBy'>): Promise<string | null> {
     const result = await this.em.createQueryBuilder().insert().into(SubscriptionEntity).values(s).orIgnore().returning(['id']).execute();
     const [row] = result.raw as { id: string }[];
     return row?.id ?? null;
@@ -39,6 +39,20 @@ export class SubscriptionRepository {
       .set({ phase, phaseStartedOn, updatedAt: () => 'now()' })
       .where('tenant_id = :tenantId AND id = :id', { tenantId, id })
       .execute();
+  }
+
+  async markEnded(tenantId: string, id: string, userId: string): Promise<void> {
+    await this.em
+      .createQueryBuilder()
+      .update(SubscriptionEntity)
+      .set({ endedAt: () => 'now()', endedBy: userId, updatedAt: () => 'now()' })
+      .where('tenant_id = :tenantId AND id = :id', { tenantId, id })
+      .execute();
+  }
+
+  /** Takes the subscription off the roll-over: no period opens for it any more. */
+  async unschedule(tenantId: string, subscriptionId: string): Promise<void> {
+    await this.em.getRepository(OccurrenceScheduleEntity).delete({ tenantId, subscriptionId });
   }
 
   /** Points the subscription at another version of its catalog (an upgrade). */

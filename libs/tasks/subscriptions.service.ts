@@ -16,7 +16,8 @@ import { nextPeriodStart, occurrence, phaseIndex, startedOccurrences, todayIn, t
 import type { SubscriptionEntity } from './subscription.entity';
 import { SubscriptionRepository } from './subscription.repository';
 import { TaskRepository, type NewTask } from './task.repository';
-import { PhaseBackwardsError, SubscriptionExistsError, SubscriptionNotFoundError } from './tasks.errors';
+import { canTransition } from './task-status';
+import { PhaseBackwardsError, SubscriptionEndedError, SubscriptionExistsError, SubscriptionNotFoundError } from './tasks.errors';
 import { iso, type ProviderCommitmentView, type SubscriptionView } from './tasks.views';
 
 export interface SubscribeInput {
@@ -131,6 +132,7 @@ export class SubscriptionsService {
   async changePhase(ctx: TenantContext, id: string, phase: Phase): Promise<SubscriptionView> {
     return this.db.run(ctx, async () => {
       const current = await this.load(ctx, id, true);
+      if (current.endedAt) throw new SubscriptionEndedError(iso(current.endedAt));
       if (phaseIndex(phase) < phaseIndex(current.phase)) throw new PhaseBackwardsError(current.phase, phase, PHASES);
       if (phase === current.phase) return this.view(current);
       const today = todayIn(current.timezone);
@@ -159,6 +161,42 @@ export class SubscriptionsService {
         requestId: ctx.requestId,
       });
       return this.view(await this.load(ctx, id));
+    });
+  }
+
+  /**
+   * Ends the subscription (admins): its tasks still open or waiting for review become `withdrawn`
+   * (the status machine's system action: not open, never overdue or reminded, evidence and
+   * history kept), no period opens any more, one `subscription.ended` event and one
+   * `task.withdrawn` per task. Idempotent: ending an ended subscription changes and records nothing.
+   */
+  async end(ctx: TenantContext, id: string): Promise<SubscriptionView & { tasksWithdrawn: number }> {
+    return this.db.run(ctx, async () => {
+      const current = await this.load(ctx, id, true);
+      if (current.endedAt) return { ...(await this.view(current)), tasksWithdrawn: 0 };
+      const tasks = await this.tasks.forUpgrade(ctx.tenantId, id, true);
+      const withdrawIds = tasks.filter((t) => canTransition(t.status, 'withdraw', 'system').ok).map((t) => t.id);
+      await this.tasks.setStatus(ctx.tenantId, withdrawIds, 'withdrawn');
+      await this.subscriptions.markEnded(ctx.tenantId, id, ctx.userId);
+      await this.subscriptions.unschedule(ctx.tenantId, id);
+      await this.events.publish(this.db.em, {
+        action: 'subscription.ended',
+        tenantId: ctx.tenantId,
+        actorId: ctx.userId,
+        entity: { type: 'subscription', id },
+        data: { tasksWithdrawn: withdrawIds.length },
+        requestId: ctx.requestId,
+      });
+      for (const taskId of withdrawIds)
+        await this.events.publish(this.db.em, {
+          action: 'task.withdrawn',
+          tenantId: ctx.tenantId,
+          actorId: ctx.userId,
+          entity: { type: 'task', id: taskId },
+          data: { subscriptionId: id, reason: 'subscription_ended' },
+          requestId: ctx.requestId,
+        });
+      return { ...(await this.view(await this.load(ctx, id))), tasksWithdrawn: withdrawIds.length };
     });
   }
 
@@ -211,6 +249,7 @@ export class SubscriptionsService {
         phaseStartedOn: r.phaseStartedOn,
         createdAt: iso(r.createdAt),
         updatedAt: iso(r.updatedAt),
+        endedAt: r.endedAt ? iso(r.endedAt) : null,
       };
     });
   }

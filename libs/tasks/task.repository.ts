@@ -250,6 +250,15 @@ export class TaskRepository {
     );
   }
 
+  /**
+   * A deleted tenant's subscriptions, tasks, reviews, events and schedule, through the owner-run
+   * function (the app role may not DELETE them). Evidence must be gone first. Answers tasks removed.
+   */
+  async purgeTenant(tenantId: string): Promise<number> {
+    const [row] = await this.em.query<{ removed: number }[]>('SELECT tasks_purge_tenant($1) AS removed', [tenantId]);
+    return row?.removed ?? 0;
+  }
+
   /** Sets one status on many tasks (a system transition the caller checked for each). */
   async setStatus(tenantId: string, taskIds: readonly string[], status: TaskStatus): Promise<void> {
     if (taskIds.length === 0) return;

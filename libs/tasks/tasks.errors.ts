@@ -5,6 +5,10 @@ export const TASKS_ERRORS = declareErrors('tasks', {
   TASK_NOT_FOUND: { status: 404, meaning: 'No such task in this tenant (or not visible to you). GET .../tasks lists them.' },
   SUBSCRIPTION_NOT_FOUND: { status: 404, meaning: 'No such subscription in this tenant. GET .../subscriptions lists them.' },
   SUBSCRIPTION_EXISTS: { status: 409, meaning: 'The tenant already subscribes to this catalog: change its phase with PATCH instead.' },
+  SUBSCRIPTION_ENDED: {
+    status: 409,
+    meaning: 'The subscription was ended: its phase and version no longer change. Its tasks stay readable (withdrawn).',
+  },
   PHASE_BACKWARDS: { status: 409, meaning: "A subscription's lifecycle only moves forward; `details` gives the current and wanted phase." },
   INVALID_TRANSITION: {
     status: 409,
@@ -44,6 +48,12 @@ export class SubscriptionNotFoundError extends DomainError {
 export class SubscriptionExistsError extends DomainError {
   constructor(catalogKey: string) {
     super(TASKS_ERRORS.SUBSCRIPTION_EXISTS, `This tenant already subscribes to ${catalogKey}: change its phase with PATCH instead.`);
+  }
+}
+
+export class SubscriptionEndedError extends DomainError {
+  constructor(endedAt: string) {
+    super(TASKS_ERRORS.SUBSCRIPTION_ENDED, `This subscription was ended on ${endedAt}: it no longer changes.`, { endedAt });
   }
 }
 

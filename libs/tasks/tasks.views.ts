@@ -12,6 +12,8 @@ export interface SubscriptionView {
   phaseStartedOn: Partial<Record<Phase, string>>;
   createdAt: string;
   updatedAt: string;
+  /** When an admin ended it (its open tasks were withdrawn); null while it runs. */
+  endedAt: string | null;
 }
 
 export interface TaskView {

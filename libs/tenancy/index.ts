@@ -1,7 +1,7 @@
 export { TenancyModule } from './tenancy.module';
 export { jwtSecret } from './jwt-secret';
 export { AuthService, type SignupInput } from './auth.service';
-export { TenantsService } from './tenants.service';
+export { TenantsService, TENANT_DATA_PURGES, type TenantDataPurge } from './tenants.service';
 export { MembersService, type MemberChange } from './members.service';
 export { InvitationsService, INVITATION_TTL_DAYS, type AcceptInput, type AcceptResult, type InviteInput } from './invitations.service';
 export { InvitationMails, INVITATION_MAIL_QUEUE, type InvitationMailJob, type InvitationMailOutcome } from './invitation-mail';
@@ -15,5 +15,5 @@ export { UserRepository, type UserRecord } from './user.repository';
 export { TenantRepository, TENANCY_QUERIES, type ReminderSettings, type TenantRecord } from './tenant.repository';
 export { MembershipRepository, type MemberRecord } from './membership.repository';
 export * from './tenancy.errors';
-export type { InvitationView, MemberView, MembershipView, Page, TenantView, UserView } from './tenancy.views';
+export type { InvitationView, OpenInvitationView, MemberView, MembershipView, Page, TenantView, UserView } from './tenancy.views';
 export { AuthHousekeeping, type HousekeepingResult } from './housekeeping';

@@ -7,8 +7,8 @@ import { UserEntity } from './user.entity';
 @Entity('invitation')
 // The accept link names its tenant: acceptance finds the row by (tenant_id, token_hash).
 @Unique('invitation_token_unique', ['tenantId', 'tokenHash'])
-// One pending invitation per address and tenant: re-inviting replaces it.
-@Index('invitation_pending_unique', ['tenantId', 'email'], { unique: true, where: 'accepted_at IS NULL' })
+// One pending invitation per address and tenant: re-inviting replaces it (revoked ones are kept aside).
+@Index('invitation_pending_unique', ['tenantId', 'email'], { unique: true, where: 'accepted_at IS NULL AND revoked_at IS NULL' })
 @Check('invitation_email_lower', 'email = lower(email)')
 @Check('invitation_role', "role IN ('admin', 'member', 'auditor', 'viewer')")
 export class InvitationEntity {
@@ -57,4 +57,15 @@ export class InvitationEntity {
   @ManyToOne(() => UserEntity)
   @JoinColumn({ name: 'accepted_by', foreignKeyConstraintName: 'invitation_accepted_by_fkey' })
   acceptor!: Relation<UserEntity> | null;
+
+  /** Revoked by an admin: the link then answers INVITATION_REVOKED. */
+  @Column('timestamptz', { nullable: true })
+  revokedAt!: Date | null;
+
+  @Column('uuid', { nullable: true })
+  revokedBy!: string | null;
+
+  @ManyToOne(() => UserEntity)
+  @JoinColumn({ name: 'revoked_by', foreignKeyConstraintName: 'invitation_revoked_by_fkey' })
+  revoker!: Relation<UserEntity> | null;
 }

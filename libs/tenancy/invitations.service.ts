@@ -12,12 +12,19 @@ import {
 import { TenantDb } from '../db';
 import { acceptedEmail } from './email-address';
 import { InvitationMails } from './invitation-mail';
-import { InvitationRepository } from './invitation.repository';
+import { InvitationRepository, type OpenInvitationRecord } from './invitation.repository';
 import { MembershipRepository } from './membership.repository';
 import { assertPasswordAcceptable, hashPassword } from './password';
 import { RateLimitService } from './rate-limit.service';
-import { AccountRequiredError, AlreadyMemberError, InvitationInvalidError } from './tenancy.errors';
-import { iso, isoOrNull, userView, type InvitationView, type UserView } from './tenancy.views';
+import {
+  AccountRequiredError,
+  AlreadyMemberError,
+  ExpiryNotInFutureError,
+  InvitationInvalidError,
+  InvitationNotFoundError,
+  InvitationRevokedError,
+} from './tenancy.errors';
+import { iso, isoOrNull, userView, type InvitationView, type OpenInvitationView, type Page, type UserView } from './tenancy.views';
 import { sha256, TokensService, type TokenPair } from './tokens.service';
 import { UserRepository } from './user.repository';
 
@@ -68,6 +75,7 @@ export class InvitationsService {
    */
   async invite(ctx: TenantContext, input: InviteInput): Promise<InvitationView> {
     const email = acceptedEmail(input.email);
+    if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw new ExpiryNotInFutureError();
     // Each attempt counts (also one refused below): per tenant, per inviter, and per recipient
     // address across tenants, so neither a tenant nor a stolen admin session floods inboxes.
     const limits = this.config.rateLimits;
@@ -106,6 +114,70 @@ export class InvitationsService {
     });
   }
 
+  /** The tenant's open invitations (pending and expired), by address. */
+  async list(ctx: TenantContext, page: { limit: number; cursor?: string }): Promise<Page<OpenInvitationView>> {
+    const result = await this.db.run({ tenantId: ctx.tenantId, userId: ctx.userId }, () =>
+      this.invitations.page(ctx.tenantId, page.cursor, page.limit),
+    );
+    return { items: result.items.map(openView), nextCursor: result.nextCursor };
+  }
+
+  /**
+   * A new link for an open invitation (pending or expired): new token, new expiry, the old link
+   * dead at once; the mail is queued in the same unit of work and sent by the worker after commit.
+   * Counted by the same limits as a new invitation (a resend is a mail to the same inbox).
+   */
+  async resend(ctx: TenantContext, invitationId: string): Promise<InvitationView> {
+    const limits = this.config.rateLimits;
+    const secret = randomBytes(32).toString('base64url');
+    const found = await this.db.run({ tenantId: ctx.tenantId, userId: ctx.userId }, () =>
+      this.invitations.lockOpen(ctx.tenantId, invitationId),
+    );
+    if (!found) throw new InvitationNotFoundError();
+    await this.limits.hit('invitation-tenant', ctx.tenantId, limits.invitationTenant);
+    await this.limits.hit('invitation-inviter', ctx.userId, limits.invitationInviter);
+    await this.limits.hit('invitation-recipient', found.email, limits.invitationRecipient);
+    return this.db.run({ tenantId: ctx.tenantId, userId: ctx.userId }, async () => {
+      const before = await this.invitations.lockOpen(ctx.tenantId, invitationId);
+      if (!before) throw new InvitationNotFoundError();
+      if (await this.memberships.isActiveMemberByEmail(ctx.tenantId, before.email)) throw new AlreadyMemberError();
+      const row = await this.invitations.renew(ctx.tenantId, invitationId, sha256(secret), INVITATION_TTL_DAYS);
+      await this.mails.queue(ctx, row.id, secret);
+      await this.events.publish(this.db.em, {
+        action: 'invitation.resent',
+        tenantId: ctx.tenantId,
+        actorId: ctx.userId,
+        entity: { type: 'invitation', id: row.id },
+        data: { email: row.email, role: row.role, previousExpiresAt: iso(before.expiresAt), expiresAt: iso(row.expiresAt) },
+        requestId: ctx.requestId,
+      });
+      return {
+        id: row.id,
+        email: row.email,
+        role: row.role,
+        expiresAt: iso(row.expiresAt),
+        membershipExpiresAt: isoOrNull(row.membershipExpiresAt),
+      };
+    });
+  }
+
+  /** Revokes an open invitation: its link then answers INVITATION_REVOKED; a queued mail is skipped. */
+  async revoke(ctx: TenantContext, invitationId: string): Promise<void> {
+    await this.db.run({ tenantId: ctx.tenantId, userId: ctx.userId }, async () => {
+      const row = await this.invitations.lockOpen(ctx.tenantId, invitationId);
+      if (!row) throw new InvitationNotFoundError();
+      await this.invitations.revoke(ctx.tenantId, invitationId, ctx.userId);
+      await this.events.publish(this.db.em, {
+        action: 'invitation.revoked',
+        tenantId: ctx.tenantId,
+        actorId: ctx.userId,
+        entity: { type: 'invitation', id: invitationId },
+        data: { email: row.email, role: row.role },
+        requestId: ctx.requestId,
+      });
+    });
+  }
+
   /**
    * Joins the invited tenant. An existing account joins as it is; a new one needs a name and a
    * password and is logged in. The token works once.
@@ -118,7 +190,11 @@ export class InvitationsService {
     const tokenHash = sha256(m[2]);
     return this.db.run({ tenantId, userId: null }, async () => {
       const inv = await this.invitations.lockPendingByToken(tenantId, tokenHash);
-      if (!inv) throw new InvitationInvalidError();
+      if (!inv) {
+        // A revoked link says so: its holder should ask the admin, not retry.
+        if (await this.invitations.isRevokedToken(tenantId, tokenHash)) throw new InvitationRevokedError();
+        throw new InvitationInvalidError();
+      }
       const existing = await this.users.findByEmail(inv.email);
       let user = existing;
       let accountCreated = false;
@@ -157,3 +233,14 @@ export class InvitationsService {
     });
   }
 }
+
+const openView = (r: OpenInvitationRecord): OpenInvitationView => ({
+  id: r.id,
+  email: r.email,
+  role: r.role,
+  state: r.expired ? 'expired' : 'pending',
+  expiresAt: iso(r.expiresAt),
+  membershipExpiresAt: isoOrNull(r.membershipExpiresAt),
+  createdAt: iso(r.createdAt),
+  invitedBy: { id: r.invitedBy, name: r.inviterName },
+});

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DOMAIN_EVENT_SINK, type DomainEventSink, type Role, type TenantContext } from '../core';
 import { TenantDb } from '../db';
 import { MembershipRepository, type MemberRecord } from './membership.repository';
-import { LastAdminError, MemberNotFoundError } from './tenancy.errors';
+import { ExpiryNotInFutureError, LastAdminError, MemberNotFoundError } from './tenancy.errors';
 import { iso, isoOrNull, type MemberView, type Page } from './tenancy.views';
 
 export interface MemberChange {
@@ -36,6 +36,8 @@ export class MembersService {
   }
 
   async update(ctx: TenantContext, userId: string, change: MemberChange): Promise<MemberView> {
+    // An expiry in the past would remove the member at once: DELETE says that more plainly.
+    if (change.expiresAt && change.expiresAt.getTime() <= Date.now()) throw new ExpiryNotInFutureError();
     return this.db.run({ tenantId: ctx.tenantId, userId: ctx.userId }, async () => {
       const { member: before, otherAdmins } = await this.lockMember(ctx.tenantId, userId);
       const losesAdmin =

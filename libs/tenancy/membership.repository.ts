@@ -153,4 +153,10 @@ export class MembershipRepository {
   async remove(tenantId: string, userId: string): Promise<void> {
     await this.db.em.query('DELETE FROM membership WHERE tenant_id = $1 AND user_id = $2', [tenantId, userId]);
   }
+
+  /** Every membership of a tenant being deleted; answers how many there were. */
+  async removeAll(tenantId: string): Promise<number> {
+    const [, count] = await this.db.em.query<[unknown[], number]>('DELETE FROM membership WHERE tenant_id = $1', [tenantId]);
+    return count;
+  }
 }

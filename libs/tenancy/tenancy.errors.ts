@@ -26,6 +26,17 @@ export const TENANCY_ERRORS = declareErrors('tenancy', {
     meaning: 'The refresh token was already spent: every session of that login is ended (possible theft). Log in again.',
   },
   INVITATION_INVALID: { status: 410, meaning: 'The invitation link was used, replaced or has expired: ask an admin for a new one.' },
+  INVITATION_REVOKED: { status: 410, meaning: 'An admin revoked this invitation: ask them for a new one if it was a mistake.' },
+  INVITATION_NOT_FOUND: {
+    status: 404,
+    meaning:
+      'No open invitation with this id in the tenant (accepted, revoked, replaced, or another tenant’s). GET .../invitations lists them.',
+  },
+  EXPIRY_NOT_IN_FUTURE: { status: 400, meaning: 'A membership’s expiry must lie in the future (send null to remove it).' },
+  TENANT_CONFIRMATION_MISMATCH: {
+    status: 400,
+    meaning: 'Deleting a tenant needs `confirmName` equal to its current name (GET /tenants/:id gives it): nothing was deleted.',
+  },
   SIGNUP_CLOSED: { status: 403, meaning: 'Sign-up is closed on this server: ask an admin of your organisation for an invitation.' },
   WEAK_PASSWORD: { status: 400, meaning: 'The password is too short, too long, common, or contains the email or name.' },
   ACCOUNT_DETAILS_REQUIRED: { status: 400, meaning: 'Accepting an invitation for a new account needs a name and a password.' },
@@ -128,6 +139,39 @@ export class EmailAddressUnsupportedError extends DomainError {
     super(
       TENANCY_ERRORS.EMAIL_ADDRESS_UNSUPPORTED,
       'Use a plain email address such as name@example.org: quoted local parts, comments, IP literals and non-ASCII local parts are not accepted.',
+    );
+  }
+}
+
+export class InvitationRevokedError extends DomainError {
+  constructor() {
+    super(
+      TENANCY_ERRORS.INVITATION_REVOKED,
+      'An admin of the tenant revoked this invitation: ask them for a new one if you still need access.',
+    );
+  }
+}
+
+export class InvitationNotFoundError extends DomainError {
+  constructor() {
+    super(
+      TENANCY_ERRORS.INVITATION_NOT_FOUND,
+      'No open invitation with this id in the tenant: GET .../invitations lists the pending and expired ones.',
+    );
+  }
+}
+
+export class ExpiryNotInFutureError extends DomainError {
+  constructor() {
+    super(TENANCY_ERRORS.EXPIRY_NOT_IN_FUTURE, 'expiresAt must be a moment in the future; send null to remove the expiry.');
+  }
+}
+
+export class TenantConfirmationMismatchError extends DomainError {
+  constructor() {
+    super(
+      TENANCY_ERRORS.TENANT_CONFIRMATION_MISMATCH,
+      'confirmName does not match the tenant’s current name: type it exactly to delete the tenant. Nothing was deleted.',
     );
   }
 }

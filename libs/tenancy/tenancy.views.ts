@@ -39,6 +39,14 @@ export interface InvitationView {
   membershipExpiresAt: string | null;
 }
 
+/** An invitation not yet accepted nor revoked, as the invitations list shows it. */
+export interface OpenInvitationView extends InvitationView {
+  /** `expired`: its link no longer works; resend it for a new one. */
+  state: 'pending' | 'expired';
+  createdAt: string;
+  invitedBy: { id: string; name: string | null };
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;

@@ -9,6 +9,7 @@ import { UserEntity } from './user.entity';
   'cardinality(reminder_days) <= 5 AND array_position(reminder_days, NULL) IS NULL AND 0 <= ALL (reminder_days) AND 60 >= ALL (reminder_days)',
 )
 @Check('tenant_escalation_days', 'escalation_days BETWEEN 1 AND 365')
+@Check('tenant_deletion_complete', '(deleted_at IS NULL) = (audit_retained_until IS NULL)')
 export class TenantEntity {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'tenant_pkey' })
   id!: string;
@@ -33,4 +34,19 @@ export class TenantEntity {
   /** Days overdue after which admins are told (1..365). */
   @Column('int', { default: 7 })
   escalationDays!: number;
+
+  /** Deleted by an admin: a tombstone that keeps the audit chain's tenant (docs/tenancy-admin.md). */
+  @Column('timestamptz', { nullable: true })
+  deletedAt!: Date | null;
+
+  @Column('uuid', { nullable: true })
+  deletedBy!: string | null;
+
+  @ManyToOne(() => UserEntity)
+  @JoinColumn({ name: 'deleted_by', foreignKeyConstraintName: 'tenant_deleted_by_fkey' })
+  deleter!: Relation<UserEntity> | null;
+
+  /** Until when the deleted tenant's audit trail is kept (AUDIT_RETENTION_DAYS after deletion). */
+  @Column('timestamptz', { nullable: true })
+  auditRetainedUntil!: Date | null;
 }

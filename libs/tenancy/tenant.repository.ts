@@ -36,6 +36,40 @@ export class TenantRepository {
     return row ?? null;
   }
 
+  /** The tenant's name, locked until the unit of work ends; null when it is not visible or deleted. */
+  async lockName(tenantId: string): Promise<string | null> {
+    const [row] = await this.db.em.query<Pick<TenantEntity, 'name'>[]>(
+      'SELECT name FROM tenant WHERE id = $1 AND deleted_at IS NULL FOR UPDATE',
+      [tenantId],
+    );
+    return row?.name ?? null;
+  }
+
+  async rename(tenantId: string, name: string): Promise<TenantRecord | null> {
+    const [row] = await updateReturning<TenantRecord>(
+      this.db.em,
+      'UPDATE tenant SET name = $2 WHERE id = $1 RETURNING id, name, created_at AS "createdAt"',
+      [tenantId, name],
+    );
+    return row ?? null;
+  }
+
+  /** Marks the tenant deleted (the tombstone keeps its audit chain's tenant until `retentionDays` from now). */
+  async tombstone(
+    tenantId: string,
+    userId: string,
+    retentionDays: number,
+  ): Promise<Pick<TenantEntity, 'deletedAt' | 'auditRetainedUntil'>> {
+    const [row] = await updateReturning<Pick<TenantEntity, 'deletedAt' | 'auditRetainedUntil'>>(
+      this.db.em,
+      `UPDATE tenant SET deleted_at = now(), deleted_by = $2, audit_retained_until = now() + make_interval(days => $3)
+        WHERE id = $1 AND deleted_at IS NULL RETURNING deleted_at AS "deletedAt", audit_retained_until AS "auditRetainedUntil"`,
+      [tenantId, userId, retentionDays],
+    );
+    if (!row) throw new Error('tenant tombstone: no row');
+    return row;
+  }
+
   /** With `lock`, the row stays locked (FOR UPDATE) until the unit of work ends. */
   async reminderSettings(tenantId: string, options: { lock?: boolean } = {}): Promise<ReminderSettings | null> {
     const [row] = await this.db.em.query<ReminderSettings[]>(

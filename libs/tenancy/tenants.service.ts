@@ -1,17 +1,41 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DOMAIN_EVENT_SINK, isUuid, type DomainEventSink, type Role, type TenantContext, type UserContext } from '../core';
+import {
+  APP_CONFIG,
+  DOMAIN_EVENT_SINK,
+  isUuid,
+  type AppConfig,
+  type DomainEventSink,
+  type Role,
+  type TenantContext,
+  type UserContext,
+} from '../core';
 import { TenantDb } from '../db';
+import { InvitationRepository } from './invitation.repository';
 import { MembershipRepository } from './membership.repository';
-import { InvalidTokenError, TenantNotFoundError } from './tenancy.errors';
+import { InvalidTokenError, TenantConfirmationMismatchError, TenantNotFoundError } from './tenancy.errors';
 import { TenantRepository } from './tenant.repository';
 import { iso, isoOrNull, userView, type MembershipView, type TenantView, type UserView } from './tenancy.views';
 import { UserRepository } from './user.repository';
+
+/**
+ * What a lib above tenancy deletes of a tenant being deleted (its tasks, evidence, packs, mail
+ * log). Tenancy cannot import those libs: the app binds the list (TENANT_DATA_PURGES), in the
+ * order the foreign keys need, like DomainEventSink. Each runs inside the deleting unit of work.
+ */
+export interface TenantDataPurge {
+  readonly name: string;
+  purge(tenantId: string, requestId: string): Promise<number>;
+}
+
+export const TENANT_DATA_PURGES = Symbol('TENANT_DATA_PURGES');
 
 @Injectable()
 export class TenantsService {
   constructor(
     private readonly db: TenantDb,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly invitations: InvitationRepository,
     @Inject(DOMAIN_EVENT_SINK) private readonly events: DomainEventSink,
     private readonly tenants: TenantRepository,
     private readonly memberships: MembershipRepository,
@@ -58,6 +82,54 @@ export class TenantsService {
     const row = await this.db.run({ tenantId: ctx.tenantId, userId: ctx.userId }, () => this.tenants.findById(ctx.tenantId));
     if (!row) throw new TenantNotFoundError();
     return { id: row.id, name: row.name, createdAt: iso(row.createdAt), role: ctx.role };
+  }
+
+  /** Renames the tenant (admins); the old and new names go to the audit trail. */
+  async rename(ctx: TenantContext, name: string): Promise<TenantView> {
+    return this.db.run({ tenantId: ctx.tenantId, userId: ctx.userId }, async () => {
+      const before = await this.tenants.lockName(ctx.tenantId);
+      if (before === null) throw new TenantNotFoundError();
+      const row = await this.tenants.rename(ctx.tenantId, name.trim());
+      if (!row) throw new TenantNotFoundError();
+      if (before !== row.name)
+        await this.events.publish(this.db.em, {
+          action: 'tenant.renamed',
+          tenantId: ctx.tenantId,
+          actorId: ctx.userId,
+          entity: { type: 'tenant', id: ctx.tenantId },
+          data: { from: before, to: row.name },
+          requestId: ctx.requestId,
+        });
+      return { id: row.id, name: row.name, createdAt: iso(row.createdAt), role: ctx.role };
+    });
+  }
+
+  /**
+   * Deletes the tenant (admins), given its current name as confirmation, in one unit of work: the
+   * tenant row becomes a tombstone first (the libs' purge functions refuse a tenant that is not
+   * one), then each lib deletes its rows (`purges`, in foreign-key order; libs/evidence also
+   * queues the job that deletes the files after commit), then memberships and invitations go and
+   * `tenant.deleted` closes the audit chain, which is kept until AUDIT_RETENTION_DAYS from now.
+   */
+  async delete(ctx: TenantContext, confirmName: string, purges: readonly TenantDataPurge[]): Promise<void> {
+    await this.db.run({ tenantId: ctx.tenantId, userId: ctx.userId }, async () => {
+      const name = await this.tenants.lockName(ctx.tenantId);
+      if (name === null) throw new TenantNotFoundError();
+      if (confirmName.trim() !== name) throw new TenantConfirmationMismatchError();
+      const tombstone = await this.tenants.tombstone(ctx.tenantId, ctx.userId, this.config.auditRetentionDays);
+      const removed: Record<string, number> = {};
+      for (const p of purges) removed[p.name] = await p.purge(ctx.tenantId, ctx.requestId);
+      removed.invitations = await this.invitations.removeAll(ctx.tenantId);
+      removed.memberships = await this.memberships.removeAll(ctx.tenantId);
+      await this.events.publish(this.db.em, {
+        action: 'tenant.deleted',
+        tenantId: ctx.tenantId,
+        actorId: ctx.userId,
+        entity: { type: 'tenant', id: ctx.tenantId },
+        data: { name, removed, auditRetainedUntil: isoOrNull(tombstone.auditRetainedUntil) },
+        requestId: ctx.requestId,
+      });
+    });
   }
 
   async me(ctx: UserContext): Promise<{ user: UserView; memberships: MembershipView[] }> {

@@ -87,6 +87,34 @@ export class CreateTenantDto {
   name!: string;
 }
 
+export class RenameTenantDto {
+  @ApiProperty({ example: 'Analytical Engines Ltd', maxLength: NAME_MAX })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(NAME_MAX)
+  @Matches(/\S/, { message: 'name must not be blank' })
+  name!: string;
+}
+
+export class DeleteTenantDto {
+  @ApiProperty({ description: 'The tenant’s current name, typed again: the confirmation that this tenant is meant.' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(NAME_MAX)
+  confirmName!: string;
+}
+
+export class InvitationIdParam {
+  /** Checked by the tenant guard (a bad one is 404 TENANT_NOT_FOUND). */
+  @ApiProperty({ format: 'uuid' })
+  @IsString()
+  tenantId!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: 'invitationId must be a UUID' })
+  invitationId!: string;
+}
+
 export class InviteDto {
   @ApiProperty({ example: 'auditor@firm.example' })
   @IsEmail({}, { message: 'email must be an email address' })

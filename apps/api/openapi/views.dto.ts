@@ -1,7 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PHASES } from '../../../libs/catalog';
 import { ROLES, type Role } from '../../../libs/core';
-import type { InvitationView, MemberView, MembershipView, TenantView, TokenPair, UserView } from '../../../libs/tenancy';
+import type {
+  InvitationView,
+  MemberView,
+  MembershipView,
+  OpenInvitationView,
+  TenantView,
+  TokenPair,
+  UserView,
+} from '../../../libs/tenancy';
 import type {
   CatalogChange,
   ProviderCommitmentView,
@@ -42,7 +50,7 @@ import { ActivityChangesDto } from '../catalog/catalog.dto';
 // `implements` the lib's view interface, so a field added or renamed in a lib without its schema
 // here fails the typecheck instead of drifting silently.
 
-const STATUSES: TaskStatus[] = ['todo', 'in_progress', 'done', 'approved', 'rejected', 'not_applicable'];
+const STATUSES: TaskStatus[] = ['todo', 'in_progress', 'done', 'approved', 'rejected', 'not_applicable', 'withdrawn'];
 const RACI = {
   type: 'object',
   additionalProperties: { type: 'string' },
@@ -103,6 +111,22 @@ export class InvitationDto implements InvitationView {
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) membershipExpiresAt!: string | null;
 }
 
+class InviterDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ nullable: true, type: String }) name!: string | null;
+}
+
+export class OpenInvitationDto extends InvitationDto implements OpenInvitationView {
+  @ApiProperty({ enum: ['pending', 'expired'] }) state!: 'pending' | 'expired';
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ type: InviterDto }) invitedBy!: InviterDto;
+}
+
+export class OpenInvitationPageDto {
+  @ApiProperty({ type: [OpenInvitationDto] }) items!: OpenInvitationDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
 export class TokenPairDto implements TokenPair {
   @ApiProperty() accessToken!: string;
   @ApiProperty({ description: 'Opaque; spent on use.' }) refreshToken!: string;
@@ -142,10 +166,16 @@ export class SubscriptionDto implements SubscriptionView {
   phaseStartedOn!: SubscriptionView['phaseStartedOn'];
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'When an admin ended it; null while it runs.' })
+  endedAt!: string | null;
 }
 
 export class SubscribeResultDto extends SubscriptionDto {
   @ApiProperty() tasksCreated!: number;
+}
+
+export class SubscriptionEndedDto extends SubscriptionDto {
+  @ApiProperty({ description: 'Tasks withdrawn by this call (0 when it was already ended).' }) tasksWithdrawn!: number;
 }
 
 export class SubscriptionPageDto {

@@ -5,6 +5,7 @@ import { CATALOG_ERRORS } from '../../../libs/catalog';
 import {
   SubscribeResultDto,
   SubscriptionDto,
+  SubscriptionEndedDto,
   SubscriptionPageDto,
   TaskDetailDto,
   TaskDto,
@@ -92,9 +93,25 @@ export class SubscriptionsController {
     description: 'Admins only. Phases only move forward; the duties of the new phase get their due dates.',
   })
   @ApiOkResponse({ type: SubscriptionDto })
-  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, TASKS_ERRORS.SUBSCRIPTION_NOT_FOUND, TASKS_ERRORS.PHASE_BACKWARDS)
+  @ApiErrors(
+    CORE_ERRORS.VALIDATION_FAILED,
+    TASKS_ERRORS.SUBSCRIPTION_NOT_FOUND,
+    TASKS_ERRORS.PHASE_BACKWARDS,
+    TASKS_ERRORS.SUBSCRIPTION_ENDED,
+  )
   changePhase(@Tenant() ctx: TenantContext, @Param() params: SubscriptionParams, @Body() body: ChangePhaseDto): Promise<SubscriptionView> {
     return this.subscriptions.changePhase(ctx, params.id, body.phase);
+  }
+
+  /** POST rather than DELETE: the subscription stays, readable, with its withdrawn tasks. */
+  @Post(':id/end')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({ summary: 'End a subscription: its open tasks become withdrawn, no period opens any more (admins; idempotent)' })
+  @ApiOkResponse({ type: SubscriptionEndedDto })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, TASKS_ERRORS.SUBSCRIPTION_NOT_FOUND)
+  end(@Tenant() ctx: TenantContext, @Param() params: SubscriptionParams): Promise<SubscriptionView & { tasksWithdrawn: number }> {
+    return this.subscriptions.end(ctx, params.id);
   }
 
   /** What moving to `toVersion` would do: duties added, withdrawn, changed (nothing is written). */
@@ -110,6 +127,7 @@ export class SubscriptionsController {
     TASKS_ERRORS.SUBSCRIPTION_NOT_FOUND,
     TASKS_ERRORS.UPGRADE_VERSION_NOT_FOUND,
     TASKS_ERRORS.UPGRADE_NOT_NEWER,
+    TASKS_ERRORS.SUBSCRIPTION_ENDED,
   )
   previewUpgrade(@Tenant() ctx: TenantContext, @Param() params: SubscriptionParams, @Query() q: UpgradeQuery): Promise<UpgradeResult> {
     return this.upgrades.preview(ctx, params.id, q.toVersion);
@@ -129,6 +147,7 @@ export class SubscriptionsController {
     TASKS_ERRORS.SUBSCRIPTION_NOT_FOUND,
     TASKS_ERRORS.UPGRADE_VERSION_NOT_FOUND,
     TASKS_ERRORS.UPGRADE_NOT_NEWER,
+    TASKS_ERRORS.SUBSCRIPTION_ENDED,
   )
   upgrade(@Tenant() ctx: TenantContext, @Param() params: SubscriptionParams, @Query() q: UpgradeQuery): Promise<UpgradeResult> {
     return this.upgrades.apply(ctx, params.id, q.toVersion);

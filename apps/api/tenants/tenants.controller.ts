@@ -3,7 +3,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { COOKIE_MODE, deliverTokens, RawRequest } from '../auth/auth.controller';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../openapi/api-errors';
-import { AcceptResultDto, InvitationDto, MeDto, MemberDto, MemberPageDto, MembershipPageDto, TenantDto } from '../openapi/views.dto';
+import {
+  AcceptResultDto,
+  InvitationDto,
+  MeDto,
+  MemberDto,
+  MemberPageDto,
+  MembershipPageDto,
+  OpenInvitationPageDto,
+  TenantDto,
+} from '../openapi/views.dto';
 import {
   APP_CONFIG,
   CORE_ERRORS,
@@ -24,12 +33,25 @@ import {
   type InvitationView,
   type MemberView,
   type MembershipView,
+  type OpenInvitationView,
   type Page,
+  TENANT_DATA_PURGES,
+  type TenantDataPurge,
   type TenantView,
   type TokenPair,
   type UserView,
 } from '../../../libs/tenancy';
-import { AcceptInvitationDto, CreateTenantDto, InviteDto, PageQuery, UpdateMemberDto, UserIdParam } from '../auth/auth.dto';
+import {
+  AcceptInvitationDto,
+  CreateTenantDto,
+  DeleteTenantDto,
+  InvitationIdParam,
+  InviteDto,
+  PageQuery,
+  RenameTenantDto,
+  UpdateMemberDto,
+  UserIdParam,
+} from '../auth/auth.dto';
 import { CurrentUser, Req, Tenant } from '../auth/request-context';
 import { ANY_ROLE, Roles } from '../auth/roles.decorator';
 
@@ -58,6 +80,7 @@ export class TenantsController {
     private readonly tenants: TenantsService,
     private readonly members: MembersService,
     private readonly invitations: InvitationsService,
+    @Inject(TENANT_DATA_PURGES) private readonly purges: TenantDataPurge[],
   ) {}
 
   @Post()
@@ -88,6 +111,27 @@ export class TenantsController {
     return this.tenants.get(ctx);
   }
 
+  @Patch(':tenantId')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Rename the tenant (admins)' })
+  @ApiOkResponse({ type: TenantDto })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, CORE_ERRORS.NOTHING_TO_CHANGE)
+  rename(@Tenant() ctx: TenantContext, @Body() body: RenameTenantDto): Promise<TenantView> {
+    return this.tenants.rename(ctx, body.name);
+  }
+
+  @Delete(':tenantId')
+  @Roles('admin')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Delete the tenant: members, tasks, evidence and its files go; the audit trail is kept for AUDIT_RETENTION_DAYS (admins)',
+  })
+  @ApiNoContentResponse({ description: 'Deleted; the evidence files are removed by the worker right after.' })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, TENANCY_ERRORS.TENANT_CONFIRMATION_MISMATCH)
+  async deleteTenant(@Tenant() ctx: TenantContext, @Body() body: DeleteTenantDto): Promise<void> {
+    await this.tenants.delete(ctx, body.confirmName, this.purges);
+  }
+
   @Get(':tenantId/members')
   @Roles(...ANY_ROLE)
   @ApiOperation({ summary: 'List the members', description: 'Any member; paged by `cursor`.' })
@@ -104,7 +148,13 @@ export class TenantsController {
     description: 'Admins only. The last admin of a tenant cannot lose the role.',
   })
   @ApiOkResponse({ type: MemberDto })
-  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, CORE_ERRORS.NOTHING_TO_CHANGE, TENANCY_ERRORS.MEMBER_NOT_FOUND, TENANCY_ERRORS.LAST_ADMIN)
+  @ApiErrors(
+    CORE_ERRORS.VALIDATION_FAILED,
+    CORE_ERRORS.NOTHING_TO_CHANGE,
+    TENANCY_ERRORS.MEMBER_NOT_FOUND,
+    TENANCY_ERRORS.LAST_ADMIN,
+    TENANCY_ERRORS.EXPIRY_NOT_IN_FUTURE,
+  )
   updateMember(@Tenant() ctx: TenantContext, @Param() params: UserIdParam, @Body() body: UpdateMemberDto): Promise<MemberView> {
     if (body.role === undefined && body.expiresAt === undefined) throw new NothingToChangeError(['role', 'expiresAt']);
     return this.members.update(ctx, params.userId, {
@@ -140,9 +190,39 @@ export class TenantsController {
     TENANCY_ERRORS.EMAIL_ADDRESS_UNSUPPORTED,
     TENANCY_ERRORS.ALREADY_MEMBER,
     TENANCY_ERRORS.RATE_LIMITED,
+    TENANCY_ERRORS.EXPIRY_NOT_IN_FUTURE,
   )
   invite(@Tenant() ctx: TenantContext, @Body() body: InviteDto): Promise<InvitationView> {
     return this.invitations.invite(ctx, { email: body.email, role: body.role, ...(body.expiresAt ? { expiresAt: body.expiresAt } : {}) });
+  }
+
+  @Get(':tenantId/invitations')
+  @Roles('admin')
+  @ApiOperation({ summary: 'List the open invitations (pending and expired) of the tenant (admins)' })
+  @ApiOkResponse({ type: OpenInvitationPageDto })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, CORE_ERRORS.INVALID_CURSOR)
+  listInvitations(@Tenant() ctx: TenantContext, @Query() query: PageQuery): Promise<Page<OpenInvitationView>> {
+    return this.invitations.list(ctx, pageOf(query));
+  }
+
+  @Post(':tenantId/invitations/:invitationId/resend')
+  @Roles('admin')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Mail a new link for an open invitation; the old link stops working (admins)' })
+  @ApiOkResponse({ type: InvitationDto })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, TENANCY_ERRORS.INVITATION_NOT_FOUND, TENANCY_ERRORS.ALREADY_MEMBER, TENANCY_ERRORS.RATE_LIMITED)
+  resendInvitation(@Tenant() ctx: TenantContext, @Param() params: InvitationIdParam): Promise<InvitationView> {
+    return this.invitations.resend(ctx, params.invitationId);
+  }
+
+  @Delete(':tenantId/invitations/:invitationId')
+  @Roles('admin')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke an open invitation; its link then answers INVITATION_REVOKED (admins)' })
+  @ApiNoContentResponse({ description: 'Revoked.' })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, TENANCY_ERRORS.INVITATION_NOT_FOUND)
+  async revokeInvitation(@Tenant() ctx: TenantContext, @Param() params: InvitationIdParam): Promise<void> {
+    await this.invitations.revoke(ctx, params.invitationId);
   }
 }
 
@@ -169,6 +249,7 @@ export class InvitationsController {
     TENANCY_ERRORS.ACCOUNT_DETAILS_REQUIRED,
     TENANCY_ERRORS.WEAK_PASSWORD,
     TENANCY_ERRORS.INVITATION_INVALID,
+    TENANCY_ERRORS.INVITATION_REVOKED,
     TENANCY_ERRORS.RATE_LIMITED,
   )
   async accept(

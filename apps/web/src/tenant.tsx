@@ -10,6 +10,11 @@ const LAST_TENANT = 'dutybook.lastTenant';
 
 export const rememberTenant = (tenantId: string): void => localStorage.setItem(LAST_TENANT, tenantId);
 
+/** After a tenant was deleted: `/` then picks another membership. */
+export const forgetTenant = (tenantId: string): void => {
+  if (localStorage.getItem(LAST_TENANT) === tenantId) localStorage.removeItem(LAST_TENANT);
+};
+
 export function useTenantId(): string {
   const { tenantId } = useParams();
   if (!tenantId) throw new Error('route without :tenantId');

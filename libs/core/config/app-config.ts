@@ -51,6 +51,8 @@ export interface AppConfig {
   readonly digestCron: string;
   /** Evidence packs are deleted this long after they were built (docs/exports.md). */
   readonly evidencePackTtlHours: number;
+  /** How long a deleted tenant's audit trail is kept (its tombstone's `audit_retained_until`). */
+  readonly auditRetentionDays: number;
   readonly evidence: {
     /** Largest evidence file accepted, in bytes. */
     readonly maxBytes: number;
@@ -206,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     remindersCron: parsed.REMINDERS_CRON,
     digestCron: parsed.DIGEST_CRON,
     evidencePackTtlHours: parsed.EVIDENCE_PACK_TTL_HOURS,
+    auditRetentionDays: parsed.AUDIT_RETENTION_DAYS,
     evidence: {
       maxBytes: parsed.EVIDENCE_MAX_BYTES,
       storage:

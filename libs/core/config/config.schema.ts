@@ -212,6 +212,12 @@ export class EnvironmentVariables {
   @Max(8760, { message: 'must be a whole number of hours between 1 and 8760 (a year)' })
   EVIDENCE_PACK_TTL_HOURS = 72;
 
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of days between 1 and 36500' })
+  @Min(1, { message: 'must be a whole number of days between 1 and 36500' })
+  @Max(36500, { message: 'must be a whole number of days between 1 and 36500' })
+  AUDIT_RETENTION_DAYS = 2557;
+
   @IsIn(['fs', 's3'], { message: 'must be fs (files under DATA_DIR/evidence) or s3 (an S3-compatible object store)' })
   EVIDENCE_STORAGE: 'fs' | 's3' = 'fs';
 

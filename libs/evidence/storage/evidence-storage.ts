@@ -18,6 +18,11 @@ export interface EvidenceStorage {
   size(key: string): Promise<number | null>;
   /** Removes the object; no error when there is none. */
   delete(key: string): Promise<void>;
+  /**
+   * Removes every object of a tenant (keys `<tenantId>/…`: evidence files, evidence packs, and
+   * leftovers of interrupted uploads). Idempotent: answers how many were removed, 0 the second time.
+   */
+  deleteTenant(tenantId: string): Promise<number>;
 }
 
 export const EVIDENCE_STORAGE = Symbol('EVIDENCE_STORAGE');
@@ -28,4 +33,10 @@ export const STORAGE_KEY =
 
 export function assertStorageKey(key: string): void {
   if (!STORAGE_KEY.test(key)) throw new Error(`evidence storage: refusing key ${JSON.stringify(key)}`);
+}
+
+const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function assertTenantPrefix(tenantId: string): void {
+  if (!TENANT_ID.test(tenantId)) throw new Error(`evidence storage: refusing tenant prefix ${JSON.stringify(tenantId)}`);
 }

@@ -63,4 +63,15 @@ describe('FsEvidenceStorage', () => {
       expect(() => storage.pathOf(bad)).toThrow('refusing key');
     }
   });
+
+  it('deletes a tenant’s whole prefix (partial files too), idempotently, and no other tenant’s', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    for (const tenant of [a, a, b]) await storage.write(`${tenant}/${randomUUID()}`, Readable.from([Buffer.from('x')]));
+    fs.writeFileSync(path.join(root, 'evidence', a, `${randomUUID()}.partial`), 'half');
+    expect(await storage.deleteTenant(a)).toBe(2);
+    expect(fs.existsSync(path.join(root, 'evidence', a))).toBe(false);
+    expect(await storage.deleteTenant(a)).toBe(0);
+    expect(filesUnder(path.join(root, 'evidence', b))).toHaveLength(1);
+    await expect(storage.deleteTenant('../etc')).rejects.toThrow('refusing tenant prefix');
+  });
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { assertStorageKey, type EvidenceStorage } from './evidence-storage';
+import { assertStorageKey, assertTenantPrefix, type EvidenceStorage } from './evidence-storage';
 
 // Not `instanceof Error`: errors from Node's own modules may come from another realm (jest).
 const isMissing = (error: unknown): boolean =>
@@ -88,5 +88,22 @@ export class FsEvidenceStorage implements EvidenceStorage {
         if (!isMissing(error)) throw error;
       }
     }
+  }
+
+  async deleteTenant(tenantId: string): Promise<number> {
+    assertTenantPrefix(tenantId);
+    const dir = path.join(this.root, tenantId);
+    let names: string[];
+    try {
+      names = await fs.promises.readdir(dir);
+    } catch (error) {
+      if (isMissing(error)) return 0;
+      throw error;
+    }
+    // Files one by one (a crash half-way leaves the rest for the job's retry), then the folder.
+    for (const name of names) await fs.promises.rm(path.join(dir, name), { force: true, recursive: true });
+    await fs.promises.rm(dir, { force: true, recursive: true });
+    await syncDir(this.root).catch(() => undefined);
+    return names.filter((n) => !n.endsWith('.partial')).length;
   }
 }

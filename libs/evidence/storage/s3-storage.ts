@@ -1,7 +1,14 @@
 import { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { assertStorageKey, type EvidenceStorage } from './evidence-storage';
+import { assertStorageKey, assertTenantPrefix, type EvidenceStorage } from './evidence-storage';
 
 export interface S3StorageOptions {
   /** Unset: AWS S3 itself. */
@@ -92,6 +99,25 @@ export class S3EvidenceStorage implements EvidenceStorage {
   async delete(key: string): Promise<void> {
     assertStorageKey(key);
     await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }));
+  }
+
+  /**
+   * Lists the tenant's prefix and deletes object by object: DeleteObjects (batch) needs a
+   * Content-MD5 or CRC header that several S3-compatible stores handle differently, and a tenant
+   * is deleted once. Each page is listed again from the start, so a retry after a crash resumes.
+   */
+  async deleteTenant(tenantId: string): Promise<number> {
+    assertTenantPrefix(tenantId);
+    let removed = 0;
+    for (;;) {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: `${tenantId}/`, MaxKeys: 1000 }));
+      const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : []));
+      if (keys.length === 0) return removed;
+      for (const key of keys) {
+        await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }));
+        removed++;
+      }
+    }
   }
 
   /** Closes the client's sockets. */

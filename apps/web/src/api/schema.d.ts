@@ -300,10 +300,12 @@ export interface paths {
         get: operations["TenantsController_get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete the tenant: members, tasks, evidence and its files go; the audit trail is kept for AUDIT_RETENTION_DAYS (admins) */
+        delete: operations["TenantsController_deleteTenant"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Rename the tenant (admins) */
+        patch: operations["TenantsController_rename"];
         trace?: never;
     };
     "/api/v1/tenants/{tenantId}/audit-events": {
@@ -641,13 +643,48 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List the open invitations (pending and expired) of the tenant (admins) */
+        get: operations["TenantsController_listInvitations"];
         put?: never;
         /**
          * Invite someone
          * @description Admins only. Mails a single-use link (sent by the worker after commit). Rate-limited per tenant, inviter and recipient.
          */
         post: operations["TenantsController_invite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenantId}/invitations/{invitationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an open invitation; its link then answers INVITATION_REVOKED (admins) */
+        delete: operations["TenantsController_revokeInvitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenantId}/invitations/{invitationId}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mail a new link for an open invitation; the old link stops working (admins) */
+        post: operations["TenantsController_resendInvitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -808,6 +845,23 @@ export interface paths {
          * @description Admins only. Phases only move forward; the duties of the new phase get their due dates.
          */
         patch: operations["SubscriptionsController_changePhase"];
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenantId}/subscriptions/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a subscription: its open tasks become withdrawn, no period opens any more (admins; idempotent) */
+        post: operations["SubscriptionsController_end"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/tenants/{tenantId}/subscriptions/{id}/provider-commitments": {
@@ -1336,6 +1390,10 @@ export interface components {
             /** @example Analytical Engines Ltd */
             name: string;
         };
+        DeleteTenantDto: {
+            /** @description The tenant’s current name, typed again: the confirmation that this tenant is meant. */
+            confirmName: string;
+        };
         DiffActivityDto: {
             key: string;
             /** @enum {string} */
@@ -1457,6 +1515,11 @@ export interface components {
             expiresAt?: string;
             /** @enum {string} */
             role: "admin" | "member" | "auditor" | "viewer";
+        };
+        InviterDto: {
+            /** Format: uuid */
+            id: string;
+            name: string | null;
         };
         LinkEvidenceDto: {
             description?: string;
@@ -1589,6 +1652,30 @@ export interface components {
             /** Format: date-time */
             updatedAt: string | null;
         };
+        OpenInvitationDto: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: email */
+            email: string;
+            /**
+             * Format: date-time
+             * @description When the link stops working.
+             */
+            expiresAt: string;
+            /** Format: uuid */
+            id: string;
+            invitedBy: components["schemas"]["InviterDto"];
+            /** Format: date-time */
+            membershipExpiresAt: string | null;
+            /** @enum {string} */
+            role: "admin" | "member" | "auditor" | "viewer";
+            /** @enum {string} */
+            state: "pending" | "expired";
+        };
+        OpenInvitationPageDto: {
+            items: components["schemas"]["OpenInvitationDto"][];
+            nextCursor: string | null;
+        };
         PackFilterDto: {
             /**
              * Format: date
@@ -1693,6 +1780,10 @@ export interface components {
             /** @description Days before the due date a due-soon mail goes out, largest first. */
             reminderDays: number[];
         };
+        RenameTenantDto: {
+            /** @example Analytical Engines Ltd */
+            name: string;
+        };
         ReviewDto: {
             /** @description Required to reject. */
             comment?: string;
@@ -1768,6 +1859,11 @@ export interface components {
             catalogVersion: string;
             /** Format: date-time */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @description When an admin ended it; null while it runs.
+             */
+            endedAt: string | null;
             /** Format: uuid */
             id: string;
             /** @enum {string} */
@@ -1788,6 +1884,11 @@ export interface components {
             catalogVersion: string;
             /** Format: date-time */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @description When an admin ended it; null while it runs.
+             */
+            endedAt: string | null;
             /** Format: uuid */
             id: string;
             /** @enum {string} */
@@ -1797,6 +1898,32 @@ export interface components {
             };
             /** Format: date */
             startsOn: string;
+            /** @example Europe/Paris */
+            timezone: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SubscriptionEndedDto: {
+            catalogKey: string;
+            catalogVersion: string;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When an admin ended it; null while it runs.
+             */
+            endedAt: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            phase: "before_subscription" | "setup" | "operations" | "reversibility" | "end_of_service";
+            phaseStartedOn: {
+                [key: string]: string;
+            };
+            /** Format: date */
+            startsOn: string;
+            /** @description Tasks withdrawn by this call (0 when it was already ended). */
+            tasksWithdrawn: number;
             /** @example Europe/Paris */
             timezone: string;
             /** Format: date-time */
@@ -1863,7 +1990,7 @@ export interface components {
             reviews: components["schemas"]["ReviewRecordDto"][];
             section: string;
             /** @enum {string} */
-            status: "todo" | "in_progress" | "done" | "approved" | "rejected" | "not_applicable";
+            status: "todo" | "in_progress" | "done" | "approved" | "rejected" | "not_applicable" | "withdrawn";
             /** Format: uuid */
             subscriptionId: string;
             title: string;
@@ -1913,7 +2040,7 @@ export interface components {
             };
             section: string;
             /** @enum {string} */
-            status: "todo" | "in_progress" | "done" | "approved" | "rejected" | "not_applicable";
+            status: "todo" | "in_progress" | "done" | "approved" | "rejected" | "not_applicable" | "withdrawn";
             /** Format: uuid */
             subscriptionId: string;
             title: string;
@@ -1979,7 +2106,7 @@ export interface components {
             review: components["schemas"]["ReviewRecordDto"];
             section: string;
             /** @enum {string} */
-            status: "todo" | "in_progress" | "done" | "approved" | "rejected" | "not_applicable";
+            status: "todo" | "in_progress" | "done" | "approved" | "rejected" | "not_applicable" | "withdrawn";
             /** Format: uuid */
             subscriptionId: string;
             title: string;
@@ -2696,7 +2823,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `INVITATION_INVALID`: The invitation link was used, replaced or has expired: ask an admin for a new one. */
+            /**
+             * @description `INVITATION_INVALID`: The invitation link was used, replaced or has expired: ask an admin for a new one.
+             *
+             *     `INVITATION_REVOKED`: An admin revoked this invitation: ask them for a new one if it was a mistake.
+             */
             410: {
                 headers: {
                     [name: string]: unknown;
@@ -2704,7 +2835,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "INVITATION_INVALID";
+                        code?: "INVITATION_INVALID" | "INVITATION_REVOKED";
                         /** @enum {integer} */
                         statusCode?: 410;
                     };
@@ -3093,6 +3224,189 @@ export interface operations {
                         code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
                         /** @enum {integer} */
                         statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
+        };
+    };
+    TenantsController_deleteTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteTenantDto"];
+            };
+        };
+        responses: {
+            /** @description Deleted; the evidence files are removed by the worker right after. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `TENANT_CONFIRMATION_MISMATCH`: Deleting a tenant needs `confirmName` equal to its current name (GET /tenants/:id gives it): nothing was deleted.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "TENANT_CONFIRMATION_MISMATCH";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
+        };
+    };
+    TenantsController_rename: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenameTenantDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantDto"];
+                };
+            };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `NOTHING_TO_CHANGE`: A PATCH named no field to change; `details.fields` lists those it takes.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "NOTHING_TO_CHANGE";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
                     };
                 };
             };
@@ -4654,9 +4968,12 @@ export interface operations {
             };
         };
     };
-    TenantsController_invite: {
+    TenantsController_listInvitations: {
         parameters: {
-            query?: never;
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
             header?: never;
             path: {
                 /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
@@ -4664,24 +4981,20 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["InviteDto"];
-            };
-        };
+        requestBody?: never;
         responses: {
-            201: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvitationDto"];
+                    "application/json": components["schemas"]["OpenInvitationPageDto"];
                 };
             };
             /**
              * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
              *
-             *     `EMAIL_ADDRESS_UNSUPPORTED`: Only plain addresses (name@example.org: letters, digits and !#$%&'*+/=?^_`{|}~- in the local part, an ASCII host name) are accepted: no quoted local parts, comments or IP literals.
+             *     `INVALID_CURSOR`: The page cursor is not one the API gave out: pass `nextCursor` from the previous page unchanged.
              */
             400: {
                 headers: {
@@ -4690,7 +5003,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "VALIDATION_FAILED" | "EMAIL_ADDRESS_UNSUPPORTED";
+                        code?: "VALIDATION_FAILED" | "INVALID_CURSOR";
                         /** @enum {integer} */
                         statusCode?: 400;
                     };
@@ -4739,6 +5052,303 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
                         code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
+        };
+    };
+    TenantsController_invite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InviteDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationDto"];
+                };
+            };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `EMAIL_ADDRESS_UNSUPPORTED`: Only plain addresses (name@example.org: letters, digits and !#$%&'*+/=?^_`{|}~- in the local part, an ASCII host name) are accepted: no quoted local parts, comments or IP literals.
+             *
+             *     `EXPIRY_NOT_IN_FUTURE`: A membership’s expiry must lie in the future (send null to remove it).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "EMAIL_ADDRESS_UNSUPPORTED" | "EXPIRY_NOT_IN_FUTURE";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
+            /** @description `ALREADY_MEMBER`: The invited address already belongs to a current member: change their role instead. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "ALREADY_MEMBER";
+                        /** @enum {integer} */
+                        statusCode?: 409;
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many attempts: wait for the seconds in Retry-After (also `details.retryAfterSeconds`), then retry. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                    };
+                };
+            };
+        };
+    };
+    TenantsController_revokeInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invitationId: string;
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `INVITATION_NOT_FOUND`: No open invitation with this id in the tenant (accepted, revoked, replaced, or another tenant’s). GET .../invitations lists them.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "INVITATION_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
+                    };
+                };
+            };
+        };
+    };
+    TenantsController_resendInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invitationId: string;
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationDto"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `INVITATION_NOT_FOUND`: No open invitation with this id in the tenant (accepted, revoked, replaced, or another tenant’s). GET .../invitations lists them.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "INVITATION_NOT_FOUND";
                         /** @enum {integer} */
                         statusCode?: 404;
                     };
@@ -4966,6 +5576,8 @@ export interface operations {
              * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
              *
              *     `NOTHING_TO_CHANGE`: A PATCH named no field to change; `details.fields` lists those it takes.
+             *
+             *     `EXPIRY_NOT_IN_FUTURE`: A membership’s expiry must lie in the future (send null to remove it).
              */
             400: {
                 headers: {
@@ -4974,7 +5586,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "VALIDATION_FAILED" | "NOTHING_TO_CHANGE";
+                        code?: "VALIDATION_FAILED" | "NOTHING_TO_CHANGE" | "EXPIRY_NOT_IN_FUTURE";
                         /** @enum {integer} */
                         statusCode?: 400;
                     };
@@ -5684,7 +6296,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `PHASE_BACKWARDS`: A subscription's lifecycle only moves forward; `details` gives the current and wanted phase. */
+            /**
+             * @description `PHASE_BACKWARDS`: A subscription's lifecycle only moves forward; `details` gives the current and wanted phase.
+             *
+             *     `SUBSCRIPTION_ENDED`: The subscription was ended: its phase and version no longer change. Its tasks stay readable (withdrawn).
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5692,9 +6308,98 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "PHASE_BACKWARDS";
+                        code?: "PHASE_BACKWARDS" | "SUBSCRIPTION_ENDED";
                         /** @enum {integer} */
                         statusCode?: 409;
+                    };
+                };
+            };
+        };
+    };
+    SubscriptionsController_end: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionEndedDto"];
+                };
+            };
+            /** @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Your role in this tenant does not allow the action; `details` gives your role and the roles allowed. Ask an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /**
+             * @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.
+             *
+             *     `SUBSCRIPTION_NOT_FOUND`: No such subscription in this tenant. GET .../subscriptions lists them.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND" | "SUBSCRIPTION_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
                     };
                 };
             };
@@ -5853,7 +6558,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `UPGRADE_NOT_NEWER`: A subscription only moves to a newer version of its catalog; `details` gives the current and the wanted version. */
+            /**
+             * @description `UPGRADE_NOT_NEWER`: A subscription only moves to a newer version of its catalog; `details` gives the current and the wanted version.
+             *
+             *     `SUBSCRIPTION_ENDED`: The subscription was ended: its phase and version no longer change. Its tasks stay readable (withdrawn).
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5861,7 +6570,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "UPGRADE_NOT_NEWER";
+                        code?: "UPGRADE_NOT_NEWER" | "SUBSCRIPTION_ENDED";
                         /** @enum {integer} */
                         statusCode?: 409;
                     };
@@ -5961,7 +6670,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `UPGRADE_NOT_NEWER`: A subscription only moves to a newer version of its catalog; `details` gives the current and the wanted version. */
+            /**
+             * @description `UPGRADE_NOT_NEWER`: A subscription only moves to a newer version of its catalog; `details` gives the current and the wanted version.
+             *
+             *     `SUBSCRIPTION_ENDED`: The subscription was ended: its phase and version no longer change. Its tasks stay readable (withdrawn).
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5969,7 +6682,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "UPGRADE_NOT_NEWER";
+                        code?: "UPGRADE_NOT_NEWER" | "SUBSCRIPTION_ENDED";
                         /** @enum {integer} */
                         statusCode?: 409;
                     };

@@ -5,6 +5,7 @@ import { ErrorMessage } from '../components/ErrorMessage';
 import { useI18n } from '../i18n/i18n';
 import { useRole, useTenantId } from '../tenant';
 import { Field } from '../components/Field';
+import { EndSubscription } from './EndSubscription';
 
 /** The provider's matrix (each party's letters in its own column, customer duties highlighted) and subscriptions. */
 export function Catalogs(): ReactNode {
@@ -55,6 +56,7 @@ export function Catalogs(): ReactNode {
           {subscriptions.data?.items.map((s) => (
             <li key={s.id}>
               {s.catalogKey} {s.catalogVersion} — {t(`phase.${s.phase}`)} — {formatDay(s.startsOn)}
+              {isAdmin || s.endedAt ? <EndSubscription tenantId={tenantId} subscription={s} /> : null}
             </li>
           ))}
         </ul>

@@ -5,6 +5,7 @@ import { ErrorMessage } from '../components/ErrorMessage';
 import { useI18n } from '../i18n/i18n';
 import { useRole, useTenantId } from '../tenant';
 import { Field } from '../components/Field';
+import { PendingInvitations } from './Invitations';
 
 const ROLES: Role[] = ['admin', 'member', 'auditor', 'viewer'];
 
@@ -26,6 +27,51 @@ export function useMembers(tenantId: string) {
       return items;
     },
   });
+}
+
+/** The day part of an instant, as the date input wants it (UTC: expiries are set as the end of that UTC day). */
+const dayOf = (iso: string | null): string => (iso ? iso.slice(0, 10) : '');
+
+/** An admin changes when a membership ends (a future day), or removes the end. */
+function ExpiryEditor({ tenantId, member }: { tenantId: string; member: Member }): ReactNode {
+  const { t } = useI18n();
+  const client = useQueryClient();
+  const [day, setDay] = useState(dayOf(member.expiresAt));
+  const save = useMutation({
+    mutationFn: (expiresAt: string | null) =>
+      unwrap(
+        api.PATCH('/api/v1/tenants/{tenantId}/members/{userId}', {
+          params: { path: { tenantId, userId: member.userId } },
+          body: { expiresAt },
+        }),
+      ),
+    onSuccess: (m) => setDay(dayOf(m.expiresAt)),
+    onSettled: () => client.invalidateQueries({ queryKey: ['members', tenantId] }),
+  });
+  const submit = (event: SyntheticEvent): void => {
+    event.preventDefault();
+    save.mutate(day ? new Date(`${day}T23:59:59Z`).toISOString() : null);
+  };
+  return (
+    <form className="inline-form" onSubmit={submit}>
+      <input
+        type="date"
+        aria-label={t('members.expiryFor', { name: member.name })}
+        value={day}
+        min={new Date().toISOString().slice(0, 10)}
+        onChange={(e) => setDay(e.target.value)}
+      />
+      <button type="submit" className="secondary" disabled={save.isPending || day === dayOf(member.expiresAt)}>
+        {t('members.expirySave')}
+      </button>
+      {member.expiresAt ? (
+        <button type="button" className="link" disabled={save.isPending} onClick={() => save.mutate(null)}>
+          {t('members.expiryClear')}
+        </button>
+      ) : null}
+      <ErrorMessage error={save.error} />
+    </form>
+  );
 }
 
 export function Members(): ReactNode {
@@ -60,9 +106,10 @@ export function Members(): ReactNode {
           },
         }),
       ),
-    onSuccess: (r) => {
+    onSuccess: async (r) => {
       setSent(r.email);
       setInvite({ email: '', role: invite.role, expiresAt: '' });
+      await client.invalidateQueries({ queryKey: ['invitations', tenantId] });
     },
   });
 
@@ -111,7 +158,15 @@ export function Members(): ReactNode {
                       t(`role.${m.role}`)
                     )}
                   </td>
-                  <td>{m.expiresAt ? formatInstant(m.expiresAt) : t('members.never')}</td>
+                  <td>
+                    {isAdmin ? (
+                      <ExpiryEditor key={`${m.userId}-${m.expiresAt ?? ''}`} tenantId={tenantId} member={m} />
+                    ) : m.expiresAt ? (
+                      formatInstant(m.expiresAt)
+                    ) : (
+                      t('members.never')
+                    )}
+                  </td>
                   {isAdmin ? (
                     <td>
                       <button type="button" className="secondary" onClick={() => remove.mutate(m.userId)}>
@@ -160,6 +215,7 @@ export function Members(): ReactNode {
           </button>
         </form>
       ) : null}
+      {isAdmin ? <PendingInvitations tenantId={tenantId} /> : null}
     </>
   );
 }

@@ -4,7 +4,9 @@ import { api, unwrap, type Schemas } from '../api/client';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/en';
-import { useRole, useTenantId } from '../tenant';
+import { useNavigate } from 'react-router';
+import { forgetTenant, useRole, useTenant, useTenantId } from '../tenant';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Field } from '../components/Field';
 
 type Preferences = Schemas['NotificationPreferencesDto'];
@@ -133,6 +135,91 @@ function PersonalPreferences(): ReactNode {
   );
 }
 
+/** Admins rename the organisation, or delete it after typing its name (then go to another one). */
+function OrganisationSettings({ tenantId }: { tenantId: string }): ReactNode {
+  const { t } = useI18n();
+  const tenant = useTenant();
+  const client = useQueryClient();
+  const navigate = useNavigate();
+  const [name, setName] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState(false);
+  const rename = useMutation({
+    mutationFn: (newName: string) =>
+      unwrap(api.PATCH('/api/v1/tenants/{tenantId}', { params: { path: { tenantId } }, body: { name: newName } })),
+    onSuccess: async () => {
+      setName(null);
+      await Promise.all([client.invalidateQueries({ queryKey: ['tenant', tenantId] }), client.invalidateQueries({ queryKey: ['me'] })]);
+    },
+  });
+  const remove = useMutation({
+    mutationFn: (confirmName: string) =>
+      unwrap(api.DELETE('/api/v1/tenants/{tenantId}', { params: { path: { tenantId } }, body: { confirmName } })),
+    onSuccess: async () => {
+      setDeleting(false);
+      forgetTenant(tenantId);
+      client.removeQueries({ queryKey: ['tenant', tenantId] });
+      await client.invalidateQueries({ queryKey: ['me'] });
+      void navigate('/', { replace: true });
+    },
+  });
+  if (!tenant.data) return null;
+  const current = tenant.data.name;
+  const value = name ?? current;
+  return (
+    <div className="stack narrow">
+      <form
+        className="stack"
+        aria-labelledby="org-title"
+        onSubmit={(e) => {
+          e.preventDefault();
+          rename.mutate(value);
+        }}
+      >
+        <h2 id="org-title">{t('settings.organisation')}</h2>
+        <Field label={t('settings.orgName')}>
+          {(id) => <input id={id} required maxLength={200} value={value} onChange={(e) => setName(e.target.value)} />}
+        </Field>
+        <ErrorMessage error={rename.error} />
+        {rename.isSuccess ? (
+          <p role="status" className="ok">
+            {t('common.saved')}
+          </p>
+        ) : null}
+        <button type="submit" disabled={rename.isPending || value.trim() === current}>
+          {t('settings.rename')}
+        </button>
+      </form>
+      <section className="danger-zone" aria-labelledby="delete-title">
+        <h2 id="delete-title">{t('settings.deleteTitle')}</h2>
+        <p>{t('settings.deleteExplain')}</p>
+        <button
+          type="button"
+          className="danger"
+          onClick={() => {
+            remove.reset();
+            setDeleting(true);
+          }}
+        >
+          {t('settings.delete')}
+        </button>
+      </section>
+      <ConfirmDialog
+        open={deleting}
+        title={t('settings.deleteConfirmTitle', { name: current })}
+        body={<p>{t('settings.deleteConfirmBody')}</p>}
+        typed={current}
+        typedLabel={t('settings.deleteTypeName', { name: current })}
+        confirmLabel={t('settings.deleteConfirm')}
+        danger
+        pending={remove.isPending}
+        error={remove.error}
+        onConfirm={(typed) => remove.mutate(typed)}
+        onClose={() => setDeleting(false)}
+      />
+    </div>
+  );
+}
+
 export function Settings(): ReactNode {
   const tenantId = useTenantId();
   const { t } = useI18n();
@@ -144,6 +231,7 @@ export function Settings(): ReactNode {
         <ReminderSettings tenantId={tenantId} editable={role === 'admin'} />
         <PersonalPreferences />
       </div>
+      {role === 'admin' ? <OrganisationSettings tenantId={tenantId} /> : null}
     </>
   );
 }
