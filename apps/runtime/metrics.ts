@@ -6,6 +6,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig, type Logger } from '../../libs/core';
 import { JOB_SCHEMA } from '../../libs/db';
+import { errorCodeOf } from '../api/http/error.filter';
+import { HTTP_ERRORS } from '../api/http/http.errors';
 
 const METRICS_LOGGER = Symbol('METRICS_LOGGER');
 
@@ -84,7 +86,8 @@ export class Metrics implements OnApplicationBootstrap, OnApplicationShutdown {
     fastify.addHook('onResponse', async (request, reply) => {
       const route = request.routeOptions.url ?? 'unmatched';
       this.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
-      if (reply.statusCode === 503) this.databaseUnavailable.inc();
+      // By code: a 503 may also be SHUTTING_DOWN (a stop) or /health/ready saying "not ready".
+      if (errorCodeOf(request) === HTTP_ERRORS.DATABASE_UNAVAILABLE.code) this.databaseUnavailable.inc();
     });
   }
 
