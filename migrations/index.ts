@@ -18,6 +18,7 @@ import { ReminderSummaries1764000800000 } from './1764000800000-reminder-summari
 import { InvitationRevoked1764001100000 } from './1764001100000-invitation-revoked';
 import { SubscriptionEnded1764001100100 } from './1764001100100-subscription-ended';
 import { TenantDeletion1764001100200 } from './1764001100200-tenant-deletion';
+import { OperationsMetrics1764001400000 } from './1764001400000-operations-metrics';
 
 /** Every migration, in order. Listed explicitly so sources (tests) and dist run the same set. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   InvitationRevoked1764001100000,
   SubscriptionEnded1764001100100,
   TenantDeletion1764001100200,
+  OperationsMetrics1764001400000,
 ];

@@ -249,6 +249,19 @@ function slowRequest(baseUrl: string, pathName: string, headers: Record<string, 
   return { finish: () => req.end(body.subarray(Math.floor(body.length / 2))), response };
 }
 
+/** A GET on a connection of its own (no agent, no keep-alive). */
+function plainGet(url: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false }, (res) => {
+        let body = '';
+        res.on('data', (b: Buffer) => (body += b.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      })
+      .on('error', reject);
+  });
+}
+
 function errorLines(output: string): string[] {
   return output.split('\n').filter((line) => /"level":(50|60)/.test(line));
 }
@@ -329,7 +342,7 @@ describe('npm start under faults, beside other programs', () => {
     expect(await exited(s.child)).toBe(0);
   }, 60000);
 
-  it('SIGTERM with requests in flight (an upload among them): all complete, no .partial, exit 0, no error line', async () => {
+  it('SIGTERM with requests in flight (an upload among them): new ones 503 SHUTTING_DOWN, all in flight complete, no .partial, exit 0, no error line', async () => {
     running = await start(dataDir);
     const s = running;
     const me = await session(s.baseUrl);
@@ -373,7 +386,17 @@ describe('npm start under faults, beside other programs', () => {
     await new Promise((r) => setTimeout(r, 300));
     const before = s.output().length;
     s.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
+    for (let i = 0; i < 100 && !s.output().slice(before).includes('draining'); i++) await new Promise((r) => setTimeout(r, 50));
+    // Issue 12 item 5: a request on a NEW connection while the others are in flight is answered
+    // 503 SHUTTING_DOWN with our error body, not refused and not Fastify's own body.
+    const late = await plainGet(`${s.baseUrl}/api/v1/catalogs`);
+    expect(late.status).toBe(503);
+    expect(late.headers['retry-after']).toBe('5');
+    expect(late.headers.connection).toBe('close');
+    const lateBody = JSON.parse(late.body) as { code: string; message: string; requestId: string; statusCode: number };
+    expect(lateBody).toMatchObject({ statusCode: 503, code: 'SHUTTING_DOWN' });
+    expect(lateBody.message).toMatch(/retry in 5 seconds/);
+    expect(lateBody.requestId).toBe(late.headers['x-request-id']);
     for (const request of inFlight) request.finish();
     const answers = await Promise.all(inFlight.map((r) => r.response));
     expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201, 201]);

@@ -18,6 +18,7 @@ import { cacheControlFor, containsNul, nulError, redactUrl, trackRoutes, urlHasN
 import { registerConsole } from './http/console';
 import { GlobalErrorFilter, sendError } from './http/error.filter';
 import { createValidationPipe } from './http/validation.pipe';
+import { attachShutdownGate, ShutdownGate } from './http/shutdown-gate';
 
 export const API_PREFIX = 'api/v1';
 
@@ -62,6 +63,8 @@ export async function createApi(
     // The request id is always ours (it is what the audit trail records); a caller's own id is
     // kept apart as clientRequestId, echoed in x-client-request-id and logged beside ours.
     genReqId: () => randomUUID(),
+    // Requests that arrive while stopping are answered by our ShutdownGate, with our error body.
+    return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.forRoot(config, target, logger, options.withWorker ?? false),
@@ -85,6 +88,10 @@ export async function createApi(
     }
     if (urlHasNul(request.url)) throw nulError('URL');
   });
+  // After the request id is set: a 503 SHUTTING_DOWN carries it in its body and header.
+  const gate = new ShutdownGate();
+  gate.install(fastify, logger);
+  attachShutdownGate(app, gate);
   fastify.addHook('onSend', async (request, reply) => {
     cacheControlFor(request, reply);
   });

@@ -4,8 +4,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { APP_CONFIG, type AppConfig, type Logger } from '../../libs/core';
+import { APP_CONFIG, METRICS_SINK, type AppConfig, type Logger, type MetricsSink } from '../../libs/core';
 import { JOB_SCHEMA } from '../../libs/db';
+import { evidenceUsage, type EvidenceUsage } from '../../libs/evidence';
+import { notificationCountsByStatus } from '../../libs/reminders';
+import { errorCodeOf } from '../api/http/error.filter';
+import { HTTP_ERRORS } from '../api/http/http.errors';
 
 const METRICS_LOGGER = Symbol('METRICS_LOGGER');
 
@@ -21,7 +25,7 @@ interface PgPool {
  * depth) are read when Prometheus scrapes, so an idle process does no work for them.
  */
 @Injectable()
-export class Metrics implements OnApplicationBootstrap, OnApplicationShutdown {
+export class Metrics implements MetricsSink, OnApplicationBootstrap, OnApplicationShutdown {
   readonly registry = new Registry();
   readonly httpDuration = new Histogram({
     name: 'dutybook_http_request_duration_seconds',
@@ -33,6 +37,12 @@ export class Metrics implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly databaseUnavailable = new Counter({
     name: 'dutybook_database_unavailable_total',
     help: 'Requests answered 503 DATABASE_UNAVAILABLE.',
+    registers: [this.registry],
+  });
+  readonly rateLimitRefusals = new Counter({
+    name: 'dutybook_rate_limit_refusals_total',
+    help: 'Requests refused 429 RATE_LIMITED, by limit (login-source, login-account, login-ip, signup, refresh, invitation-*).',
+    labelNames: ['limit'] as const,
     registers: [this.registry],
   });
   private server: http.Server | undefined;
@@ -77,6 +87,53 @@ export class Metrics implements OnApplicationBootstrap, OnApplicationShutdown {
         }
       },
     });
+    // Across tenants, through each owning lib's definer function (counts only, no row).
+    new Gauge({
+      name: 'dutybook_notifications',
+      help: 'Reminder mails in the mail log by status (queued, sent, failed, skipped), all tenants.',
+      labelNames: ['status'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        try {
+          for (const [status, n] of Object.entries(await notificationCountsByStatus(source))) this.set({ status }, n);
+        } catch (error) {
+          log.warn({ err: error }, 'metrics: notification counts not read');
+        }
+      },
+    });
+    // Two series from one query: the registry collects its metrics concurrently, so both gauges
+    // share the read in flight.
+    let usage: Promise<EvidenceUsage> | undefined;
+    const readUsage = (): Promise<EvidenceUsage> =>
+      (usage ??= evidenceUsage(source).finally(() => {
+        usage = undefined;
+      }));
+    const usageGauge = (name: string, help: string, pick: (u: EvidenceUsage) => number): Gauge =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        async collect() {
+          this.reset();
+          try {
+            this.set(pick(await readUsage()));
+          } catch (error) {
+            // Both gauges fail together: one line is enough.
+            if (name === 'dutybook_evidence_bytes') log.warn({ err: error }, 'metrics: evidence usage not read');
+          }
+        },
+      });
+    usageGauge(
+      'dutybook_evidence_bytes',
+      'Bytes of evidence files stored, all tenants (committed rows: orphans of crashed uploads are not counted).',
+      (u) => u.bytes,
+    );
+    usageGauge('dutybook_evidence_files', 'Evidence files stored, all tenants.', (u) => u.files);
+  }
+
+  rateLimitRefused(limit: string): void {
+    this.rateLimitRefusals.inc({ limit });
   }
 
   /** Times every request by its route pattern (never the raw URL: ids would explode the series). */
@@ -84,7 +141,8 @@ export class Metrics implements OnApplicationBootstrap, OnApplicationShutdown {
     fastify.addHook('onResponse', async (request, reply) => {
       const route = request.routeOptions.url ?? 'unmatched';
       this.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
-      if (reply.statusCode === 503) this.databaseUnavailable.inc();
+      // By code: a 503 may also be SHUTTING_DOWN (a stop) or /health/ready saying "not ready".
+      if (errorCodeOf(request) === HTTP_ERRORS.DATABASE_UNAVAILABLE.code) this.databaseUnavailable.inc();
     });
   }
 
@@ -133,6 +191,12 @@ export class Metrics implements OnApplicationBootstrap, OnApplicationShutdown {
 @Module({})
 export class MetricsModule {
   static forRoot(logger: Logger): DynamicModule {
-    return { module: MetricsModule, providers: [Metrics, { provide: METRICS_LOGGER, useValue: logger }], exports: [Metrics] };
+    // Global: libs take METRICS_SINK (libs/core) without importing this module.
+    return {
+      global: true,
+      module: MetricsModule,
+      providers: [Metrics, { provide: METRICS_LOGGER, useValue: logger }, { provide: METRICS_SINK, useExisting: Metrics }],
+      exports: [Metrics, METRICS_SINK],
+    };
   }
 }

@@ -2,6 +2,7 @@ import type { Server, ServerResponse } from 'node:http';
 import type { AppConfig, Logger } from '../../libs/core';
 import { resolveDatabase, warnIfRlsCannotProtect } from '../../libs/db';
 import { createApi } from '../api/create-api';
+import { shutdownGateOf, type ShutdownGate } from '../api/http/shutdown-gate';
 import { createWorker } from '../worker/create-worker';
 import { stopAll, type Fatal, type Running } from './lifecycle';
 import { prepareDatabase } from './prepare-database';
@@ -40,7 +41,8 @@ export async function start(config: AppConfig, logger: Logger, parts: StartOptio
       stops.push(() => api.close());
       await api.listen({ port: config.port, host: config.host });
       const server: Server = api.getHttpServer();
-      stops.push(() => drainHttp(server, Math.floor(config.shutdownTimeoutMs / 2), logger));
+      const gate = shutdownGateOf(api);
+      stops.push(() => drainHttp(server, gate, Math.floor(config.shutdownTimeoutMs / 2), logger));
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       const local = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
@@ -58,28 +60,34 @@ export async function start(config: AppConfig, logger: Logger, parts: StartOptio
 }
 
 /**
- * Stops accepting connections, closes idle keep-alive sockets (again as each in-flight response
- * ends), and waits for the requests still running; after graceMs their sockets are closed.
+ * The stop of the HTTP side, bounded by graceMs: new requests (on new or kept-alive connections)
+ * are answered 503 SHUTTING_DOWN by the gate while those in flight finish; idle keep-alive
+ * sockets are closed (again as each in-flight response ends). The listener closes once nothing
+ * is in flight, so a client reaching us meanwhile gets an answer it can act on, not a refused
+ * connection; after graceMs the sockets still open are closed.
  */
-export async function drainHttp(server: Server, graceMs: number, logger: Logger): Promise<void> {
+export async function drainHttp(server: Server, gate: ShutdownGate, graceMs: number, logger: Logger): Promise<void> {
   if (!server.listening) return;
-  // Requests that still arrive on open connections are answered with `Connection: close`.
+  gate.begin();
+  // Responses still to be written go out with `Connection: close`.
   server.on('request', (_request, response: ServerResponse) => {
     response.shouldKeepAlive = false;
   });
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const sweep = setInterval(() => server.closeIdleConnections(), 50);
+  logger.info({ inFlight: gate.inFlight }, 'draining: requests in flight finish, new ones are answered 503 SHUTTING_DOWN');
   let timer: NodeJS.Timeout | undefined;
-  const late = await Promise.race([
-    closed.then(() => false),
-    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs))),
-  ]);
+  const expired = new Promise<true>((resolve) => (timer = setTimeout(() => resolve(true), graceMs)));
+  let late = await Promise.race([gate.idle().then(() => false), expired]);
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  // Sockets still open now carry a 503 being written, or a client that sent nothing yet.
+  if (!late) late = await Promise.race([closed.then(() => false), expired]);
   clearInterval(sweep);
   clearTimeout(timer);
   if (late) {
-    logger.warn({ graceMs }, 'requests still running when the stop grace period ended; closing their connections');
-    server.closeAllConnections();
-    await closed;
+    logger.warn({ graceMs, inFlight: gate.inFlight }, 'requests still running when the stop grace period ended; closing their connections');
   }
+  server.closeAllConnections();
+  await closed;
 }

@@ -48,6 +48,9 @@ export default defineConfig({
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
     rolldownOptions: {
+      // The "[PLUGIN_TIMINGS]" notice (a plugin's share of the build time, e.g. vite's own CSS
+      // plugin on a busy machine) says nothing we can act on and was printed on every `npm start`.
+      checks: { bundlerTimings: false },
       onwarn(warning, warn) {
         // React Query marks its files "use client" for server components, which a plain SPA has none of.
         if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);

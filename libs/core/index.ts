@@ -11,4 +11,5 @@ export { ROLES, type Role, type RequestContext, type TenantContext, type UserCon
 export { DOMAIN_EVENT_SINK, LoggingEventSink, type DomainEvent, type DomainEventSink } from './events';
 export { encodeCursor, decodeCursor, InvalidCursorError, type CursorPart } from './cursor';
 export { EventsModule } from './events.module';
+export { METRICS_SINK, type MetricsSink } from './metrics-sink';
 export { UUID_PATTERN, isUuid, iso, isoOrNull } from './values';

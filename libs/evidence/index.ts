@@ -12,6 +12,7 @@ export {
 } from './evidence.service';
 export type { EvidenceKind, EvidenceView } from './evidence.views';
 export { EvidenceRepository } from './evidence.repository';
+export { evidenceUsage, type EvidenceUsage } from './evidence-usage';
 export * from './evidence.errors';
 export { EVIDENCE_STORAGE, type EvidenceStorage } from './storage/evidence-storage';
 export { FsEvidenceStorage } from './storage/fs-storage';

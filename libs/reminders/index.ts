@@ -2,6 +2,7 @@ export { RemindersModule } from './reminders.module';
 export { ReminderJobs } from './reminder-jobs';
 export { PreferencesService } from './preferences.service';
 export { NotificationsService, type NotificationFilter } from './notifications.service';
+export { notificationCountsByStatus } from './notification-counts';
 export { ReminderSettingsService, type ReminderSettingsChange } from './reminder-settings.service';
 export { sweepReminders, REMINDER_SELECTION_SQL, type SweepOptions, type SweepResult } from './sweep';
 export { ReminderSender, type DeliveryOutcome, type SenderSettings } from './sender';

@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import type { RateLimit } from '../core';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { METRICS_SINK, type MetricsSink, type RateLimit } from '../core';
 import { RateLimitRepository, type WindowState } from './rate-limit.repository';
 import { RateLimitedError } from './tenancy.errors';
 
@@ -40,13 +40,22 @@ export function secondsUntilBelow(state: WindowState, windowSeconds: number, lim
  */
 @Injectable()
 export class RateLimitService {
-  constructor(private readonly counters: RateLimitRepository) {}
+  constructor(
+    private readonly counters: RateLimitRepository,
+    // Counts refusals by limit (dutybook_rate_limit_refusals_total) where the process has metrics.
+    @Optional() @Inject(METRICS_SINK) private readonly metrics?: MetricsSink,
+  ) {}
+
+  private refuse(bucket: string, retryAfterSeconds: number): RateLimitedError {
+    this.metrics?.rateLimitRefused(bucket);
+    return new RateLimitedError(retryAfterSeconds);
+  }
 
   /** Counts one attempt; throws RATE_LIMITED when it is past the limit. */
   async hit(bucket: string, key: string, rule: RateLimit): Promise<void> {
     const state = await this.counters.increment(bucket, key, rule.windowSeconds);
     if (slidingCount(state, rule.windowSeconds) > rule.limit) {
-      throw new RateLimitedError(secondsUntilBelow(state, rule.windowSeconds, rule.limit));
+      throw this.refuse(bucket, secondsUntilBelow(state, rule.windowSeconds, rule.limit));
     }
   }
 
@@ -59,7 +68,7 @@ export class RateLimitService {
   async check(bucket: string, key: string, rule: RateLimit): Promise<void> {
     const state = await this.counters.current(bucket, key, rule.windowSeconds);
     if (slidingCount(state, rule.windowSeconds) >= rule.limit) {
-      throw new RateLimitedError(secondsUntilBelow(state, rule.windowSeconds, rule.limit));
+      throw this.refuse(bucket, secondsUntilBelow(state, rule.windowSeconds, rule.limit));
     }
   }
 
@@ -73,7 +82,7 @@ export class RateLimitService {
     const excess = slidingCount(state, rule.windowSeconds) - rule.limit;
     if (excess < 0 || state.sinceLast === null) return;
     const delay = Math.min(rule.windowSeconds, 2 ** Math.min(excess, 30));
-    if (state.sinceLast < delay) throw new RateLimitedError(Math.max(1, Math.ceil(delay - state.sinceLast)));
+    if (state.sinceLast < delay) throw this.refuse(bucket, Math.max(1, Math.ceil(delay - state.sinceLast)));
   }
 
   /** Forgets a key's counters (a successful login clears its own source's failures). */

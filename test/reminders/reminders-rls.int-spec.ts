@@ -101,7 +101,9 @@ describe('the reminders definer scope', () => {
     // A definer function runs with current_user <> session_user, so a scope the caller set
     // before calling it would be active inside. Those below were checked: the audit ones read
     // audit tables only, which have no definer-scope policy. exports_expired_packs sets its own
-    // scope ('exports'), which only evidence_pack honours (read). A new one must not read the tables
+    // scope ('exports'), which only evidence_pack honours (read). The metrics counts set their own
+    // too and answer aggregates only: reminders_notification_counts ('reminders', notification),
+    // evidence_bytes_stored ('evidence', which only evidence honours, read). A new one must not read the tables
     // above with a caller's scope (reset app.scope first), then be added here.
     const rows = await query<{ name: string }>(
       db.adminUrl,
@@ -110,7 +112,9 @@ describe('the reminders definer scope', () => {
     expect(rows.map((r) => r.name)).toEqual([
       'audit_claim_head',
       'audit_event_link',
+      'evidence_bytes_stored',
       'exports_expired_packs',
+      'reminders_notification_counts',
       'requeue_reminders',
       'sweep_reminders',
     ]);

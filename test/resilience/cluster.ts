@@ -98,7 +98,17 @@ export class OwnCluster {
   async destroy(): Promise<void> {
     this.thaw();
     await this.down().catch(() => undefined);
-    this.child.disconnect();
+    // The child stops its server and exits on disconnect; wait for it (bounded), or its handle
+    // keeps the jest worker alive past the file ("failed to exit gracefully").
+    const exited = new Promise<void>((resolve) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) resolve();
+      else this.child.once('exit', () => resolve());
+    });
+    if (this.child.connected) this.child.disconnect();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+    clearTimeout(timer);
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -18,6 +18,14 @@ export class GlobalErrorFilter implements ExceptionFilter {
   }
 }
 
+const ERROR_CODE = Symbol('errorCode');
+type RequestWithErrorCode = FastifyRequest & { [ERROR_CODE]?: string };
+
+/** The code of the error body a request was answered with (undefined when it succeeded). */
+export function errorCodeOf(request: FastifyRequest): string | undefined {
+  return (request as RequestWithErrorCode)[ERROR_CODE];
+}
+
 export function sendError(logger: Logger, error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   let body = toErrorBody(error, request.id);
   if (body.code === HTTP_ERRORS.ROUTE_NOT_FOUND.code) {
@@ -35,7 +43,10 @@ export function sendError(logger: Logger, error: unknown, request: FastifyReques
   }
   if (body.statusCode === 401) void reply.header('www-authenticate', 'Bearer realm="dutybook"');
   if (body.statusCode === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-  if (body.statusCode === 503) {
+  (request as RequestWithErrorCode)[ERROR_CODE] = body.code;
+  if (body.code === HTTP_ERRORS.SHUTTING_DOWN.code) {
+    // Part of a normal stop: the request line (info) records it; nothing to warn about.
+  } else if (body.statusCode === 503) {
     // An outage is logged once per request at warn: the cause is the database, not this request.
     logger.warn({ requestId: body.requestId, err: error, method: request.method, url: redactUrl(request.url) }, 'database unavailable');
   } else if (body.statusCode >= 500) {

@@ -31,6 +31,11 @@ export const HTTP_ERRORS = declareErrors('http', {
     status: 503,
     meaning: 'The database cannot be reached or did not answer in time: retry after the seconds in Retry-After.',
   },
+  SHUTTING_DOWN: {
+    status: 503,
+    meaning:
+      'This server is stopping (a deploy or a restart) and takes no new request: retry after the seconds in Retry-After, on a new connection.',
+  },
   INTERNAL_ERROR: {
     status: 500,
     meaning: 'A fault on our side, logged with the request id: retry later, report the request id if it persists.',
