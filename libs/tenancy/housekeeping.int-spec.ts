@@ -40,11 +40,11 @@ it('prunes old rate-limit windows and long-expired refresh tokens, as the app ro
   await insertRefreshToken(db.adminUrl, { userId: user.id, tokenHash: 'a'.repeat(64), expiresInHours: -72, usedHoursAgo: 240 });
   await insertRefreshToken(db.adminUrl, { userId: user.id, tokenHash: 'b'.repeat(64), expiresInHours: -1, usedHoursAgo: 48 });
   await insertRefreshToken(db.adminUrl, { userId: user.id, tokenHash: 'c'.repeat(64), expiresInHours: 480 });
-  expect(await housekeeping.prune()).toEqual({ rateLimitWindows: 1, refreshTokens: 1 });
+  expect(await housekeeping.prune()).toEqual({ rateLimitWindows: 1, refreshTokens: 1, passwordResetTokens: 0 });
   expect(await query(db.adminUrl, 'SELECT key FROM rate_limit_hit')).toEqual([{ key: 'new' }]);
   // The spent token that has just expired stays: it still proves reuse for a day.
   expect(
     (await query<{ h: string }>(db.adminUrl, 'SELECT left(token_hash, 1) AS h FROM refresh_token ORDER BY 1')).map((r) => r.h),
   ).toEqual(['b', 'c']);
-  expect(await housekeeping.prune()).toEqual({ rateLimitWindows: 0, refreshTokens: 0 });
+  expect(await housekeeping.prune()).toEqual({ rateLimitWindows: 0, refreshTokens: 0, passwordResetTokens: 0 });
 });

@@ -92,3 +92,14 @@ export async function insertTenant(adminUrl: string, createdBy: string, name = '
   if (!row) throw new Error('insertTenant: no row');
   return row.id;
 }
+
+/** Moves an account's password reset links back in time: `minutes` older, expiry included (aging a link past its hour). */
+export async function agePasswordResetLinks(adminUrl: string, userId: string, minutes: number): Promise<void> {
+  await query(
+    adminUrl,
+    `UPDATE password_reset_token
+        SET created_at = created_at - make_interval(mins => $2), expires_at = expires_at - make_interval(mins => $2)
+      WHERE user_id = $1`,
+    [userId, minutes],
+  );
+}

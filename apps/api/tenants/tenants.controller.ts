@@ -1,8 +1,17 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { COOKIE_MODE, deliverTokens, RawRequest } from '../auth/auth.controller';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AcceptResultDto, InvitationDto, MeDto, MemberDto, MemberPageDto, MembershipPageDto, TenantDto } from '../openapi/views.dto';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  AcceptResultDto,
+  InvitationDto,
+  MeDto,
+  MemberDto,
+  MemberPageDto,
+  MembershipPageDto,
+  TenantDto,
+  UserDto,
+} from '../openapi/views.dto';
 import {
   APP_CONFIG,
   ForbiddenRoleError,
@@ -14,6 +23,7 @@ import {
   type UserContext,
 } from '../../../libs/core';
 import {
+  AccountService,
   InvitationsService,
   MembersService,
   TenantsService,
@@ -24,10 +34,11 @@ import {
   type Page,
   type TenantView,
   type TokenPair,
+  type SessionUser,
   type UserView,
 } from '../../../libs/tenancy';
-import { AcceptInvitationDto, CreateTenantDto, InviteDto, PageQuery, UpdateMemberDto, UserIdParam } from '../auth/auth.dto';
-import { CurrentUser, Req, Tenant } from '../auth/request-context';
+import { AcceptInvitationDto, CreateTenantDto, InviteDto, PageQuery, UpdateMeDto, UpdateMemberDto, UserIdParam } from '../auth/auth.dto';
+import { CurrentSession, CurrentUser, Req, Tenant } from '../auth/request-context';
 import { ANY_ROLE, Roles } from '../auth/roles.decorator';
 
 const pageOf = (q: PageQuery): { limit: number; cursor?: string } => ({ limit: q.limit ?? 50, ...(q.cursor ? { cursor: q.cursor } : {}) });
@@ -36,12 +47,34 @@ const pageOf = (q: PageQuery): { limit: number; cursor?: string } => ({ limit: q
 @ApiBearerAuth()
 @Controller('me')
 export class MeController {
-  constructor(private readonly tenants: TenantsService) {}
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly account: AccountService,
+  ) {}
 
   @Get()
+  @ApiOperation({ summary: 'The signed-in account and its memberships' })
   @ApiOkResponse({ type: MeDto })
   me(@CurrentUser() user: UserContext): Promise<{ user: UserView; memberships: MembershipView[] }> {
     return this.tenants.me(user);
+  }
+
+  @Patch()
+  @ApiOperation({ summary: 'Change one’s own name and/or password (the password with the current one; ends every other session)' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiResponse({
+    status: 400,
+    description: 'NOTHING_TO_CHANGE, CURRENT_PASSWORD_REQUIRED, WEAK_PASSWORD, VALIDATION_FAILED, INVALID_CHARACTER',
+  })
+  @ApiResponse({ status: 403, description: 'CURRENT_PASSWORD_INVALID (counted like a failed login)' })
+  @ApiResponse({ status: 429, description: 'RATE_LIMITED: too many wrong passwords, with Retry-After' })
+  updateMe(@CurrentSession() session: SessionUser, @Body() body: UpdateMeDto): Promise<UserView> {
+    if (body.name === undefined && body.newPassword === undefined) throw new NothingToChangeError(['name', 'newPassword']);
+    return this.account.updateProfile(session, {
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(body.currentPassword !== undefined ? { currentPassword: body.currentPassword } : {}),
+      ...(body.newPassword !== undefined ? { newPassword: body.newPassword } : {}),
+    });
   }
 }
 

@@ -32,6 +32,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask for a password reset link by mail (the same answer whether an account uses the address or not) */
+        post: operations["AuthController_requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Choose a new password with the token of a reset link; ends every session of the account */
+        post: operations["AuthController_confirmPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/refresh": {
         parameters: {
             query?: never;
@@ -167,13 +201,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The signed-in account and its memberships */
         get: operations["MeController_me"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change one’s own name and/or password (the password with the current one; ends every other session) */
+        patch: operations["MeController_updateMe"];
         trace?: never;
     };
     "/api/v1/me/notification-preferences": {
@@ -1241,6 +1277,20 @@ export interface components {
             /** @description Only these tasks (at most 1000). */
             tasks?: string[];
         };
+        PasswordResetConfirmDto: {
+            /** @description The new password (same rules as at sign-up). */
+            password: string;
+            /** @description The token from the link of the password reset mail. */
+            token: string;
+        };
+        PasswordResetRequestDto: {
+            /** @example ada@example.com */
+            email: string;
+        };
+        PasswordResetRequestedDto: {
+            /** @example If an account uses this address, a link to choose a new password is on its way. It works once, for one hour. */
+            message: string;
+        };
         ProblemDto: {
             cell?: string;
             line?: number;
@@ -1599,6 +1649,14 @@ export interface components {
             /** @enum {string} */
             tokenType: "Bearer";
         };
+        UpdateMeDto: {
+            /** @description Needed with newPassword. */
+            currentPassword?: string;
+            /** @example Ada Lovelace */
+            name?: string;
+            /** @description Same rules as at sign-up; ends every other session. */
+            newPassword?: string;
+        };
         UpdateMemberDto: {
             /**
              * Format: date-time
@@ -1698,6 +1756,87 @@ export interface operations {
         responses: {
             /** @description Revokes the session (the refresh token family) and clears the session cookie. Idempotent. */
             204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AuthController_requestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequestDto"];
+            };
+        };
+        responses: {
+            /** @description Always the same body, whether the address has an account or not; the mail (if any) is sent by the worker. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordResetRequestedDto"];
+                };
+            };
+            /** @description VALIDATION_FAILED, EMAIL_ADDRESS_UNSUPPORTED, INVALID_CHARACTER */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RATE_LIMITED (per address and per client address), with Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AuthController_confirmPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetConfirmDto"];
+            };
+        };
+        responses: {
+            /** @description Password set; every session (refresh token) of the account is revoked: sign in again. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description PASSWORD_RESET_TOKEN_INVALID, WEAK_PASSWORD, VALIDATION_FAILED, INVALID_CHARACTER */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description PASSWORD_RESET_TOKEN_EXPIRED (used, replaced by a newer link, or older than one hour) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RATE_LIMITED, with Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1933,6 +2072,50 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["MeDto"];
                 };
+            };
+        };
+    };
+    MeController_updateMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMeDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            /** @description NOTHING_TO_CHANGE, CURRENT_PASSWORD_REQUIRED, WEAK_PASSWORD, VALIDATION_FAILED, INVALID_CHARACTER */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description CURRENT_PASSWORD_INVALID (counted like a failed login) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RATE_LIMITED: too many wrong passwords, with Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
