@@ -103,3 +103,17 @@ export async function agePasswordResetLinks(adminUrl: string, userId: string, mi
     [userId, minutes],
   );
 }
+
+/** Puts `hits` into the current fixed window of (bucket, key), as the rate-limit service aligns it: a limit already reached. */
+export async function fillRateLimitWindow(
+  adminUrl: string,
+  window: { bucket: string; key: string; hits: number; windowSeconds: number },
+): Promise<void> {
+  await query(
+    adminUrl,
+    `INSERT INTO rate_limit_hit (bucket, key, window_start, hits, window_seconds, last_hit_at)
+     VALUES ($1, $2, to_timestamp(floor(extract(epoch FROM now()) / $4::int) * $4::int), $3, $4::int, now())
+     ON CONFLICT (bucket, key, window_start) DO UPDATE SET hits = EXCLUDED.hits, last_hit_at = now()`,
+    [window.bucket, window.key, window.hits, window.windowSeconds],
+  );
+}

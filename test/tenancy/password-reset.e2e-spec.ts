@@ -1,5 +1,5 @@
 import { PASSWORD_RESET_ANSWER_MS } from '../../libs/tenancy';
-import { agePasswordResetLinks, insertRateLimitWindow } from '../factories/tenancy';
+import { agePasswordResetLinks, fillRateLimitWindow } from '../factories/tenancy';
 import { bootTestApp, type TestApp } from '../harness/app';
 import { caller, login, PASSWORD, signup, uniqueEmail, type Account } from '../harness/api';
 import { query } from '../harness/database';
@@ -136,7 +136,7 @@ describe('asking for a link', () => {
   it('is limited per client address', async () => {
     const ip = freshIp();
     // The window of this address is already full (the limit is 1000 in this app).
-    await insertRateLimitWindow(t.db.adminUrl, { bucket: 'password-reset-ip', key: ip, ageSeconds: 10, hits: 1000 });
+    await fillRateLimitWindow(t.db.adminUrl, { bucket: 'password-reset-ip', key: ip, hits: 1000, windowSeconds: 3600 });
     const res = await ask(uniqueEmail('any'), ip);
     expect(res.statusCode).toBe(429);
     expect(res.json<{ code: string; details: { retryAfterSeconds: number } }>().details.retryAfterSeconds).toBeGreaterThan(0);
@@ -216,7 +216,7 @@ describe('choosing the new password', () => {
 
   it('is limited per client address', async () => {
     const ip = freshIp();
-    await insertRateLimitWindow(t.db.adminUrl, { bucket: 'password-reset-confirm', key: ip, ageSeconds: 10, hits: 1000 });
+    await fillRateLimitWindow(t.db.adminUrl, { bucket: 'password-reset-confirm', key: ip, hits: 1000, windowSeconds: 3600 });
     const res = await confirm({ token: 'A'.repeat(43), password: NEW_PASSWORD }, ip);
     expect(res.statusCode).toBe(429);
     expect(res.json<{ code: string }>().code).toBe('RATE_LIMITED');
