@@ -1,7 +1,7 @@
 import { PASSWORD_RESET_ANSWER_MS } from '../../libs/tenancy';
 import { agePasswordResetLinks, fillRateLimitWindow } from '../factories/tenancy';
 import { bootTestApp, type TestApp } from '../harness/app';
-import { caller, login, PASSWORD, signup, uniqueEmail, type Account } from '../harness/api';
+import { login, PASSWORD, signup, uniqueEmail, type Account } from '../harness/api';
 import { query } from '../harness/database';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../harness/smtp-sink';
 
