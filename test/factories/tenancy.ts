@@ -117,3 +117,16 @@ export async function fillRateLimitWindow(
     [window.bucket, window.key, window.hits, window.windowSeconds],
   );
 }
+
+/** A password reset link expiring `expiresInHours` from now (negative: in the past), used or not. */
+export async function insertPasswordResetLink(
+  adminUrl: string,
+  link: { userId: string; tokenHash: string; expiresInHours: number; used: boolean },
+): Promise<void> {
+  await query(
+    adminUrl,
+    `INSERT INTO password_reset_token (user_id, token_hash, created_at, expires_at, used_at)
+     VALUES ($1, $2, now() + make_interval(hours => $3) - interval '1 hour', now() + make_interval(hours => $3), CASE WHEN $4 THEN now() ELSE NULL END)`,
+    [link.userId, link.tokenHash, link.expiresInHours, link.used],
+  );
+}
