@@ -19,6 +19,7 @@ import { InvitationRevoked1764001100000 } from './1764001100000-invitation-revok
 import { SubscriptionEnded1764001100100 } from './1764001100100-subscription-ended';
 import { TenantDeletion1764001100200 } from './1764001100200-tenant-deletion';
 import { OperationsMetrics1764001400000 } from './1764001400000-operations-metrics';
+import { PasswordReset1764001000000 } from './1764001000000-password-reset';
 
 /** Every migration, in order. Listed explicitly so sources (tests) and dist run the same set. */
 export const MIGRATIONS = [
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   DistributionKeys1764000700000,
   RateLimitSliding1764000750000,
   ReminderSummaries1764000800000,
+  PasswordReset1764001000000,
   InvitationRevoked1764001100000,
   SubscriptionEnded1764001100100,
   TenantDeletion1764001100200,

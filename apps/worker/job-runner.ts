@@ -7,7 +7,13 @@ import { EvidencePurge, type EvidenceFilesPurgeJob } from '../../libs/evidence';
 import { EvidencePacksService } from '../../libs/exports';
 import { ReminderJobs } from '../../libs/reminders';
 import { OccurrencesService } from '../../libs/tasks';
-import { AuthHousekeeping, InvitationMails, type InvitationMailJob } from '../../libs/tenancy';
+import {
+  AuthHousekeeping,
+  InvitationMails,
+  PasswordResetMails,
+  type InvitationMailJob,
+  type PasswordResetMailJob,
+} from '../../libs/tenancy';
 import { EVIDENCE_PACK_EXPIRY_CRON, HOUSEKEEPING_CRON, QUEUES } from './queues';
 
 export const WORKER_TARGET = Symbol('WORKER_TARGET');
@@ -43,6 +49,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly db: TenantDb,
     private readonly housekeeping: AuthHousekeeping,
     private readonly invitationMails: InvitationMails,
+    private readonly passwordResetMails: PasswordResetMails,
     private readonly packs: EvidencePacksService,
     private readonly evidencePurge: EvidencePurge,
   ) {}
@@ -84,6 +91,17 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
         const log = { invitationId: job.data.invitationId, ...result };
         if (result.outcome === 'refused') this.logger.warn(log, 'invitation mail refused by the mail server; not retried');
         else this.logger.info(log, `invitation mail ${result.outcome}`);
+      }),
+    );
+    // One reset mail per job; like invitations, a throw makes pg-boss retry it.
+    await boss.work<PasswordResetMailJob>(
+      QUEUES.passwordResetMail.name,
+      { batchSize: 1, pollingIntervalSeconds: 1 },
+      traced<PasswordResetMailJob>(QUEUES.passwordResetMail.name, async (job) => {
+        const result = await this.passwordResetMails.deliver(job.data);
+        const log = { passwordResetId: job.data.tokenId, ...result };
+        if (result.outcome === 'refused') this.logger.warn(log, 'password reset mail refused by the mail server; not retried');
+        else this.logger.info(log, `password reset mail ${result.outcome}`);
       }),
     );
     await boss.schedule(QUEUES.housekeeping.name, HOUSEKEEPING_CRON, {}, { tz: 'UTC', singletonKey: 'housekeeping' });

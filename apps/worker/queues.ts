@@ -1,5 +1,5 @@
 import type { QueueDefinition } from '../../libs/db';
-import { INVITATION_MAIL_QUEUE } from '../../libs/tenancy';
+import { INVITATION_MAIL_QUEUE, PASSWORD_RESET_MAIL_QUEUE } from '../../libs/tenancy';
 import { EVIDENCE_PACK_EXPIRY_QUEUE, EVIDENCE_PACK_QUEUE } from '../../libs/exports';
 import { EVIDENCE_FILES_PURGE_QUEUE } from '../../libs/evidence';
 
@@ -26,6 +26,9 @@ export const QUEUES = {
   // or a temporary refusal fails the job; pg-boss retries it with backoff from 30 s, for about
   // 17 hours in all (the link lives 7 days). A permanent refusal is logged and not retried.
   invitationMail: { name: INVITATION_MAIL_QUEUE, retryLimit: 10, retryDelay: 30, retryBackoff: true, expireInSeconds: 120 },
+  // Password reset mails (libs/tenancy/password-reset-mail.ts): the link lives one hour, so
+  // retries from 10 s with backoff stop within it (10 s, 20 s, ... about 42 minutes for 8).
+  passwordResetMail: { name: PASSWORD_RESET_MAIL_QUEUE, retryLimit: 8, retryDelay: 10, retryBackoff: true, expireInSeconds: 120 },
   // A pack records its own failure (state failed, with the reason) and is not retried by its
   // handler; pg-boss retries only a handler that crashed or a worker that died mid-build.
   evidencePack: { name: EVIDENCE_PACK_QUEUE, retryLimit: 2, retryDelay: 60, retryBackoff: true, expireInSeconds: 4 * 3600 },

@@ -10,7 +10,7 @@ import { EmailTakenError, InvalidCredentialsError, SignupClosedError } from './t
 import { TenantRepository } from './tenant.repository';
 import { userView, type TenantView, type UserView } from './tenancy.views';
 import { TokensService, type TokenPair } from './tokens.service';
-import { UserRepository } from './user.repository';
+import { UserRepository, type UserCredentials } from './user.repository';
 
 export interface SignupInput {
   email: string;
@@ -87,6 +87,26 @@ export class AuthService {
   async verifyCredentials(req: RequestContext, rawEmail: string, password: string): Promise<UserView> {
     // An exotic address cannot belong to an account: refused before any counter or hash.
     const email = acceptedEmail(rawEmail);
+    const row = await this.attempt(req, email, password, 'login');
+    if (!row) throw new InvalidCredentialsError();
+    return userView(row);
+  }
+
+  /**
+   * The current password of a signed-in account (PATCH /me), checked and counted exactly like a
+   * login: a stolen access token cannot be used to guess the password faster than a login could.
+   */
+  async checkCurrentPassword(req: RequestContext, email: string, password: string): Promise<boolean> {
+    return (await this.attempt(req, email, password, 'password-change')) !== null;
+  }
+
+  /** One counted password attempt (see verifyCredentials): the account, or null when it failed. */
+  private async attempt(
+    req: RequestContext,
+    email: string,
+    password: string,
+    context: 'login' | 'password-change',
+  ): Promise<UserCredentials | null> {
     const source = `${email} ${req.ip}`;
     const limits = this.config.rateLimits;
     await this.limits.checkBackoff('login-source', source, limits.loginAccountSource);
@@ -103,13 +123,13 @@ export class AuthService {
         tenantId: null,
         actorId: row?.id ?? null,
         entity: { type: 'user', id: row?.id ?? email },
-        data: { email, ip: req.ip, knownAccount: Boolean(row) },
+        data: { email, ip: req.ip, knownAccount: Boolean(row), context },
         requestId: req.requestId,
       });
-      throw new InvalidCredentialsError();
+      return null;
     }
     await this.limits.clear('login-source', source);
-    return userView(row);
+    return row;
   }
 
   async login(user: UserView): Promise<TokenPair & { user: UserView }> {

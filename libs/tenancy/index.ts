@@ -1,6 +1,19 @@
 export { TenancyModule } from './tenancy.module';
 export { jwtSecret } from './jwt-secret';
 export { AuthService, type SignupInput } from './auth.service';
+export {
+  AccountService,
+  PASSWORD_RESET_ANSWER_MS,
+  PASSWORD_RESET_TTL_MINUTES,
+  type ProfileChange,
+  type SessionUser,
+} from './account.service';
+export {
+  PasswordResetMails,
+  PASSWORD_RESET_MAIL_QUEUE,
+  type PasswordResetMailJob,
+  type PasswordResetMailOutcome,
+} from './password-reset-mail';
 export { TenantsService, TENANT_DATA_PURGES, type TenantDataPurge } from './tenants.service';
 export { MembersService, type MemberChange } from './members.service';
 export { InvitationsService, INVITATION_TTL_DAYS, type AcceptInput, type AcceptResult, type InviteInput } from './invitations.service';

@@ -63,6 +63,11 @@ export class RateLimitRepository {
     await this.db.em.query('DELETE FROM rate_limit_hit WHERE bucket = $1 AND key = $2', [bucket, key]);
   }
 
+  /** Forgets every key of the bucket that starts with `prefix` (compared as text: no LIKE wildcards). */
+  async clearPrefix(bucket: string, prefix: string): Promise<void> {
+    await this.db.em.query('DELETE FROM rate_limit_hit WHERE bucket = $1 AND left(key, length($2)) = $2', [bucket, prefix]);
+  }
+
   /** Deletes windows that ended more than a window ago: no limit reads them any more. */
   async pruneOld(): Promise<number> {
     const result = await this.db.em.query<[unknown[], number]>(

@@ -89,4 +89,9 @@ export class RateLimitService {
   async clear(bucket: string, key: string): Promise<void> {
     await this.counters.clear(bucket, key);
   }
+
+  /** Forgets the counters of every key that starts with `prefix` (an account's failures from every address). */
+  async clearPrefix(bucket: string, prefix: string): Promise<void> {
+    await this.counters.clearPrefix(bucket, prefix);
+  }
 }

@@ -39,6 +39,19 @@ export class RefreshTokenRepository {
     await this.db.em.query('UPDATE refresh_token SET revoked_at = coalesce(revoked_at, now()) WHERE family_id = $1', [familyId]);
   }
 
+  /**
+   * Ends every session of the account (each family with a live token), except the family
+   * `keepFamilyId` when given (the session that asked). Returns how many tokens were revoked.
+   */
+  async revokeAllOfUser(userId: string, keepFamilyId: string | null): Promise<number> {
+    const result = await this.db.em.query<[unknown[], number]>(
+      `UPDATE refresh_token SET revoked_at = now()
+        WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR family_id <> $2::uuid)`,
+      [userId, keepFamilyId],
+    );
+    return result[1];
+  }
+
   /** Revokes the family of the token with this id and hash; nothing when there is none. */
   async revokeFamilyOf(id: string, tokenHash: string): Promise<void> {
     await this.db.em.query(

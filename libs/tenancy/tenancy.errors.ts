@@ -7,7 +7,11 @@ export const TENANCY_ERRORS = declareErrors('tenancy', {
     meaning: 'No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours.',
   },
   MEMBER_NOT_FOUND: { status: 404, meaning: 'The user is not a current member of the tenant.' },
-  EMAIL_TAKEN: { status: 409, meaning: 'An account with this email already exists: log in, or reset its password.' },
+  EMAIL_TAKEN: {
+    status: 409,
+    meaning:
+      'An account with this email already exists: log in, or reset its password (POST /auth/password-reset, "Forgotten password?" in the console).',
+  },
   LAST_ADMIN: {
     status: 409,
     meaning: 'The change would leave the tenant without an admin (without expiry): make another member admin first.',
@@ -45,6 +49,19 @@ export const TENANCY_ERRORS = declareErrors('tenancy', {
     meaning:
       "Only plain addresses (name@example.org: letters, digits and !#$%&'*+/=?^_`{|}~- in the local part, an ASCII host name) are accepted: no quoted local parts, comments or IP literals.",
   },
+  PASSWORD_RESET_TOKEN_INVALID: {
+    status: 400,
+    meaning: 'The password reset link is not one this server made (mistyped or cut short): ask for a new link with "Forgotten password?".',
+  },
+  PASSWORD_RESET_TOKEN_EXPIRED: {
+    status: 410,
+    meaning: 'The password reset link was already used, replaced by a newer one, or is older than one hour: ask for a new link.',
+  },
+  CURRENT_PASSWORD_REQUIRED: { status: 400, meaning: 'Changing the password needs the current password too (`currentPassword`).' },
+  CURRENT_PASSWORD_INVALID: {
+    status: 403,
+    meaning: 'The current password is wrong (counted like a failed login). Forgotten it? Sign out and use "Forgotten password?".',
+  },
   RATE_LIMITED: {
     status: 429,
     meaning: 'Too many attempts: wait for the seconds in Retry-After (also `details.retryAfterSeconds`), then retry.',
@@ -65,7 +82,10 @@ export class MemberNotFoundError extends DomainError {
 
 export class EmailTakenError extends DomainError {
   constructor() {
-    super(TENANCY_ERRORS.EMAIL_TAKEN, 'An account with this email already exists: log in instead, or reset its password.');
+    super(
+      TENANCY_ERRORS.EMAIL_TAKEN,
+      'An account with this email already exists: log in instead, or reset its password with "Forgotten password?" (POST /api/v1/auth/password-reset).',
+    );
   }
 }
 
@@ -152,11 +172,29 @@ export class InvitationRevokedError extends DomainError {
   }
 }
 
+export class PasswordResetTokenInvalidError extends DomainError {
+  constructor() {
+    super(
+      TENANCY_ERRORS.PASSWORD_RESET_TOKEN_INVALID,
+      'This password reset link is not valid (mistyped or cut short?): ask for a new one with "Forgotten password?".',
+    );
+  }
+}
+
 export class InvitationNotFoundError extends DomainError {
   constructor() {
     super(
       TENANCY_ERRORS.INVITATION_NOT_FOUND,
       'No open invitation with this id in the tenant: GET .../invitations lists the pending and expired ones.',
+    );
+  }
+}
+
+export class PasswordResetTokenExpiredError extends DomainError {
+  constructor() {
+    super(
+      TENANCY_ERRORS.PASSWORD_RESET_TOKEN_EXPIRED,
+      'This password reset link was already used, replaced by a newer one, or has expired (links work for one hour): ask for a new one with "Forgotten password?".',
     );
   }
 }
@@ -172,6 +210,21 @@ export class TenantConfirmationMismatchError extends DomainError {
     super(
       TENANCY_ERRORS.TENANT_CONFIRMATION_MISMATCH,
       'confirmName does not match the tenant’s current name: type it exactly to delete the tenant. Nothing was deleted.',
+    );
+  }
+}
+
+export class CurrentPasswordRequiredError extends DomainError {
+  constructor() {
+    super(TENANCY_ERRORS.CURRENT_PASSWORD_REQUIRED, 'To change your password, send your current password too (currentPassword).');
+  }
+}
+
+export class CurrentPasswordInvalidError extends DomainError {
+  constructor() {
+    super(
+      TENANCY_ERRORS.CURRENT_PASSWORD_INVALID,
+      'Your current password is not right. Forgotten it? Sign out and use "Forgotten password?" on the sign-in page.',
     );
   }
 }

@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { APP_CONFIG, type AppConfig } from '../core';
+import { AccountService } from './account.service';
 import { AuthService } from './auth.service';
+import { PasswordResetMails } from './password-reset-mail';
+import { PasswordResetTokenRepository } from './password-reset-token.repository';
 import { AuthHousekeeping } from './housekeeping';
 import { InvitationMails } from './invitation-mail';
 import { InvitationRepository } from './invitation.repository';
@@ -35,7 +38,10 @@ import { JWT_ALGORITHM, TokensService } from './tokens.service';
     InvitationRepository,
     RefreshTokenRepository,
     RateLimitRepository,
+    PasswordResetTokenRepository,
     AuthService,
+    AccountService,
+    PasswordResetMails,
     TokensService,
     RateLimitService,
     TenantsService,
@@ -47,6 +53,8 @@ import { JWT_ALGORITHM, TokensService } from './tokens.service';
   // The repositories other libs may call (users' names, active members, tenant reminder settings).
   exports: [
     AuthService,
+    AccountService,
+    PasswordResetMails,
     TenantsService,
     MembersService,
     InvitationsService,

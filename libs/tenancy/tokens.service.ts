@@ -49,7 +49,8 @@ export class TokensService {
     const secret = randomBytes(32).toString('base64url');
     await this.refreshTokens.insert({ id, userId, familyId, tokenHash: sha256(secret), ttlDays: this.config.refreshTokenTtlDays });
     const accessToken = await this.jwt.signAsync(
-      { typ: 'access' },
+      // sid: the session (refresh-token family), so that a password change can end every other one.
+      { typ: 'access', sid: familyId },
       {
         subject: userId,
         jwtid: randomUUID(),

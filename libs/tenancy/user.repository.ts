@@ -26,6 +26,22 @@ export class UserRepository {
     return row ?? null;
   }
 
+  async findCredentialsById(id: string): Promise<UserCredentials | null> {
+    const [row] = await this.db.em.query<UserCredentials[]>(
+      `SELECT ${RECORD}, password_hash AS "passwordHash" FROM app_user WHERE id = $1`,
+      [id],
+    );
+    return row ?? null;
+  }
+
+  async updateName(id: string, name: string): Promise<void> {
+    await this.db.em.query('UPDATE app_user SET name = $2, updated_at = now() WHERE id = $1', [id, name]);
+  }
+
+  async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.db.em.query('UPDATE app_user SET password_hash = $2, updated_at = now() WHERE id = $1', [id, passwordHash]);
+  }
+
   async findById(id: string): Promise<UserRecord | null> {
     return this.db.em.getRepository(UserEntity).findOne({ where: { id }, select: { id: true, email: true, name: true, createdAt: true } });
   }

@@ -97,3 +97,41 @@ export async function insertTenantWithId(adminUrl: string, id: string | null, cr
   if (!row) throw new Error('insertTenant: no row');
   return row.id;
 }
+
+/** Moves an account's password reset links back in time: `minutes` older, expiry included (aging a link past its hour). */
+export async function agePasswordResetLinks(adminUrl: string, userId: string, minutes: number): Promise<void> {
+  await query(
+    adminUrl,
+    `UPDATE password_reset_token
+        SET created_at = created_at - make_interval(mins => $2), expires_at = expires_at - make_interval(mins => $2)
+      WHERE user_id = $1`,
+    [userId, minutes],
+  );
+}
+
+/** Puts `hits` into the current fixed window of (bucket, key), as the rate-limit service aligns it: a limit already reached. */
+export async function fillRateLimitWindow(
+  adminUrl: string,
+  window: { bucket: string; key: string; hits: number; windowSeconds: number },
+): Promise<void> {
+  await query(
+    adminUrl,
+    `INSERT INTO rate_limit_hit (bucket, key, window_start, hits, window_seconds, last_hit_at)
+     VALUES ($1, $2, to_timestamp(floor(extract(epoch FROM now()) / $4::int) * $4::int), $3, $4::int, now())
+     ON CONFLICT (bucket, key, window_start) DO UPDATE SET hits = EXCLUDED.hits, last_hit_at = now()`,
+    [window.bucket, window.key, window.hits, window.windowSeconds],
+  );
+}
+
+/** A password reset link expiring `expiresInHours` from now (negative: in the past), used or not. */
+export async function insertPasswordResetLink(
+  adminUrl: string,
+  link: { userId: string; tokenHash: string; expiresInHours: number; used: boolean },
+): Promise<void> {
+  await query(
+    adminUrl,
+    `INSERT INTO password_reset_token (user_id, token_hash, created_at, expires_at, used_at)
+     VALUES ($1, $2, now() + make_interval(hours => $3) - interval '1 hour', now() + make_interval(hours => $3), CASE WHEN $4 THEN now() ELSE NULL END)`,
+    [link.userId, link.tokenHash, link.expiresInHours, link.used],
+  );
+}

@@ -25,6 +25,7 @@ type Row = { readonly endpoint: string } & Readonly<Record<Who, Status>>;
 const MATRIX = [
   // endpoint                                                             admin       member       auditor       viewer       nonMember       expired       noToken
   { endpoint: 'GET    /api/v1/me', admin: 200, member: 200, auditor: 200, viewer: 200, nonMember: 200, expired: 200, noToken: 401 },
+  { endpoint: 'PATCH  /api/v1/me', admin: 200, member: 200, auditor: 200, viewer: 200, nonMember: 200, expired: 200, noToken: 401 },
   { endpoint: 'POST   /api/v1/tenants', admin: 201, member: 201, auditor: 201, viewer: 201, nonMember: 201, expired: 201, noToken: 401 },
   { endpoint: 'GET    /api/v1/tenants', admin: 200, member: 200, auditor: 200, viewer: 200, nonMember: 200, expired: 200, noToken: 401 },
   {
@@ -164,6 +165,26 @@ const SCENARIOS: Record<Endpoint, Scenario> = {
         return Promise.resolve();
       },
     }),
+
+  // One's own name, whatever one's roles: only the caller's account changes.
+  'PATCH  /api/v1/me': (who) => {
+    const name = `Renamed ${who}`;
+    return Promise.resolve({
+      method: 'PATCH',
+      url: '/api/v1/me',
+      payload: { name },
+      token: tokenOf(who),
+      async verify(res, allowed) {
+        const names = await query<{ id: string }>(t.db.adminUrl, 'SELECT id FROM app_user WHERE name = $1', [name]);
+        if (!allowed || who === 'noToken') {
+          expect(names).toEqual([]);
+          return;
+        }
+        expect(res.json<{ id: string; name: string }>()).toEqual(expect.objectContaining({ id: actors[who].userId, name }));
+        expect(names).toEqual([{ id: actors[who].userId }]);
+      },
+    });
+  },
 
   'POST   /api/v1/tenants': (who) => {
     const name = `New org ${uniqueEmail(who)}`;

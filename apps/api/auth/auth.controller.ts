@@ -1,16 +1,25 @@
 import { Body, Controller, HttpCode, Inject, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, CORE_ERRORS, Public, type AppConfig, type RequestContext } from '../../../libs/core';
-import { AuthService, TENANCY_ERRORS, type TokenPair, type UserView } from '../../../libs/tenancy';
+import { AccountService, AuthService, TENANCY_ERRORS, type TokenPair, type UserView } from '../../../libs/tenancy';
 import { HTTP_ERRORS } from '../http/http.errors';
 import { ApiErrors } from '../openapi/api-errors';
-import { LoginDto, LogoutDto, RefreshDto, SignupDto } from './auth.dto';
+import { LoginDto, LogoutDto, PasswordResetConfirmDto, PasswordResetRequestDto, RefreshDto, SignupDto } from './auth.dto';
 import { LocalAuthGuard } from './local-auth.guard';
 import { Req } from './request-context';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { AuthedRequest } from './request-context';
-import { LoginResultDto, SignupResultDto, TokenPairDto } from '../openapi/views.dto';
+import { LoginResultDto, PasswordResetRequestedDto, SignupResultDto, TokenPairDto } from '../openapi/views.dto';
 import { clearRefreshCookie, COOKIE_MODE_HEADER, readRefreshCookie, refreshTokenOf, setRefreshCookie, wantsCookie } from './refresh-cookie';
 
 const LoggedInUser = createParamDecorator((_d: unknown, ctx: ExecutionContext): UserView => {
@@ -47,12 +56,17 @@ export function deliverTokens<T extends { refreshToken: string }>(
   return rest;
 }
 
+/** The one answer to every accepted reset request: it must not tell whether the address has an account. */
+export const PASSWORD_RESET_REQUESTED =
+  'If an account uses this address, a link to choose a new password is on its way. It works once, for one hour.';
+
 @ApiTags('auth')
 @Public()
 @Controller('auth')
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
+    private readonly account: AccountService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -142,5 +156,39 @@ export class AuthController {
     // Signing out of a browser whose cookie is already gone has nothing left to revoke.
     if (!body.refreshToken && !readRefreshCookie(request)) return;
     await this.auth.logout(refreshTokenOf(request, body.refreshToken, this.config));
+  }
+
+  @Post('password-reset')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Ask for a password reset link by mail (the same answer whether an account uses the address or not)' })
+  @ApiAcceptedResponse({
+    type: PasswordResetRequestedDto,
+    description: 'Always the same body, whether the address has an account or not; the mail (if any) is sent by the worker.',
+  })
+  @ApiErrors(
+    CORE_ERRORS.VALIDATION_FAILED,
+    TENANCY_ERRORS.EMAIL_ADDRESS_UNSUPPORTED,
+    HTTP_ERRORS.INVALID_CHARACTER,
+    TENANCY_ERRORS.RATE_LIMITED,
+  )
+  async requestPasswordReset(@Req() req: RequestContext, @Body() body: PasswordResetRequestDto): Promise<PasswordResetRequestedDto> {
+    await this.account.requestPasswordReset(req, body.email);
+    return { message: PASSWORD_RESET_REQUESTED };
+  }
+
+  @Post('password-reset/confirm')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Choose a new password with the token of a reset link; ends every session of the account' })
+  @ApiNoContentResponse({ description: 'Password set; every session (refresh token) of the account is revoked: sign in again.' })
+  @ApiErrors(
+    CORE_ERRORS.VALIDATION_FAILED,
+    HTTP_ERRORS.INVALID_CHARACTER,
+    TENANCY_ERRORS.PASSWORD_RESET_TOKEN_INVALID,
+    TENANCY_ERRORS.WEAK_PASSWORD,
+    TENANCY_ERRORS.PASSWORD_RESET_TOKEN_EXPIRED,
+    TENANCY_ERRORS.RATE_LIMITED,
+  )
+  async confirmPasswordReset(@Req() req: RequestContext, @Body() body: PasswordResetConfirmDto): Promise<void> {
+    await this.account.confirmPasswordReset(req, body.token, body.password);
   }
 }

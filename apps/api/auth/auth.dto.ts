@@ -193,3 +193,52 @@ export class UserIdParam {
   @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: 'userId must be a UUID' })
   userId!: string;
 }
+
+export class PasswordResetRequestDto {
+  @ApiProperty({ example: 'ada@example.com' })
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+}
+
+export class PasswordResetConfirmDto {
+  @ApiProperty({ description: 'The token from the link of the password reset mail.' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  token!: string;
+
+  @ApiProperty({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX, description: 'The new password (same rules as at sign-up).' })
+  @IsString()
+  @MinLength(PASSWORD_MIN, { message: `password must be at least ${PASSWORD_MIN} characters` })
+  @MaxLength(PASSWORD_MAX)
+  password!: string;
+}
+
+export class UpdateMeDto {
+  @ApiPropertyOptional({ example: 'Ada Lovelace', maxLength: NAME_MAX })
+  @Optional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(NAME_MAX)
+  @Matches(/\S/, { message: 'name must not be blank' })
+  name?: string;
+
+  @ApiPropertyOptional({ description: 'Needed with newPassword.' })
+  @Optional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(PASSWORD_MAX)
+  currentPassword?: string;
+
+  @ApiPropertyOptional({
+    minLength: PASSWORD_MIN,
+    maxLength: PASSWORD_MAX,
+    description: 'Same rules as at sign-up; ends every other session.',
+  })
+  @Optional()
+  @IsString()
+  @MinLength(PASSWORD_MIN, { message: `newPassword must be at least ${PASSWORD_MIN} characters` })
+  @MaxLength(PASSWORD_MAX)
+  newPassword?: string;
+}

@@ -10,6 +10,8 @@ interface AccessPayload {
   typ?: unknown;
   iat?: unknown;
   exp?: unknown;
+  /** The session (refresh-token family); tokens issued before it existed carry none. */
+  sid?: unknown;
 }
 
 /** Clocks of api processes (and of the machine that signed) may differ by this much. */
@@ -40,7 +42,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     this.maxLifetimeSeconds = config.accessTokenTtlSeconds;
   }
 
-  validate(payload: AccessPayload): { userId: string } | false {
+  validate(payload: AccessPayload): { userId: string; sessionId: string | null } | false {
     if (payload.typ !== 'access') return false;
     const now = Math.floor(Date.now() / 1000);
     const { iat, exp, sub } = payload;
@@ -61,6 +63,6 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
         'TOKEN_CLAIMS_INVALID',
         `This access token is not acceptable: ${problem ?? 'its subject is not a user id'}. Log in again.`,
       );
-    return { userId: sub };
+    return { userId: sub, sessionId: typeof payload.sid === 'string' && UUID.test(payload.sid) ? payload.sid : null };
   }
 }

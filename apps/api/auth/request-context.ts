@@ -1,10 +1,11 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { RequestContext, TenantContext, UserContext } from '../../../libs/core';
+import type { SessionUser } from '../../../libs/tenancy';
 
 /** What the guards attach to the request. */
 export interface AuthedRequest extends FastifyRequest {
-  user?: { userId: string };
+  user?: { userId: string; sessionId?: string | null };
   tenantContext?: TenantContext;
   logContext?: { tenantId?: string; userId?: string };
 }
@@ -30,4 +31,11 @@ export const Tenant = createParamDecorator((_data: unknown, ctx: ExecutionContex
   const request = ctx.switchToHttp().getRequest<AuthedRequest>();
   if (!request.tenantContext) throw new Error('Tenant on a route without :tenantId');
   return request.tenantContext;
+});
+
+/** The authenticated user and the session its access token belongs to (null for tokens that name none). */
+export const CurrentSession = createParamDecorator((_data: unknown, ctx: ExecutionContext): SessionUser => {
+  const request = ctx.switchToHttp().getRequest<AuthedRequest>();
+  if (!request.user) throw new Error('CurrentSession on a route without authentication');
+  return { ...requestContextOf(request), userId: request.user.userId, sessionId: request.user.sessionId ?? null };
 });

@@ -65,6 +65,13 @@ export class UserDto implements UserView {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
 
+export class PasswordResetRequestedDto {
+  @ApiProperty({
+    example: 'If an account uses this address, a link to choose a new password is on its way. It works once, for one hour.',
+  })
+  message!: string;
+}
+
 export class TenantDto implements TenantView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() name!: string;

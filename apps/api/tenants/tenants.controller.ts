@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { COOKIE_MODE, deliverTokens, RawRequest } from '../auth/auth.controller';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../openapi/api-errors';
+import { HTTP_ERRORS } from '../http/http.errors';
 import {
   AcceptResultDto,
   InvitationDto,
@@ -12,6 +13,7 @@ import {
   MembershipPageDto,
   OpenInvitationPageDto,
   TenantDto,
+  UserDto,
 } from '../openapi/views.dto';
 import {
   APP_CONFIG,
@@ -25,6 +27,7 @@ import {
   type UserContext,
 } from '../../../libs/core';
 import {
+  AccountService,
   InvitationsService,
   MembersService,
   TENANCY_ERRORS,
@@ -39,6 +42,7 @@ import {
   type TenantDataPurge,
   type TenantView,
   type TokenPair,
+  type SessionUser,
   type UserView,
 } from '../../../libs/tenancy';
 import {
@@ -49,10 +53,11 @@ import {
   InviteDto,
   PageQuery,
   RenameTenantDto,
+  UpdateMeDto,
   UpdateMemberDto,
   UserIdParam,
 } from '../auth/auth.dto';
-import { CurrentUser, Req, Tenant } from '../auth/request-context';
+import { CurrentSession, CurrentUser, Req, Tenant } from '../auth/request-context';
 import { ANY_ROLE, Roles } from '../auth/roles.decorator';
 
 const pageOf = (q: PageQuery): { limit: number; cursor?: string } => ({ limit: q.limit ?? 50, ...(q.cursor ? { cursor: q.cursor } : {}) });
@@ -61,7 +66,10 @@ const pageOf = (q: PageQuery): { limit: number; cursor?: string } => ({ limit: q
 @ApiBearerAuth()
 @Controller('me')
 export class MeController {
-  constructor(private readonly tenants: TenantsService) {}
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly account: AccountService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Get the signed-in user', description: 'The user and every tenant they are a member of, with their role.' })
@@ -69,6 +77,27 @@ export class MeController {
   @ApiErrors()
   me(@CurrentUser() user: UserContext): Promise<{ user: UserView; memberships: MembershipView[] }> {
     return this.tenants.me(user);
+  }
+
+  @Patch()
+  @ApiOperation({ summary: 'Change one’s own name and/or password (the password with the current one; ends every other session)' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiErrors(
+    CORE_ERRORS.VALIDATION_FAILED,
+    CORE_ERRORS.NOTHING_TO_CHANGE,
+    HTTP_ERRORS.INVALID_CHARACTER,
+    TENANCY_ERRORS.CURRENT_PASSWORD_REQUIRED,
+    TENANCY_ERRORS.WEAK_PASSWORD,
+    TENANCY_ERRORS.CURRENT_PASSWORD_INVALID,
+    TENANCY_ERRORS.RATE_LIMITED,
+  )
+  updateMe(@CurrentSession() session: SessionUser, @Body() body: UpdateMeDto): Promise<UserView> {
+    if (body.name === undefined && body.newPassword === undefined) throw new NothingToChangeError(['name', 'newPassword']);
+    return this.account.updateProfile(session, {
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(body.currentPassword !== undefined ? { currentPassword: body.currentPassword } : {}),
+      ...(body.newPassword !== undefined ? { newPassword: body.newPassword } : {}),
+    });
   }
 }
 

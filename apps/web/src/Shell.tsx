@@ -52,16 +52,19 @@ export function Shell(): ReactNode {
             </select>
           )}
         </Field>
-        <span className="user">{me.data ? t('nav.signedInAs', { name: me.data.user.name }) : null}</span>
-        <button
-          type="button"
-          className="secondary"
-          onClick={() => {
-            void signOut().then(() => navigate('/signin'));
-          }}
-        >
-          {t('nav.signOut')}
-        </button>
+        <nav className="user" aria-label={t('nav.userMenu')}>
+          <span>{me.data ? t('nav.signedInAs', { name: me.data.user.name }) : null}</span>
+          <NavLink to="/profile">{t('nav.profile')}</NavLink>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              void signOut().then(() => navigate('/signin'));
+            }}
+          >
+            {t('nav.signOut')}
+          </button>
+        </nav>
       </header>
       {base ? (
         <nav className="sidenav" aria-label={t('nav.main')}>

@@ -21,6 +21,9 @@ const Catalogs = named(() => import('./pages/Catalogs'), 'Catalogs');
 const Audit = named(() => import('./pages/Audit'), 'Audit');
 const Settings = named(() => import('./pages/Settings'), 'Settings');
 const AcceptInvitation = named(() => import('./pages/AcceptInvitation'), 'AcceptInvitation');
+const ForgotPassword = named(() => import('./pages/PasswordReset'), 'ForgotPassword');
+const ResetPassword = named(() => import('./pages/PasswordReset'), 'ResetPassword');
+const Profile = named(() => import('./pages/Profile'), 'Profile');
 
 function Loading(): ReactNode {
   const { t } = useI18n();
@@ -41,6 +44,23 @@ const router = createBrowserRouter([
     ),
   },
   {
+    path: '/forgot-password',
+    element: (
+      <Suspense fallback={<Loading />}>
+        <ForgotPassword />
+      </Suspense>
+    ),
+  },
+  {
+    // The password reset mail's link.
+    path: '/password-reset',
+    element: (
+      <Suspense fallback={<Loading />}>
+        <ResetPassword />
+      </Suspense>
+    ),
+  },
+  {
     element: (
       <RequireSession>
         <Shell />
@@ -48,6 +68,14 @@ const router = createBrowserRouter([
     ),
     children: [
       { path: '/', element: <Home /> },
+      {
+        path: '/profile',
+        element: (
+          <Suspense fallback={<Loading />}>
+            <Profile />
+          </Suspense>
+        ),
+      },
       {
         path: '/tenants/:tenantId',
         element: (

@@ -81,7 +81,10 @@ export type RateLimitName =
   | 'invitationAccept'
   | 'invitationTenant'
   | 'invitationInviter'
-  | 'invitationRecipient';
+  | 'invitationRecipient'
+  | 'passwordResetAddress'
+  | 'passwordResetIp'
+  | 'passwordResetConfirm';
 
 export interface RateLimit {
   readonly limit: number;
@@ -200,6 +203,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       invitationTenant: parseRate(parsed.RATE_LIMIT_INVITATION_TENANT),
       invitationInviter: parseRate(parsed.RATE_LIMIT_INVITATION_INVITER),
       invitationRecipient: parseRate(parsed.RATE_LIMIT_INVITATION_RECIPIENT),
+      passwordResetAddress: parseRate(parsed.RATE_LIMIT_PASSWORD_RESET_ADDRESS),
+      passwordResetIp: parseRate(parsed.RATE_LIMIT_PASSWORD_RESET_IP),
+      passwordResetConfirm: parseRate(parsed.RATE_LIMIT_PASSWORD_RESET_CONFIRM),
     },
     trustedProxies,
     accessTokenTtlSeconds: parsed.ACCESS_TOKEN_TTL_SECONDS,

@@ -174,6 +174,18 @@ export class EnvironmentVariables {
   @Matches(RATE, { message: RATE_MESSAGE })
   RATE_LIMIT_INVITATION_RECIPIENT = '5/1d';
 
+  /** Password reset requests per address (known or not, alike): nobody's inbox is flooded with links. */
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_PASSWORD_RESET_ADDRESS = '3/1h';
+
+  /** Password reset requests per client address, all addresses together. */
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_PASSWORD_RESET_IP = '20/1h';
+
+  /** Attempts to spend a reset link per client address (each success costs an argon2 hash). */
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_PASSWORD_RESET_CONFIRM = '20/1h';
+
   /**
    * Proxies whose X-Forwarded-For gives the client address (rate limits, logs): comma-separated
    * IPs, CIDR ranges, or loopback, linklocal, uniquelocal. Unset: none, the peer is the client.

@@ -40,6 +40,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask for a password reset link by mail (the same answer whether an account uses the address or not) */
+        post: operations["AuthController_requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Choose a new password with the token of a reset link; ends every session of the account */
+        post: operations["AuthController_confirmPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/refresh": {
         parameters: {
             query?: never;
@@ -211,7 +245,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change one’s own name and/or password (the password with the current one; ends every other session) */
+        patch: operations["MeController_updateMe"];
         trace?: never;
     };
     "/api/v1/me/notification-preferences": {
@@ -1715,6 +1750,20 @@ export interface components {
             /** @description The manifest hash is in the audit trail, every file matches, none missing or added. */
             valid: boolean;
         };
+        PasswordResetConfirmDto: {
+            /** @description The new password (same rules as at sign-up). */
+            password: string;
+            /** @description The token from the link of the password reset mail. */
+            token: string;
+        };
+        PasswordResetRequestDto: {
+            /** @example ada@example.com */
+            email: string;
+        };
+        PasswordResetRequestedDto: {
+            /** @example If an account uses this address, a link to choose a new password is on its way. It works once, for one hour. */
+            message: string;
+        };
         ProblemDto: {
             cell?: string;
             line?: number;
@@ -2148,6 +2197,14 @@ export interface components {
              */
             kind: "due_soon" | "overdue" | "escalation" | "digest" | "review_rejected";
         };
+        UpdateMeDto: {
+            /** @description Needed with newPassword. */
+            currentPassword?: string;
+            /** @example Ada Lovelace */
+            name?: string;
+            /** @description Same rules as at sign-up; ends every other session. */
+            newPassword?: string;
+        };
         UpdateMemberDto: {
             /**
              * Format: date-time
@@ -2368,6 +2425,136 @@ export interface operations {
             };
         };
     };
+    AuthController_requestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequestDto"];
+            };
+        };
+        responses: {
+            /** @description Always the same body, whether the address has an account or not; the mail (if any) is sent by the worker. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordResetRequestedDto"];
+                };
+            };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `EMAIL_ADDRESS_UNSUPPORTED`: Only plain addresses (name@example.org: letters, digits and !#$%&'*+/=?^_`{|}~- in the local part, an ASCII host name) are accepted: no quoted local parts, comments or IP literals.
+             *
+             *     `INVALID_CHARACTER`: A string (body, query or form field) holds a NUL character (U+0000), which no field accepts.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "EMAIL_ADDRESS_UNSUPPORTED" | "INVALID_CHARACTER";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many attempts: wait for the seconds in Retry-After (also `details.retryAfterSeconds`), then retry. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                    };
+                };
+            };
+        };
+    };
+    AuthController_confirmPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetConfirmDto"];
+            };
+        };
+        responses: {
+            /** @description Password set; every session (refresh token) of the account is revoked: sign in again. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `INVALID_CHARACTER`: A string (body, query or form field) holds a NUL character (U+0000), which no field accepts.
+             *
+             *     `PASSWORD_RESET_TOKEN_INVALID`: The password reset link is not one this server made (mistyped or cut short): ask for a new link with "Forgotten password?".
+             *
+             *     `WEAK_PASSWORD`: The password is too short, too long, common, or contains the email or name.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_CHARACTER" | "PASSWORD_RESET_TOKEN_INVALID" | "WEAK_PASSWORD";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /** @description `PASSWORD_RESET_TOKEN_EXPIRED`: The password reset link was already used, replaced by a newer one, or is older than one hour: ask for a new link. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "PASSWORD_RESET_TOKEN_EXPIRED";
+                        /** @enum {integer} */
+                        statusCode?: 410;
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many attempts: wait for the seconds in Retry-After (also `details.retryAfterSeconds`), then retry. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {integer} */
+                        statusCode?: 429;
+                    };
+                };
+            };
+        };
+    };
     AuthController_refresh: {
         parameters: {
             query?: never;
@@ -2516,7 +2703,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `EMAIL_TAKEN`: An account with this email already exists: log in, or reset its password. */
+            /** @description `EMAIL_TAKEN`: An account with this email already exists: log in, or reset its password (POST /auth/password-reset, "Forgotten password?" in the console). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2891,6 +3078,101 @@ export interface operations {
                         code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
                         /** @enum {integer} */
                         statusCode?: 401;
+                    };
+                };
+            };
+        };
+    };
+    MeController_updateMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMeDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `NOTHING_TO_CHANGE`: A PATCH named no field to change; `details.fields` lists those it takes.
+             *
+             *     `INVALID_CHARACTER`: A string (body, query or form field) holds a NUL character (U+0000), which no field accepts.
+             *
+             *     `CURRENT_PASSWORD_REQUIRED`: Changing the password needs the current password too (`currentPassword`).
+             *
+             *     `WEAK_PASSWORD`: The password is too short, too long, common, or contains the email or name.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "NOTHING_TO_CHANGE" | "INVALID_CHARACTER" | "CURRENT_PASSWORD_REQUIRED" | "WEAK_PASSWORD";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `CURRENT_PASSWORD_INVALID`: The current password is wrong (counted like a failed login). Forgotten it? Sign out and use "Forgotten password?". */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "CURRENT_PASSWORD_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 403;
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many attempts: wait for the seconds in Retry-After (also `details.retryAfterSeconds`), then retry. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {integer} */
+                        statusCode?: 429;
                     };
                 };
             };

@@ -50,6 +50,9 @@ export function SignIn(): ReactNode {
         </button>
       </form>
       <p>
+        <Link to="/forgot-password">{t('auth.forgotten')}</Link>
+      </p>
+      <p>
         {t('auth.noAccount')} <Link to="/signup">{t('auth.signUp')}</Link>
       </p>
     </main>
