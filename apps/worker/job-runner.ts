@@ -4,8 +4,10 @@ import type { DataSource } from 'typeorm';
 import { APP_CONFIG, withLogFields, type AppConfig, type Logger } from '../../libs/core';
 import { createJobQueue, jobRequestId, TenantDb, type DatabaseTarget, type PgBoss } from '../../libs/db';
 import { EvidencePacksService } from '../../libs/exports';
-import { ReminderJobs } from '../../libs/reminders';
-import { OccurrencesService } from '../../libs/tasks';
+import type { CatalogPublishedJob } from '../../libs/catalog';
+import { Mailer } from '../../libs/notify';
+import { CatalogUpdateMails, ReminderJobs } from '../../libs/reminders';
+import { CatalogUpgradeService, OccurrencesService, runCatalogUpgradeJob, type CatalogUpgradeJob } from '../../libs/tasks';
 import { AuthHousekeeping, InvitationMails, type InvitationMailJob } from '../../libs/tenancy';
 import { EVIDENCE_PACK_EXPIRY_CRON, HOUSEKEEPING_CRON, QUEUES } from './queues';
 
@@ -43,6 +45,8 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly housekeeping: AuthHousekeeping,
     private readonly invitationMails: InvitationMails,
     private readonly packs: EvidencePacksService,
+    private readonly upgrades: CatalogUpgradeService,
+    private readonly mailer: Mailer,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -84,6 +88,28 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
         else this.logger.info(log, `invitation mail ${result.outcome}`);
       }),
     );
+    // A new catalog version: one mail per admin of each tenant on an older version. A throw
+    // (SMTP down, temporary refusal) makes pg-boss retry it; what was sent is not sent again.
+    const catalogMails = new CatalogUpdateMails(this.db, this.upgrades, this.mailer, this.config.publicUrl, this.logger);
+    await boss.work<CatalogPublishedJob>(
+      QUEUES.catalogPublished.name,
+      { batchSize: 1, pollingIntervalSeconds: 1 },
+      traced<CatalogPublishedJob>(QUEUES.catalogPublished.name, async (job) => {
+        const result = await catalogMails.handle(job.data);
+        this.logger.info({ versionId: job.data.versionId, ...result }, 'catalog update mails done');
+      }),
+    );
+    // Subscription upgrades, a batch per job. Two pollers: the upgrades are short transactions,
+    // so one worker keeps two connections busy while the other waits on its round trips.
+    for (let i = 0; i < 2; i++)
+      await boss.work<CatalogUpgradeJob>(
+        QUEUES.catalogUpgrade.name,
+        { batchSize: 1, pollingIntervalSeconds: 1 },
+        traced<CatalogUpgradeJob>(QUEUES.catalogUpgrade.name, async (job) => {
+          const result = await runCatalogUpgradeJob(this.upgrades, job.data, this.logger);
+          this.logger.info({ ...result }, 'catalog upgrades done');
+        }),
+      );
     await boss.schedule(QUEUES.housekeeping.name, HOUSEKEEPING_CRON, {}, { tz: 'UTC', singletonKey: 'housekeeping' });
     await boss.work(
       QUEUES.housekeeping.name,

@@ -110,6 +110,8 @@ describe('the reminders definer scope', () => {
     expect(rows.map((r) => r.name)).toEqual([
       'audit_claim_head',
       'audit_event_link',
+      // Sets its own scope ('reminders') and reads through the invoker functions, like the sweep.
+      'catalog_update_recipients',
       'exports_expired_packs',
       'requeue_reminders',
       'sweep_reminders',
