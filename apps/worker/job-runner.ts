@@ -100,16 +100,23 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
       }),
     );
     // Subscription upgrades, a batch per job. Two pollers: the upgrades are short transactions,
-    // so one worker keeps two connections busy while the other waits on its round trips.
-    for (let i = 0; i < 2; i++)
-      await boss.work<CatalogUpgradeJob>(
+    // so one keeps a connection busy while the other waits on its round trips. A poller that found
+    // a job fetches again at once (pg-boss would otherwise sleep its polling interval after each).
+    for (let i = 0; i < 2; i++) {
+      let workerId = '';
+      const handle = traced<CatalogUpgradeJob>(QUEUES.catalogUpgrade.name, async (job) => {
+        const result = await runCatalogUpgradeJob(this.upgrades, job.data, this.logger);
+        this.logger.info({ ...result }, 'catalog upgrades done');
+      });
+      workerId = await boss.work<CatalogUpgradeJob>(
         QUEUES.catalogUpgrade.name,
         { batchSize: 1, pollingIntervalSeconds: 1 },
-        traced<CatalogUpgradeJob>(QUEUES.catalogUpgrade.name, async (job) => {
-          const result = await runCatalogUpgradeJob(this.upgrades, job.data, this.logger);
-          this.logger.info({ ...result }, 'catalog upgrades done');
-        }),
+        async (jobs) => {
+          await handle(jobs);
+          if (jobs.length > 0) boss.notifyWorker(workerId);
+        },
       );
+    }
     await boss.schedule(QUEUES.housekeeping.name, HOUSEKEEPING_CRON, {}, { tz: 'UTC', singletonKey: 'housekeeping' });
     await boss.work(
       QUEUES.housekeeping.name,

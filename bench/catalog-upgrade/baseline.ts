@@ -55,7 +55,11 @@ export interface BareContext {
  */
 export async function bareUpgrade(c: Client, ctx: BareContext, tenantId: string, subscriptionId: string): Promise<void> {
   const { step } = ctx;
-  await c.query('BEGIN');
+  // The audit trigger (a definer function, under the audit tables' forced row-level security) looks
+  // for the head in the transaction's tenant: BEGIN and the tenant in one round trip, as the app's
+  // unit of work does (the id is a uuid we generated).
+  if (!/^[0-9a-f-]{36}$/.test(tenantId)) throw new Error(`not a uuid: ${tenantId}`);
+  await c.query(`BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true)`);
   try {
     const withdrawn = await c.query<{ id: string; activity_id: string }>(
       `UPDATE task SET status = 'withdrawn', updated_at = now()
