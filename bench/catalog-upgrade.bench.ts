@@ -33,6 +33,8 @@ const WORKER = path.join(__dirname, '..', 'apps', 'worker', 'main.js');
 const OLD = '2024-06-26';
 const NEW = '2024-06-25';
 const CONCURRENCY = 2;
+/** Set by SIGINT/SIGTERM (130/143). */
+let exitCode: number | undefined;
 
 const say = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -143,7 +145,11 @@ async function main(): Promise<number> {
     }
     await cluster.stop();
   };
-  const interrupted = (code: number) => (): void => void stopAll().then(() => process.exit(code));
+  const interrupted = (code: number) => (): void => {
+    // The measurement's own queries fail once the cluster stops: the signal's code wins over that failure.
+    exitCode = code;
+    void stopAll().then(() => process.exit(code));
+  };
   process.once('SIGINT', interrupted(130));
   process.once('SIGTERM', interrupted(143));
   const admin = new Client({ connectionString: cluster.db.adminUrl });
@@ -267,8 +273,9 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => process.exit(exitCode ?? code),
   (error: unknown) => {
+    if (exitCode !== undefined) process.exit(exitCode);
     process.stderr.write(`bench:catalog-upgrade failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   },
