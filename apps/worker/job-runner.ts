@@ -5,8 +5,10 @@ import { APP_CONFIG, withLogFields, type AppConfig, type Logger } from '../../li
 import { createJobQueue, jobRequestId, TenantDb, type DatabaseTarget, type PgBoss } from '../../libs/db';
 import { EvidencePurge, type EvidenceFilesPurgeJob } from '../../libs/evidence';
 import { EvidencePacksService } from '../../libs/exports';
-import { ReminderJobs } from '../../libs/reminders';
-import { OccurrencesService } from '../../libs/tasks';
+import type { CatalogPublishedJob } from '../../libs/catalog';
+import { Mailer } from '../../libs/notify';
+import { CatalogUpdateMails, ReminderJobs } from '../../libs/reminders';
+import { CatalogUpgradeService, OccurrencesService, runCatalogUpgradeJob, type CatalogUpgradeJob } from '../../libs/tasks';
 import {
   AuthHousekeeping,
   InvitationMails,
@@ -52,6 +54,8 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly passwordResetMails: PasswordResetMails,
     private readonly packs: EvidencePacksService,
     private readonly evidencePurge: EvidencePurge,
+    private readonly upgrades: CatalogUpgradeService,
+    private readonly mailer: Mailer,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -104,6 +108,35 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
         else this.logger.info(log, `password reset mail ${result.outcome}`);
       }),
     );
+    // A new catalog version: one mail per admin of each tenant on an older version. A throw
+    // (SMTP down, temporary refusal) makes pg-boss retry it; what was sent is not sent again.
+    const catalogMails = new CatalogUpdateMails(this.db, this.upgrades, this.mailer, this.config.publicUrl, this.logger);
+    await boss.work<CatalogPublishedJob>(
+      QUEUES.catalogPublished.name,
+      { batchSize: 1, pollingIntervalSeconds: 1 },
+      traced<CatalogPublishedJob>(QUEUES.catalogPublished.name, async (job) => {
+        const result = await catalogMails.handle(job.data);
+        this.logger.info({ versionId: job.data.versionId, ...result }, 'catalog update mails done');
+      }),
+    );
+    // Subscription upgrades, a batch per job. Two pollers: the upgrades are short transactions,
+    // so one keeps a connection busy while the other waits on its round trips. A poller that found
+    // a job fetches again at once (pg-boss would otherwise sleep its polling interval after each).
+    for (let i = 0; i < 2; i++) {
+      let workerId = '';
+      const handle = traced<CatalogUpgradeJob>(QUEUES.catalogUpgrade.name, async (job) => {
+        const result = await runCatalogUpgradeJob(this.upgrades, job.data, this.logger);
+        this.logger.info({ ...result }, 'catalog upgrades done');
+      });
+      workerId = await boss.work<CatalogUpgradeJob>(
+        QUEUES.catalogUpgrade.name,
+        { batchSize: 1, pollingIntervalSeconds: 1 },
+        async (jobs) => {
+          await handle(jobs);
+          if (jobs.length > 0) boss.notifyWorker(workerId);
+        },
+      );
+    }
     await boss.schedule(QUEUES.housekeeping.name, HOUSEKEEPING_CRON, {}, { tz: 'UTC', singletonKey: 'housekeeping' });
     await boss.work(
       QUEUES.housekeeping.name,

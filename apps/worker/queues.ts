@@ -2,6 +2,8 @@ import type { QueueDefinition } from '../../libs/db';
 import { INVITATION_MAIL_QUEUE, PASSWORD_RESET_MAIL_QUEUE } from '../../libs/tenancy';
 import { EVIDENCE_PACK_EXPIRY_QUEUE, EVIDENCE_PACK_QUEUE } from '../../libs/exports';
 import { EVIDENCE_FILES_PURGE_QUEUE } from '../../libs/evidence';
+import { CATALOG_PUBLISHED_QUEUE } from '../../libs/catalog';
+import { CATALOG_UPGRADE_QUEUE } from '../../libs/tasks';
 
 /** Every queue of the product; created as the owner at migration time (queue creation is DDL). */
 export const QUEUES = {
@@ -36,6 +38,12 @@ export const QUEUES = {
   // Idempotent; an unreachable store fails the job and pg-boss retries it for about a day.
   evidenceFilesPurge: { name: EVIDENCE_FILES_PURGE_QUEUE, retryLimit: 12, retryDelay: 60, retryBackoff: true, expireInSeconds: 3600 },
   evidencePackExpiry: { name: EVIDENCE_PACK_EXPIRY_QUEUE, retryLimit: 3, retryDelay: 60, expireInSeconds: 900, policy: 'singleton' },
+  // A newly stored catalog version: mails the admins of tenants on an older one (libs/reminders
+  // CatalogUpdateMails). Each mail commits on its own, so a retry sends only what is left.
+  catalogPublished: { name: CATALOG_PUBLISHED_QUEUE, retryLimit: 10, retryDelay: 30, retryBackoff: true, expireInSeconds: 3600 },
+  // Upgrades of subscriptions to a newer catalog version, a batch of subscriptions per job, each
+  // subscription in its own unit of work (libs/tasks CatalogUpgradeService.apply; idempotent).
+  catalogUpgrade: { name: CATALOG_UPGRADE_QUEUE, retryLimit: 5, retryDelay: 30, retryBackoff: true, expireInSeconds: 900 },
 } as const satisfies Record<string, QueueDefinition>;
 
 /** Daily, at a quiet hour (UTC): pruning of rate-limit windows and expired refresh tokens. */

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from '../../libs/core';
 import type { DatabaseTarget } from '../../libs/db';
-import { OccurrencesModule } from '../../libs/tasks';
+import { OccurrencesModule, TasksModule } from '../../libs/tasks';
 import { TenancyModule } from '../../libs/tenancy';
 import { ExportsModule } from '../../libs/exports';
 import { EvidenceModule } from '../../libs/evidence';
@@ -17,7 +17,7 @@ export class WorkerJobsModule {
     return {
       module: WorkerJobsModule,
       // Roll-over is tasks' job; invitation mails and auth housekeeping are tenancy's.
-      imports: [OccurrencesModule, TenancyModule, ExportsModule, EvidenceModule],
+      imports: [OccurrencesModule, TasksModule, TenancyModule, ExportsModule, EvidenceModule],
       providers: [
         { provide: WORKER_TARGET, useValue: target },
         { provide: WORKER_LOGGER, useValue: logger.child({ app: 'worker' }) },

@@ -97,32 +97,47 @@ interface ClaimedHead {
  * to it and inserts it, on the caller's transaction `em` (the unit of work's `db.em`).
  */
 export async function appendAuditEvent(em: EntityManager, tenantId: string, event: DomainEvent): Promise<void> {
+  await appendAuditEvents(em, tenantId, [event]);
+}
+
+/**
+ * Several events of one tenant in one go: one claim of the head, then one INSERT of every row in
+ * chain order (the link trigger checks and moves the head row by row, as for single appends). An
+ * upgrade of a subscription records dozens of events: two round trips instead of two per event.
+ * The rows share the claim's time (they happen in one transaction).
+ */
+export async function appendAuditEvents(em: EntityManager, tenantId: string, events: readonly DomainEvent[]): Promise<void> {
+  if (events.length === 0) return;
   // uuids are hashed in their canonical lower-case text, the form Postgres gives back.
   const tenant = tenantId.toLowerCase();
   const [head] = await em.query<ClaimedHead[]>('SELECT scope, seq, hash, at FROM audit_claim_head($1)', [tenant]);
   if (!head || head.seq === null || head.hash === null || head.at === null || head.scope?.toLowerCase() !== tenant) {
     throw new Error(
-      `audit: event ${event.action} for tenant ${tenant} was published in a transaction scoped to ${head?.scope ? head.scope : 'no tenant'}; ` +
+      `audit: event ${events[0]?.action ?? ''} for tenant ${tenant} was published in a transaction scoped to ${head?.scope ? head.scope : 'no tenant'}; ` +
         'publish it inside the unit of work (TenantDb.run) of the same tenant',
     );
   }
-  const record: AuditRecord = {
-    tenantId: tenant,
-    seq: Number(head.seq) + 1,
-    at: head.at.toISOString(),
-    actorId: event.actorId === null ? null : event.actorId.toLowerCase(),
-    action: event.action,
-    entity: { type: event.entity.type, id: event.entity.id },
-    // What jsonb gives back: undefined dropped, dates as strings. Hashing the stored form keeps
-    // verification reproducible.
-    data: JSON.parse(JSON.stringify(event.data)) as Record<string, unknown>,
-    requestId: event.requestId ?? null,
-  };
-  const hash = chainHash(head.hash, record);
-  await em.query(
-    `INSERT INTO audit_event (tenant_id, seq, at, actor_id, action, entity_type, entity_id, data, request_id, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [
+  const at = head.at.toISOString();
+  let prev = head.hash;
+  const values: unknown[] = [];
+  const rows: string[] = [];
+  events.forEach((event, i) => {
+    const record: AuditRecord = {
+      tenantId: tenant,
+      seq: Number(head.seq) + 1 + i,
+      at,
+      actorId: event.actorId === null ? null : event.actorId.toLowerCase(),
+      action: event.action,
+      entity: { type: event.entity.type, id: event.entity.id },
+      // What jsonb gives back: undefined dropped, dates as strings. Hashing the stored form keeps
+      // verification reproducible.
+      data: JSON.parse(JSON.stringify(event.data)) as Record<string, unknown>,
+      requestId: event.requestId ?? null,
+    };
+    const hash = chainHash(prev, record);
+    const n = values.length;
+    rows.push(`(${Array.from({ length: 11 }, (_, k) => `$${n + k + 1}`).join(', ')})`);
+    values.push(
       record.tenantId,
       record.seq,
       record.at,
@@ -132,8 +147,15 @@ export async function appendAuditEvent(em: EntityManager, tenantId: string, even
       record.entity.id,
       JSON.stringify(record.data),
       record.requestId,
-      head.hash,
+      prev,
       hash,
-    ],
+    );
+    prev = hash;
+  });
+  // VALUES rows are inserted in the order written, so the trigger sees seq + 1, + 2, ...
+  await em.query(
+    `INSERT INTO audit_event (tenant_id, seq, at, actor_id, action, entity_type, entity_id, data, request_id, prev_hash, hash)
+     VALUES ${rows.join(', ')}`,
+    values,
   );
 }

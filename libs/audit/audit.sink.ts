@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { DomainEvent, DomainEventSink, Logger } from '../core';
-import { appendAuditEvent } from './audit-event.repository';
+import { appendAuditEvent, appendAuditEvents } from './audit-event.repository';
 
 /**
  * Appends each tenant event to its tenant's audit chain inside the caller's transaction, so the
@@ -27,5 +27,17 @@ export class AuditSink implements DomainEventSink {
       return;
     }
     await appendAuditEvent(em, event.tenantId, event);
+  }
+
+  /** Events of one tenant (each with that tenantId) appended in one go, in order. */
+  async publishAll(em: EntityManager | null, events: readonly DomainEvent[]): Promise<void> {
+    const [first] = events;
+    if (!first) return;
+    const tenantId = first.tenantId;
+    if (tenantId === null || em === null || events.some((e) => e.tenantId !== tenantId)) {
+      for (const event of events) await this.publish(em, event);
+      return;
+    }
+    await appendAuditEvents(em, tenantId, events);
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { IsNull, type EntityManager } from 'typeorm';
-import { TenantDb } from '../db';
+import { queueJob, TenantDb } from '../db';
+import { CATALOG_PUBLISHED_QUEUE, type CatalogPublishedJob } from './catalog-published';
 import { ActivityEntity, CatalogEntity, CatalogSectionEntity, CatalogVersionEntity } from './catalog.entities';
 import type { CatalogDefinition } from './catalog.loader';
 import type { Phase, RaciMap } from './catalog.model';
@@ -191,10 +192,13 @@ export class CatalogRepository {
    * private to that tenant), then the version with the next `seq`, its sections and activities, all
    * carrying the catalog's tenant_id. `unchanged` when the version is stored with the same content,
    * `conflict` when with other content (versions are immutable). Run it in one transaction.
+   * A version that is not the catalog's first queues a `catalog-published` job in that same
+   * transaction (the admins of the tenants on an older version are mailed after commit).
    */
   async store(
     def: CatalogDefinition,
     tenantId: string | null,
+    options: { readonly requestId?: string } = {},
   ): Promise<{ outcome: 'loaded' | 'unchanged' | 'conflict'; versionId: string }> {
     const catalogs = this.em.getRepository(CatalogEntity);
     let catalog = await catalogs.findOneBy({ key: def.key, tenantId: tenantId ?? IsNull() });
@@ -253,6 +257,12 @@ export class CatalogRepository {
         tenantId,
       })),
     );
+    if (last !== null) {
+      // The transaction's time: subscriptions made after it chose their version knowing this one.
+      const [{ now }] = await this.em.query<[{ now: Date }]>('SELECT now() AS now');
+      const job: CatalogPublishedJob = { catalogId: catalog.id, versionId: version.id, tenantId, publishedAt: now.toISOString() };
+      await queueJob(this.em, CATALOG_PUBLISHED_QUEUE, job, { requestId: options.requestId ?? null });
+    }
     return { outcome: 'loaded', versionId: version.id };
   }
 

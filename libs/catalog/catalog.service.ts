@@ -159,7 +159,7 @@ export class CatalogService {
       const previous = await this.repo.definition(result.catalog.key, 'latest');
       if (previous && result.matches.some((m) => m.by !== 'source')) result = importCatalog(bytes, { ...options, previous });
       if (dryRun) return importSummary(result, 'dry-run');
-      const { outcome } = await this.repo.store(result.catalog, ctx.tenantId);
+      const { outcome } = await this.repo.store(result.catalog, ctx.tenantId, { requestId: ctx.requestId });
       if (outcome === 'conflict') throw new CatalogVersionExistsError(result.catalog.key, result.catalog.version);
       return importSummary(result, outcome);
     });

@@ -31,6 +31,7 @@ export {
   type CatalogProblem,
   type Attribution,
 } from './catalog.loader';
+export { CATALOG_PUBLISHED_QUEUE, type CatalogPublishedJob } from './catalog-published';
 export { seedCatalogs, loadedCatalog, loadOrder, type SeedResult } from './catalog.seeder';
 export { runImportRecipe, type ImportRecipe, type RecipeRun } from './import/import.recipe';
 export { CATALOG_ERRORS, CatalogNotFoundError, CatalogKeyTakenError, CatalogVersionExistsError } from './catalog.errors';

@@ -19,6 +19,8 @@ export interface DomainEvent {
  */
 export interface DomainEventSink {
   publish(em: EntityManager | null, event: DomainEvent): Promise<void>;
+  /** Several events in this order, as one append where the sink can (an upgrade's dozens of events). */
+  publishAll(em: EntityManager | null, events: readonly DomainEvent[]): Promise<void>;
 }
 
 export const DOMAIN_EVENT_SINK = Symbol('DOMAIN_EVENT_SINK');
@@ -29,5 +31,8 @@ export class LoggingEventSink implements DomainEventSink {
   publish(_em: EntityManager | null, event: DomainEvent): Promise<void> {
     this.logger.info({ event }, `event ${event.action}`);
     return Promise.resolve();
+  }
+  async publishAll(em: EntityManager | null, events: readonly DomainEvent[]): Promise<void> {
+    for (const event of events) await this.publish(em, event);
   }
 }

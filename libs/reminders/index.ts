@@ -29,7 +29,10 @@ export type {
 } from './reminders.views';
 export { NotificationEntity } from './notification.entity';
 export { NotificationPreferenceEntity } from './notification-preference.entity';
+export { CatalogUpdateMailEntity } from './catalog-update-mail.entity';
+export { CatalogUpdateMails, type CatalogUpdateResult } from './catalog-update-mails';
 import { NotificationEntity } from './notification.entity';
 import { NotificationPreferenceEntity } from './notification-preference.entity';
+import { CatalogUpdateMailEntity } from './catalog-update-mail.entity';
 /** The tables libs/reminders owns. */
-export const REMINDERS_ENTITIES = [NotificationEntity, NotificationPreferenceEntity];
+export const REMINDERS_ENTITIES = [NotificationEntity, NotificationPreferenceEntity, CatalogUpdateMailEntity];

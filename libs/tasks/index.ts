@@ -8,6 +8,7 @@ export {
   type UpgradeAddedDuty,
   type UpgradeWithdrawnDuty,
   type UpgradeChangedDuty,
+  type UpgradeSummary,
 } from './catalog-upgrade.service';
 export { TaskRepository, taskListQuery, taskPage, toTaskView, type TaskCard, type TaskFilter, type NewTask } from './task.repository';
 export { SubscriptionRepository } from './subscription.repository';
@@ -42,3 +43,11 @@ import { OccurrenceScheduleEntity, SubscriptionEntity } from './subscription.ent
 import { ReviewEntity, TaskEntity, TaskEventEntity } from './task.entity';
 export const TASKS_ENTITIES = [SubscriptionEntity, OccurrenceScheduleEntity, TaskEntity, ReviewEntity, TaskEventEntity];
 export { TaskExportReader, type ExportTask, type ExportTaskCursor, type TaskExportFilter } from './task-export.reader';
+export {
+  CATALOG_UPGRADE_QUEUE,
+  UPGRADES_PER_JOB,
+  queueCatalogUpgrades,
+  runCatalogUpgradeJob,
+  type CatalogUpgradeJob,
+  type CatalogUpgradeJobResult,
+} from './catalog-upgrade-jobs';

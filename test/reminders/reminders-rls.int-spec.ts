@@ -113,6 +113,8 @@ describe('the reminders definer scope', () => {
       'audit_claim_head',
       'audit_event_link',
       'evidence_bytes_stored',
+      // Sets its own scope ('reminders') and reads through the invoker functions, like the sweep.
+      'catalog_update_recipients',
       'exports_expired_packs',
       'reminders_notification_counts',
       'requeue_reminders',

@@ -1,7 +1,8 @@
--- Deletes a deleted tenant's mail log (notification has no foreign keys, so nothing cascades),
+-- Deletes a deleted tenant's mail logs (notification, catalog_update_mail: no foreign keys, so
+-- nothing cascades),
 -- in the deleting transaction (docs/tenancy-admin.md). Only the transaction's own tenant
 -- (row-level security, forced, still applies), only once tenancy has tombstoned it
--- (tenant_deleted). Answers the rows removed.
+-- (tenant_deleted). Answers the notifications removed.
 CREATE OR REPLACE FUNCTION reminders_purge_tenant(p_tenant uuid)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -13,5 +14,6 @@ BEGIN
   END IF;
   DELETE FROM notification WHERE tenant_id = p_tenant;
   GET DIAGNOSTICS removed = ROW_COUNT;
+  DELETE FROM catalog_update_mail WHERE tenant_id = p_tenant;
   RETURN removed;
 END $$;

@@ -1,11 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type SyntheticEvent, type ReactNode } from 'react';
+import { useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { useI18n } from '../i18n/i18n';
 import { useRole, useTenantId } from '../tenant';
 import { Field } from '../components/Field';
 import { EndSubscription } from './EndSubscription';
+import { UpgradePanel } from '../components/UpgradePanel';
 
 /** The provider's matrix (each party's letters in its own column, customer duties highlighted) and subscriptions. */
 export function Catalogs(): ReactNode {
@@ -22,6 +24,17 @@ export function Catalogs(): ReactNode {
     queryFn: () =>
       unwrap(api.GET('/api/v1/catalogs/{key}/versions/{version}', { params: { path: { key: key ?? '', version: 'latest' } } })),
   });
+  // The tenant's view (global catalogs and its private ones): which version is the latest of each.
+  const visible = useQuery({
+    queryKey: ['tenant-catalogs', tenantId],
+    queryFn: () => unwrap(api.GET('/api/v1/tenants/{tenantId}/catalogs', { params: { path: { tenantId } } })),
+  });
+  const latestOf = (catalogKey: string): string | undefined =>
+    visible.data?.items.find((c) => c.key === catalogKey)?.versions.find((v) => v.latest)?.version;
+  const [search] = useSearchParams();
+  const linked = search.get('upgrade');
+  const [previewing, setPreviewing] = useState<ReadonlySet<string>>(new Set());
+  const [upgraded, setUpgraded] = useState<Readonly<Record<string, string>>>({});
   const subscriptions = useQuery({
     queryKey: ['subscriptions', tenantId],
     queryFn: () => unwrap(api.GET('/api/v1/tenants/{tenantId}/subscriptions', { params: { path: { tenantId } } })),
@@ -57,6 +70,44 @@ export function Catalogs(): ReactNode {
             <li key={s.id}>
               {s.catalogKey} {s.catalogVersion} — {t(`phase.${s.phase}`)} — {formatDay(s.startsOn)}
               {isAdmin || s.endedAt ? <EndSubscription tenantId={tenantId} subscription={s} /> : null}
+              {s.id in upgraded ? (
+                <p role="status" className="ok">
+                  {t('catalogs.upgrade.applied', { version: upgraded[s.id] ?? '' })}
+                </p>
+              ) : null}
+              {(() => {
+                const latest = latestOf(s.catalogKey);
+                // An ended subscription is not upgraded (the API answers SUBSCRIPTION_ENDED).
+                if (s.endedAt || !latest || latest === s.catalogVersion) return null;
+                // Preview and apply are admins' (the API answers 403 to other roles): others see that it exists.
+                if (!isAdmin)
+                  return (
+                    <>
+                      {' '}
+                      <span className="badge">{t('catalogs.upgrade.available', { version: latest })}</span>{' '}
+                      <span className="hint">{t('catalogs.upgrade.adminOnly')}</span>
+                    </>
+                  );
+                if (previewing.has(s.id) || linked === s.id)
+                  return (
+                    <UpgradePanel
+                      tenantId={tenantId}
+                      subscriptionId={s.id}
+                      toVersion={latest}
+                      focus={linked === s.id}
+                      onApplied={(v) => setUpgraded({ ...upgraded, [s.id]: v })}
+                    />
+                  );
+                return (
+                  <>
+                    {' '}
+                    <span className="badge">{t('catalogs.upgrade.available', { version: latest })}</span>{' '}
+                    <button type="button" className="link" onClick={() => setPreviewing(new Set([...previewing, s.id]))}>
+                      {t('catalogs.upgrade.preview')}
+                    </button>
+                  </>
+                );
+              })()}
             </li>
           ))}
         </ul>
