@@ -15,6 +15,7 @@ import { TaskCatalogChange1764000650000 } from './1764000650000-task-catalog-cha
 import { DistributionKeys1764000700000 } from './1764000700000-distribution-keys';
 import { RateLimitSliding1764000750000 } from './1764000750000-rate-limit-sliding';
 import { ReminderSummaries1764000800000 } from './1764000800000-reminder-summaries';
+import { SummaryReviewQueue1764001200000 } from './1764001200000-summary-review-queue';
 
 /** Every migration, in order. Listed explicitly so sources (tests) and dist run the same set. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   DistributionKeys1764000700000,
   RateLimitSliding1764000750000,
   ReminderSummaries1764000800000,
+  SummaryReviewQueue1764001200000,
 ];

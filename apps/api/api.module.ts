@@ -23,7 +23,7 @@ import { AuditController } from './audit/audit.controller';
 import { CatalogController, TenantCatalogController } from './catalog/catalog.controller';
 import { EvidenceController } from './evidence/evidence.controller';
 import { MemberRolesModule } from './tasks/member-roles.module';
-import { SubscriptionsController, TasksController } from './tasks/tasks.controller';
+import { ReviewQueueController, SubscriptionsController, SummaryController, TasksController } from './tasks/tasks.controller';
 import { InvitationsController, MeController, TenantsController } from './tenants/tenants.controller';
 import { EMBEDDED_POSTGRES, HealthController } from './health/health.controller';
 import { NotificationsApiModule } from './notifications/notifications-api.module';
@@ -76,6 +76,8 @@ export class ApiModule {
         InvitationsController,
         SubscriptionsController,
         TasksController,
+        SummaryController,
+        ReviewQueueController,
         EvidenceController,
         AuditController,
         EvidencePacksController,

@@ -1,6 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ReviewQueuePageDto,
   SubscribeResultDto,
   SubscriptionDto,
   SubscriptionPageDto,
@@ -9,9 +18,10 @@ import {
   TaskEventDto,
   TaskPageDto,
   TaskReviewedDto,
+  TaskSummaryDto,
 } from '../openapi/views.dto';
 import { AuditService, type AuditEventView } from '../../../libs/audit';
-import { NothingToChangeError, type TenantContext } from '../../../libs/core';
+import { NothingToChangeError, type TenantContext, type UserContext } from '../../../libs/core';
 import { TenantDb } from '../../../libs/db';
 import { EvidenceService, type EvidenceView } from '../../../libs/evidence';
 import {
@@ -19,14 +29,17 @@ import {
   SubscriptionsService,
   TasksService,
   type ProviderCommitmentView,
+  type ReviewQueueItemView,
   type ReviewView,
   type SubscriptionView,
   type TaskDetail,
   type TaskEventView,
+  type TaskSummaryView,
   type TaskView,
   type UpgradeResult,
 } from '../../../libs/tasks';
-import { Tenant } from '../auth/request-context';
+import { CurrentUser, Tenant } from '../auth/request-context';
+import { PageQuery } from '../auth/auth.dto';
 import { ANY_ROLE, Roles } from '../auth/roles.decorator';
 import {
   ChangePhaseDto,
@@ -186,5 +199,43 @@ export class TasksController {
   @ApiCreatedResponse({ type: TaskEventDto })
   logEvent(@Tenant() ctx: TenantContext, @Param() params: TaskParams, @Body() body: LogEventDto): Promise<TaskEventView> {
     return this.tasks.logEvent(ctx, params.taskId, body.occurredOn, body.description);
+  }
+}
+
+@ApiTags('tasks')
+@ApiBearerAuth()
+@Controller('tenants/:tenantId/summary')
+export class SummaryController {
+  constructor(private readonly tasks: TasksService) {}
+
+  /** The dashboard: one statement whose cost follows the tenant's tasks (docs/tasks.md, "Summary"). */
+  @Get()
+  @Roles(...ANY_ROLE)
+  @ApiOperation({
+    summary: "A tenant's progress: by phase and section, due in 7 and 30 days, rejected, and a 12-week trend",
+  })
+  @ApiOkResponse({ type: TaskSummaryDto })
+  @ApiNotFoundResponse({ description: 'TENANT_NOT_FOUND: no such tenant, or the caller is not a member.' })
+  summary(@Tenant() ctx: TenantContext): Promise<TaskSummaryView> {
+    return this.tasks.summary(ctx);
+  }
+}
+
+@ApiTags('me')
+@ApiBearerAuth()
+@Controller('me/review-queue')
+export class ReviewQueueController {
+  constructor(private readonly tasks: TasksService) {}
+
+  /** Across tenants, only those where the caller is an active auditor or admin (docs/tasks.md, "Review queue"). */
+  @Get()
+  @ApiOperation({ summary: "Tasks waiting for the caller's review in every tenant where the caller reviews, longest waiting first" })
+  @ApiOkResponse({ type: ReviewQueuePageDto })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED (limit), INVALID_CURSOR.' })
+  reviewQueue(
+    @CurrentUser() user: UserContext,
+    @Query() q: PageQuery,
+  ): Promise<{ items: ReviewQueueItemView[]; nextCursor: string | null }> {
+    return this.tasks.reviewQueue(user, { limit: q.limit ?? 50, ...(q.cursor ? { cursor: q.cursor } : {}) });
   }
 }
