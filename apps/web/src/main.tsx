@@ -20,6 +20,7 @@ const Members = named(() => import('./pages/Members'), 'Members');
 const Catalogs = named(() => import('./pages/Catalogs'), 'Catalogs');
 const Audit = named(() => import('./pages/Audit'), 'Audit');
 const Settings = named(() => import('./pages/Settings'), 'Settings');
+const ReviewQueue = named(() => import('./pages/ReviewQueue'), 'ReviewQueue');
 const AcceptInvitation = named(() => import('./pages/AcceptInvitation'), 'AcceptInvitation');
 
 function Loading(): ReactNode {
@@ -48,6 +49,14 @@ const router = createBrowserRouter([
     ),
     children: [
       { path: '/', element: <Home /> },
+      {
+        path: '/review-queue',
+        element: (
+          <Suspense fallback={<Loading />}>
+            <ReviewQueue />
+          </Suspense>
+        ),
+      },
       {
         path: '/tenants/:tenantId',
         element: (
