@@ -69,16 +69,15 @@ async function seedTenants(db: BenchDatabase, from: number, to: number): Promise
       [version.id],
     );
     await client.query(
-      `INSERT INTO task (tenant_id, subscription_id, activity_id, period_start, period_end, due_date, status, evidence_count, completed_at, completed_by)
+      `INSERT INTO task (tenant_id, subscription_id, activity_id, period_start, period_end, due_date, status, not_applicable_reason, evidence_count, completed_at, completed_by)
        SELECT tenant_id, subscription_id, activity_id, period_start, period_start + 27, due_date,
-              s.status, CASE WHEN s.status IN ('done', 'approved', 'rejected') THEN 1 ELSE 0 END,
+              s.status, CASE WHEN s.status = 'not_applicable' THEN 'bench' END, CASE WHEN s.status IN ('done', 'approved', 'rejected') THEN 1 ELSE 0 END,
               CASE WHEN s.status IN ('done', 'approved', 'rejected') THEN at_ END,
               CASE WHEN s.status IN ('done', 'approved', 'rejected') THEN user_id END
          FROM bench_task,
               LATERAL (SELECT CASE WHEN r < 0.40 THEN 'todo' WHEN r < 0.50 THEN 'in_progress' WHEN r < 0.60 THEN 'done'
                                    WHEN r < 0.90 THEN 'approved' WHEN r < 0.95 THEN 'rejected' ELSE 'not_applicable' END AS status) s`,
     );
-    await client.query("UPDATE task SET not_applicable_reason = 'bench' WHERE status = 'not_applicable' AND not_applicable_reason IS NULL");
     await client.query(
       `INSERT INTO review (tenant_id, task_id, reviewer_id, decision, comment, created_at)
        SELECT t.tenant_id, t.id, b.user_id, CASE WHEN t.status = 'approved' THEN 'approve' ELSE 'reject' END,
@@ -93,6 +92,16 @@ async function seedTenants(db: BenchDatabase, from: number, to: number): Promise
   }
 }
 
+/** An access token as the api issues them (15 minutes at most: the api refuses longer ones), so each scale signs its own. */
+const accessToken = (userId: string): string =>
+  jwt.sign({ typ: 'access' }, secret, {
+    subject: userId,
+    issuer: 'dutybook',
+    audience: 'dutybook-api',
+    algorithm: 'HS256',
+    expiresIn: 900,
+  });
+
 async function firstTenant(db: BenchDatabase, tenants: number): Promise<SummaryState> {
   const client = new Client({ connectionString: db.adminUrl });
   await client.connect();
@@ -105,14 +114,7 @@ async function firstTenant(db: BenchDatabase, tenants: number): Promise<SummaryS
     ).rows;
     if (!row) throw new Error('tenant 0 missing');
     process.stdout.write(`[seed] the measured tenant has ${row.n} tasks\n`);
-    const token = jwt.sign({ typ: 'access' }, secret, {
-      subject: row.user_id,
-      issuer: 'dutybook',
-      audience: 'dutybook-api',
-      algorithm: 'HS256',
-      expiresIn: 7200,
-    });
-    return { tenantId: row.tenant_id, userId: row.user_id, token, tenants };
+    return { tenantId: row.tenant_id, userId: row.user_id, token: accessToken(row.user_id), tenants };
   } finally {
     await client.end();
   }
@@ -165,7 +167,7 @@ export const summaryScenario: Scenario<SummaryState> = {
       process.stdout.write(
         `[seed] ${LARGE} tenants, ${counts?.tasks} tasks, ${counts?.reviews} reviews in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
       );
-      const grown = { ...state, tenants: LARGE };
+      const grown = { ...state, tenants: LARGE, token: accessToken(state.userId) };
       process.stdout.write(`[plan] ${LARGE} tenants:\n${await explain(db, grown)}\n`);
       return grown;
     },

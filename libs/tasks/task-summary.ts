@@ -10,20 +10,22 @@ export const SUMMARY_WEEKS = 12;
 const OPEN = openStatusSql('f.status');
 
 /**
- * The counts of one group of tasks, as JSON. `total` leaves withdrawn tasks out (a catalog
- * upgrade took the duty away from the customer): they are counted apart, never as progress.
+ * The counts of one set of `tally` rows (tasks grouped by phase, section, status and overdue), as
+ * JSON. `total` leaves withdrawn tasks out (a catalog upgrade took the duty away from the
+ * customer): they are counted apart, never as progress.
  */
+const n = (filter: string): string => `coalesce(sum(g.n) FILTER (WHERE ${filter}), 0)`;
 const COUNTS = `json_build_object(
-  'total', count(*) FILTER (WHERE f.status <> 'withdrawn'),
-  'open', count(*) FILTER (WHERE ${OPEN}),
-  'overdue', count(*) FILTER (WHERE f.overdue),
-  'todo', count(*) FILTER (WHERE f.status = 'todo'),
-  'inProgress', count(*) FILTER (WHERE f.status = 'in_progress'),
-  'awaitingReview', count(*) FILTER (WHERE f.status = 'done'),
-  'approved', count(*) FILTER (WHERE f.status = 'approved'),
-  'rejected', count(*) FILTER (WHERE f.status = 'rejected'),
-  'notApplicable', count(*) FILTER (WHERE f.status = 'not_applicable'),
-  'withdrawn', count(*) FILTER (WHERE f.status = 'withdrawn'))`;
+  'total', ${n("g.status <> 'withdrawn'")},
+  'open', ${n(openStatusSql('g.status'))},
+  'overdue', ${n('g.overdue')},
+  'todo', ${n("g.status = 'todo'")},
+  'inProgress', ${n("g.status = 'in_progress'")},
+  'awaitingReview', ${n("g.status = 'done'")},
+  'approved', ${n("g.status = 'approved'")},
+  'rejected', ${n("g.status = 'rejected'")},
+  'notApplicable', ${n("g.status = 'not_applicable'")},
+  'withdrawn', ${n("g.status = 'withdrawn'")})`;
 
 const SHORT_TASK = `json_build_object('id', f.id, 'activityKey', f.activity_key, 'title', f.title, 'section', f.section,
   'phase', f.phase, 'status', f.status, 'dueDate', f.due_date::text, 'overdue', f.overdue, 'assigneeId', f.assignee_id)`;
@@ -60,6 +62,9 @@ WITH zone AS (
     JOIN subscription s ON s.tenant_id = t.tenant_id AND s.id = t.subscription_id
     JOIN activity_card a ON a.id = t.activity_id
    WHERE t.tenant_id = $1
+), tally AS MATERIALIZED (
+  -- One pass over the tenant's tasks; the totals, phases and sections add these few rows up.
+  SELECT f.phase, f.section, f.status, f.overdue, count(*) AS n FROM facts f GROUP BY f.phase, f.section, f.status, f.overdue
 ), weeks AS (
   SELECT w::date AS week_start, (w::timestamp AT TIME ZONE zone.tz) AS from_at, ((w + interval '7 days')::timestamp AT TIME ZONE zone.tz) AS to_at
     FROM zone, generate_series(date_trunc('week', now() AT TIME ZONE zone.tz) - interval '${(SUMMARY_WEEKS - 1) * 7} days',
@@ -78,15 +83,15 @@ WITH zone AS (
 SELECT
   (SELECT tz FROM zone) AS timezone,
   (now() AT TIME ZONE (SELECT tz FROM zone))::date::text AS today,
-  (SELECT ${COUNTS} FROM facts f) AS totals,
+  (SELECT ${COUNTS} FROM tally g) AS totals,
   coalesce((SELECT json_agg(json_build_object('phase', g.phase, 'counts', g.counts) ORDER BY array_position($2::text[], g.phase))
-              FROM (SELECT f.phase, ${COUNTS} AS counts FROM facts f GROUP BY f.phase) g), '[]'::json) AS by_phase,
+              FROM (SELECT g.phase, ${COUNTS} AS counts FROM tally g GROUP BY g.phase) g), '[]'::json) AS by_phase,
   coalesce((SELECT json_agg(json_build_object('section', g.section, 'counts', g.counts) ORDER BY g.section)
-              FROM (SELECT f.section, ${COUNTS} AS counts FROM facts f GROUP BY f.section) g), '[]'::json) AS by_section,
+              FROM (SELECT g.section, ${COUNTS} AS counts FROM tally g GROUP BY g.section) g), '[]'::json) AS by_section,
   ${dueWithin(7)} AS due7,
   ${dueWithin(30)} AS due30,
   json_build_object(
-    'count', (SELECT count(*) FROM facts f WHERE f.status = 'rejected'),
+    'count', (SELECT coalesce(sum(g.n), 0) FROM tally g WHERE g.status = 'rejected'),
     'tasks', coalesce((SELECT json_agg(json_build_object('task', ${SHORT_TASK}, 'comment', f.comment, 'rejectedAt', f.rejected_at, 'reviewerId', f.reviewer_id)
                                        ORDER BY f.rejected_at DESC NULLS LAST, f.id)
         FROM (SELECT f.*, r.comment, r.created_at AS rejected_at, r.reviewer_id
