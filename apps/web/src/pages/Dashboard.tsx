@@ -14,6 +14,16 @@ type ShortTask = Schemas['SummaryTaskDto'];
 const addDays = (day: string, days: number): string =>
   new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
+/** Each status and its field in the summary's counts (withdrawn ones are apart, below the table). */
+const STATUS_COUNTS = [
+  ['todo', 'todo'],
+  ['in_progress', 'inProgress'],
+  ['done', 'awaitingReview'],
+  ['approved', 'approved'],
+  ['rejected', 'rejected'],
+  ['not_applicable', 'notApplicable'],
+] as const satisfies readonly (readonly [Schemas['TaskDto']['status'], keyof Counts])[];
+
 /** One group's row: open, overdue, awaiting review, approved, and done-or-approved over the total. */
 function CountsRow({ label, counts }: { label: string; counts: Counts }): ReactNode {
   const { formatNumber } = useI18n();
@@ -163,6 +173,25 @@ export function Dashboard(): ReactNode {
           { key: 'total', label: t('dashboard.total'), counts: s.totals },
         ]}
       />
+      <section>
+        <h2>{t('dashboard.byStatus')}</h2>
+        <table>
+          <tbody>
+            {STATUS_COUNTS.map(([status, field]) => (
+              <tr key={status}>
+                <th scope="row">
+                  <span className={`status status-${status}`}>{t(`status.${status}`)}</span>
+                </th>
+                <td className="num">{formatNumber(s.totals[field])}</td>
+              </tr>
+            ))}
+            <tr>
+              <th scope="row">{t('dashboard.total')}</th>
+              <td className="num">{formatNumber(s.totals.total)}</td>
+            </tr>
+          </tbody>
+        </table>
+      </section>
       {s.totals.withdrawn > 0 ? <p className="hint">{t('dashboard.withdrawn', { count: formatNumber(s.totals.withdrawn) })}</p> : null}
       <div className="columns">
         <DueList title={t('dashboard.dueSoon')} due={s.dueIn7Days} link={cards[1]!.link} tenantId={tenantId} />
