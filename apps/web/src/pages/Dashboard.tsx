@@ -194,8 +194,18 @@ export function Dashboard(): ReactNode {
       </section>
       {s.totals.withdrawn > 0 ? <p className="hint">{t('dashboard.withdrawn', { count: formatNumber(s.totals.withdrawn) })}</p> : null}
       <div className="columns">
-        <DueList title={t('dashboard.dueSoon')} due={s.dueIn7Days} link={cards[1]!.link} tenantId={tenantId} />
-        <DueList title={t('dashboard.due30')} due={s.dueIn30Days} link={cards[2]!.link} tenantId={tenantId} />
+        <DueList
+          title={t('dashboard.dueSoon')}
+          due={s.dueIn7Days}
+          link={`${base}?status=todo,in_progress,rejected&dueBefore=${addDays(s.today, 7)}`}
+          tenantId={tenantId}
+        />
+        <DueList
+          title={t('dashboard.due30')}
+          due={s.dueIn30Days}
+          link={`${base}?status=todo,in_progress,rejected&dueBefore=${addDays(s.today, 30)}`}
+          tenantId={tenantId}
+        />
       </div>
       <section>
         <h2>
