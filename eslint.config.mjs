@@ -3,7 +3,19 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'apps/web/src/api/schema.d.ts', 'node_modules/**', '.data/**', 'coverage/**', '*.js', '*.mjs', 'test/**/*.js'] },
+  {
+    ignores: [
+      'dist/**',
+      'apps/web/src/api/schema.d.ts',
+      'node_modules/**',
+      '.data/**',
+      'coverage/**',
+      '*.js',
+      '*.mjs',
+      'test/**/*.js',
+      'apps/web/jest.setup.js',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

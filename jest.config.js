@@ -21,6 +21,7 @@ const web = {
   testMatch: ['**/*.spec.tsx'],
   transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'apps/web/tsconfig.jest.json' }] },
   moduleFileExtensions: ['tsx', 'ts', 'js', 'json'],
+  setupFiles: ['<rootDir>/apps/web/jest.setup.js'],
 };
 
 module.exports = {

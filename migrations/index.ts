@@ -20,6 +20,7 @@ import { SubscriptionEnded1764001100100 } from './1764001100100-subscription-end
 import { TenantDeletion1764001100200 } from './1764001100200-tenant-deletion';
 import { OperationsMetrics1764001400000 } from './1764001400000-operations-metrics';
 import { PasswordReset1764001000000 } from './1764001000000-password-reset';
+import { SummaryReviewQueue1764001200000 } from './1764001200000-summary-review-queue';
 import { CatalogUpdateMail1764001300000 } from './1764001300000-catalog-update-mail';
 
 /** Every migration, in order. Listed explicitly so sources (tests) and dist run the same set. */
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   InvitationRevoked1764001100000,
   SubscriptionEnded1764001100100,
   TenantDeletion1764001100200,
+  SummaryReviewQueue1764001200000,
   CatalogUpdateMail1764001300000,
   OperationsMetrics1764001400000,
 ];

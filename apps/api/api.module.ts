@@ -24,7 +24,7 @@ import { CatalogController, TenantCatalogController } from './catalog/catalog.co
 import { EvidenceController } from './evidence/evidence.controller';
 import { TenantPurgesModule } from './tenants/tenant-purges.module';
 import { MemberRolesModule } from './tasks/member-roles.module';
-import { SubscriptionsController, TasksController } from './tasks/tasks.controller';
+import { ReviewQueueController, SubscriptionsController, SummaryController, TasksController } from './tasks/tasks.controller';
 import { InvitationsController, MeController, TenantsController } from './tenants/tenants.controller';
 import { EMBEDDED_POSTGRES, HealthController } from './health/health.controller';
 import { NotificationsApiModule } from './notifications/notifications-api.module';
@@ -78,6 +78,8 @@ export class ApiModule {
         InvitationsController,
         SubscriptionsController,
         TasksController,
+        SummaryController,
+        ReviewQueueController,
         EvidenceController,
         AuditController,
         EvidencePacksController,

@@ -36,7 +36,21 @@ export {
 } from './task-status';
 export { addDays, addMonths, isIsoDate, isTimeZone, occurrence, todayIn, type IsoDate, type Occurrence } from './schedule';
 export * from './tasks.errors';
-export type { ProviderCommitmentView, ReviewView, SubscriptionView, TaskEventView, TaskView } from './tasks.views';
+export type {
+  ProviderCommitmentView,
+  ReviewQueueItemView,
+  ReviewView,
+  SubscriptionView,
+  SummaryCounts,
+  SummaryDueView,
+  SummaryRejectedView,
+  SummaryTaskView,
+  SummaryWeekView,
+  TaskEventView,
+  TaskSummaryView,
+  TaskView,
+} from './tasks.views';
+export { summaryQuery, toSummaryView, SUMMARY_LIST_SIZE, SUMMARY_WEEKS, type SummaryRow } from './task-summary';
 export { SubscriptionEntity, OccurrenceScheduleEntity } from './subscription.entity';
 export { TaskEntity, ReviewEntity, TaskEventEntity, REVIEW_DECISIONS, type ReviewDecision, type CatalogChange } from './task.entity';
 import { OccurrenceScheduleEntity, SubscriptionEntity } from './subscription.entity';

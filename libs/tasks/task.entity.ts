@@ -14,6 +14,10 @@ import { openStatusSql, sqlList, TASK_STATUSES, type TaskStatus } from './task-s
 @Index('task_tenant_due_idx', ['tenantId', 'dueDate', 'id'])
 @Index('task_tenant_open_due_idx', ['tenantId', 'dueDate', 'id'], { where: openStatusSql('status') })
 @Index('task_tenant_assignee_idx', ['tenantId', 'assigneeId', 'dueDate'])
+// The summary's weekly completions and the review queue's waiting tasks, per tenant
+// (migrations/1764001200000-summary-review-queue.ts).
+@Index('task_tenant_completed_idx', ['tenantId', 'completedAt'], { where: 'completed_at IS NOT NULL' })
+@Index('task_tenant_waiting_idx', ['tenantId', 'completedAt', 'id'], { where: "status = 'done'" })
 // The reminder sweep's index-only walk over open tasks by due date: (due_date) INCLUDE (tenant_id,
 // subscription_id, assignee_id) WHERE open AND due_date IS NOT NULL. TypeORM cannot express
 // INCLUDE, so the entity names it without managing it (migrations/1764000005000-reminders.ts).
@@ -101,6 +105,8 @@ export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
 @Check('review_decision', `decision IN ${sqlList(REVIEW_DECISIONS)}`)
 @Check('review_reject_comment', "decision <> 'reject' OR length(trim(comment)) > 0")
 @Index('review_task_idx', ['tenantId', 'taskId', 'createdAt'])
+// The summary's weekly approvals and rejections of a tenant.
+@Index('review_tenant_decided_idx', ['tenantId', 'createdAt'])
 // The reminder sweep's recent rejections (migrations/1764000005000-reminders.ts).
 @Index('review_rejected_recent_idx', ['createdAt'], { where: "decision = 'reject'" })
 export class ReviewEntity {

@@ -1,10 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Phase, RaciMap } from '../catalog';
+import { CORE_ERRORS, ValidationError, decodeCursor, encodeCursor } from '../core';
 import { TenantDb, keysetClause, keysetPage, type Keyset } from '../db';
+import { summaryQuery, toSummaryView, type SummaryRow } from './task-summary';
 import { openStatusSql, type TaskStatus } from './task-status';
 import { ReviewEntity, TaskEntity, TaskEventEntity, type CatalogChange, type ReviewDecision } from './task.entity';
-import { iso, isoOrNull, type ReviewView, type TaskEventView, type TaskView } from './tasks.views';
+import {
+  iso,
+  isoOrNull,
+  type ReviewQueueItemView,
+  type ReviewView,
+  type TaskEventView,
+  type TaskSummaryView,
+  type TaskView,
+} from './tasks.views';
 
 export interface TaskFilter {
   status?: TaskStatus[];
@@ -141,6 +151,38 @@ export function taskPage(rows: readonly TaskCard[], limit: number): { items: Tas
   return keysetPage(TASK_KEYSET, rows, limit, toTaskView);
 }
 
+/** One row of the definer function tasks_review_queue, with its keyset (waiting since, in microseconds since the epoch). */
+interface ReviewQueueRow {
+  tenant_id: string;
+  tenant_name: string;
+  task_id: string;
+  activity_key: string;
+  title: string;
+  section: string;
+  phase: Phase;
+  due_date: string | null;
+  waiting_since: Date;
+  waiting_us: string;
+  completed_by: string | null;
+  evidence_count: number;
+}
+
+const badCursor = (): ValidationError =>
+  new ValidationError(
+    'The cursor is not one this API gave out: pass nextCursor from the previous page, unchanged.',
+    undefined,
+    CORE_ERRORS.INVALID_CURSOR,
+  );
+
+/** The review queue's cursor: the last item's (waiting since in microseconds, task id). */
+function queueAfter(cursor: string | undefined): [number, string] | null {
+  if (cursor === undefined) return null;
+  const [us, id] = decodeCursor(cursor, ['number', 'uuid']);
+  // Microseconds since the epoch, as the query gave them: a safe integer within Postgres' range.
+  if (typeof us !== 'number' || !Number.isSafeInteger(us) || us < 0 || typeof id !== 'string') throw badCursor();
+  return [us, id];
+}
+
 /** A new task (one occurrence of a duty). */
 export interface NewTask {
   readonly activityId: string;
@@ -161,6 +203,47 @@ export class TaskRepository {
   async list(tenantId: string, f: TaskFilter): Promise<TaskCard[]> {
     const q = taskListQuery(tenantId, f);
     return this.em.query<TaskCard[]>(q.sql, q.params);
+  }
+
+  /** The dashboard's summary of the tenant: one statement (summaryQuery, shared with the benchmark's baseline). */
+  async summary(tenantId: string): Promise<TaskSummaryView> {
+    const q = summaryQuery(tenantId);
+    const [row] = await this.em.query<SummaryRow[]>(q.sql, q.params);
+    if (!row) throw new Error('summary: the query returned no row');
+    return toSummaryView(row);
+  }
+
+  /**
+   * The tasks waiting for the scope's user's review across tenants (tasks_review_queue, a definer
+   * function keyed by app_user_id()). Oldest waiting first; one row more than the page.
+   */
+  async reviewQueue(page: { limit: number; cursor?: string }): Promise<{ items: ReviewQueueItemView[]; nextCursor: string | null }> {
+    const after = queueAfter(page.cursor);
+    const rows = await this.em.query<ReviewQueueRow[]>(
+      `SELECT q.tenant_id, q.tenant_name, q.task_id, q.activity_key, q.title, q.section, q.phase, q.due_date::text AS due_date,
+              q.waiting_since, (extract(epoch FROM q.waiting_since) * 1000000)::bigint::text AS waiting_us, q.completed_by, q.evidence_count
+         FROM tasks_review_queue(CASE WHEN $1::bigint IS NULL THEN NULL ELSE 'epoch'::timestamptz + $1::bigint * interval '1 microsecond' END,
+                                 $2::uuid, $3) q`,
+      [after?.[0] ?? null, after?.[1] ?? null, page.limit + 1],
+    );
+    const items = rows.slice(0, page.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map((r) => ({
+        tenantId: r.tenant_id,
+        tenantName: r.tenant_name,
+        taskId: r.task_id,
+        activityKey: r.activity_key,
+        title: r.title,
+        section: r.section,
+        phase: r.phase,
+        dueDate: r.due_date,
+        completedAt: iso(r.waiting_since),
+        completedBy: r.completed_by,
+        evidenceCount: r.evidence_count,
+      })),
+      nextCursor: rows.length > page.limit && last ? encodeCursor([Number(last.waiting_us), last.task_id]) : null,
+    };
   }
 
   /** A task with its duty; `lock` takes the task row for update (the status machine's writes). */

@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { catalogIdsMatching } from '../catalog';
-import { DOMAIN_EVENT_SINK, ForbiddenRoleError, isUuid, type DomainEventSink, type Role, type TenantContext } from '../core';
+import {
+  DOMAIN_EVENT_SINK,
+  ForbiddenRoleError,
+  isUuid,
+  type DomainEventSink,
+  type Role,
+  type TenantContext,
+  type UserContext,
+} from '../core';
 import { TenantDb } from '../db';
 import { MEMBER_ROLES, type MemberRoles } from './member-roles';
 import {
@@ -23,7 +31,7 @@ import {
   SelfReviewError,
   TaskNotFoundError,
 } from './tasks.errors';
-import type { ReviewView, TaskEventView, TaskView } from './tasks.views';
+import type { ReviewQueueItemView, ReviewView, TaskEventView, TaskSummaryView, TaskView } from './tasks.views';
 
 /** The task list's filters as clients give them. */
 export type TaskListFilter = Omit<TaskFilter, 'catalogIds'> & { catalogKey?: string; provider?: string };
@@ -150,6 +158,23 @@ export class TasksService {
   }
 
   /** The detail. Called inside the caller's unit of work when there is one (the API's detail read joins it). */
+  /** The dashboard's summary of the tenant (all roles): one statement in the tenant's unit of work. */
+  async summary(ctx: TenantContext): Promise<TaskSummaryView> {
+    return this.db.run(ctx, () => this.tasks.summary(ctx.tenantId));
+  }
+
+  /**
+   * The tasks waiting for the user's review in every tenant where the user is an active auditor or
+   * admin. The unit of work is scoped to the user alone (no tenant): the definer function behind
+   * it reads the user from that scope.
+   */
+  async reviewQueue(
+    user: UserContext,
+    page: { limit: number; cursor?: string },
+  ): Promise<{ items: ReviewQueueItemView[]; nextCursor: string | null }> {
+    return this.db.run({ tenantId: null, userId: user.userId }, () => this.tasks.reviewQueue(page));
+  }
+
   async get(ctx: TenantContext, taskId: string): Promise<TaskDetail> {
     return this.db.run(ctx, async () => {
       const task = await this.load(ctx, taskId);

@@ -13,10 +13,17 @@ import type {
 import type {
   CatalogChange,
   ProviderCommitmentView,
+  ReviewQueueItemView,
   ReviewView,
   SubscriptionView,
+  SummaryCounts,
+  SummaryDueView,
+  SummaryRejectedView,
+  SummaryTaskView,
+  SummaryWeekView,
   TaskEventView,
   TaskStatus,
+  TaskSummaryView,
   TaskView,
   UpgradeAddedDuty,
   UpgradeChangedDuty,
@@ -443,4 +450,95 @@ export class NotificationPageDto implements NotificationPage {
 export class UnsubscribeResultDto implements UnsubscribeResult {
   @ApiProperty({ enum: NOTIFICATION_KINDS, description: 'The mails turned off.' }) kind!: NotificationKind;
   @ApiProperty({ enum: [false] }) enabled!: false;
+}
+
+export class SummaryCountsDto implements SummaryCounts {
+  @ApiProperty({ description: 'Every task except the withdrawn ones.' }) total!: number;
+  @ApiProperty({ description: 'todo + in_progress + rejected.' }) open!: number;
+  @ApiProperty({ description: "Open and due before today in the subscription's time zone." }) overdue!: number;
+  @ApiProperty() todo!: number;
+  @ApiProperty() inProgress!: number;
+  @ApiProperty({ description: 'done: completed, waiting for a review.' }) awaitingReview!: number;
+  @ApiProperty() approved!: number;
+  @ApiProperty() rejected!: number;
+  @ApiProperty() notApplicable!: number;
+  @ApiProperty({ description: 'Taken away by a catalog upgrade: not in total.' }) withdrawn!: number;
+}
+
+export class SummaryTaskDto implements SummaryTaskView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() activityKey!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() section!: string;
+  @ApiProperty({ enum: PHASES }) phase!: SummaryTaskView['phase'];
+  @ApiProperty({ enum: STATUSES }) status!: TaskStatus;
+  @ApiProperty({ nullable: true, type: String, format: 'date' }) dueDate!: string | null;
+  @ApiProperty() overdue!: boolean;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) assigneeId!: string | null;
+}
+
+export class SummaryDueDto implements SummaryDueView {
+  @ApiProperty() count!: number;
+  @ApiProperty({ type: [SummaryTaskDto], description: 'The first five, soonest first.' }) tasks!: SummaryTaskDto[];
+}
+
+class SummaryRejectionDto {
+  @ApiProperty({ type: SummaryTaskDto }) task!: SummaryTaskDto;
+  @ApiProperty({ nullable: true, type: String }) comment!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) rejectedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) reviewerId!: string | null;
+}
+
+export class SummaryRejectedDto implements SummaryRejectedView {
+  @ApiProperty() count!: number;
+  @ApiProperty({ type: [SummaryRejectionDto], description: 'The five latest rejections still to redo, with their comment.' })
+  tasks!: SummaryRejectionDto[];
+}
+
+export class SummaryWeekDto implements SummaryWeekView {
+  @ApiProperty({ format: 'date', description: "Monday of the week, in the tenant's time zone." }) weekStart!: string;
+  @ApiProperty({ description: 'Tasks whose last completion fell in the week.' }) completed!: number;
+  @ApiProperty({ description: 'Approvals given in the week.' }) approved!: number;
+  @ApiProperty({ description: 'Rejections given in the week.' }) rejected!: number;
+}
+
+class SummaryPhaseDto {
+  @ApiProperty({ enum: PHASES }) phase!: TaskSummaryView['byPhase'][number]['phase'];
+  @ApiProperty({ type: SummaryCountsDto }) counts!: SummaryCountsDto;
+}
+
+class SummarySectionDto {
+  @ApiProperty() section!: string;
+  @ApiProperty({ type: SummaryCountsDto }) counts!: SummaryCountsDto;
+}
+
+export class TaskSummaryDto implements TaskSummaryView {
+  @ApiProperty({ description: "The tenant's time zone (its first subscription's; UTC without one): the weeks are its." }) timezone!: string;
+  @ApiProperty({ format: 'date', description: 'Today in that time zone.' }) today!: string;
+  @ApiProperty({ type: SummaryCountsDto }) totals!: SummaryCountsDto;
+  @ApiProperty({ type: [SummaryPhaseDto], description: 'Phases in lifecycle order, those with tasks only.' }) byPhase!: SummaryPhaseDto[];
+  @ApiProperty({ type: [SummarySectionDto], description: 'Sections by key.' }) bySection!: SummarySectionDto[];
+  @ApiProperty({ type: SummaryDueDto, description: 'Open tasks due from today to 6 days after.' }) dueIn7Days!: SummaryDueDto;
+  @ApiProperty({ type: SummaryDueDto, description: 'Open tasks due from today to 29 days after.' }) dueIn30Days!: SummaryDueDto;
+  @ApiProperty({ type: SummaryRejectedDto }) rejected!: SummaryRejectedDto;
+  @ApiProperty({ type: [SummaryWeekDto], description: 'The last 12 weeks, oldest first, the current one last.' }) weeks!: SummaryWeekDto[];
+}
+
+export class ReviewQueueItemDto implements ReviewQueueItemView {
+  @ApiProperty({ format: 'uuid' }) tenantId!: string;
+  @ApiProperty() tenantName!: string;
+  @ApiProperty({ format: 'uuid' }) taskId!: string;
+  @ApiProperty() activityKey!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() section!: string;
+  @ApiProperty({ enum: PHASES }) phase!: ReviewQueueItemView['phase'];
+  @ApiProperty({ nullable: true, type: String, format: 'date' }) dueDate!: string | null;
+  @ApiProperty({ format: 'date-time', description: 'When it was completed: waiting since.' }) completedAt!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) completedBy!: string | null;
+  @ApiProperty() evidenceCount!: number;
+}
+
+export class ReviewQueuePageDto {
+  @ApiProperty({ type: [ReviewQueueItemDto] }) items!: ReviewQueueItemDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
 }

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags
 import { ApiErrors } from '../openapi/api-errors';
 import { CATALOG_ERRORS } from '../../../libs/catalog';
 import {
+  ReviewQueuePageDto,
   SubscribeResultDto,
   SubscriptionDto,
   SubscriptionEndedDto,
@@ -13,10 +14,11 @@ import {
   TaskPageDto,
   TaskReviewedDto,
   ProviderCommitmentPageDto,
+  TaskSummaryDto,
   UpgradeResultDto,
 } from '../openapi/views.dto';
 import { AuditService, type AuditEventView } from '../../../libs/audit';
-import { CORE_ERRORS, NothingToChangeError, type TenantContext } from '../../../libs/core';
+import { CORE_ERRORS, NothingToChangeError, type TenantContext, type UserContext } from '../../../libs/core';
 import { TenantDb } from '../../../libs/db';
 import { EvidenceService, type EvidenceView } from '../../../libs/evidence';
 import {
@@ -25,14 +27,17 @@ import {
   TASKS_ERRORS,
   TasksService,
   type ProviderCommitmentView,
+  type ReviewQueueItemView,
   type ReviewView,
   type SubscriptionView,
   type TaskDetail,
   type TaskEventView,
+  type TaskSummaryView,
   type TaskView,
   type UpgradeResult,
 } from '../../../libs/tasks';
-import { Tenant } from '../auth/request-context';
+import { CurrentUser, Tenant } from '../auth/request-context';
+import { PageQuery } from '../auth/auth.dto';
 import { ANY_ROLE, Roles } from '../auth/roles.decorator';
 import {
   ChangePhaseDto,
@@ -292,5 +297,43 @@ export class TasksController {
   @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, TASKS_ERRORS.TASK_NOT_FOUND, TASKS_ERRORS.NOT_EVENT_DRIVEN)
   logEvent(@Tenant() ctx: TenantContext, @Param() params: TaskParams, @Body() body: LogEventDto): Promise<TaskEventView> {
     return this.tasks.logEvent(ctx, params.taskId, body.occurredOn, body.description);
+  }
+}
+
+@ApiTags('tasks')
+@ApiBearerAuth()
+@Controller('tenants/:tenantId/summary')
+export class SummaryController {
+  constructor(private readonly tasks: TasksService) {}
+
+  /** The dashboard: one statement whose cost follows the tenant's tasks (docs/tasks.md, "Summary"). */
+  @Get()
+  @Roles(...ANY_ROLE)
+  @ApiOperation({
+    summary: "A tenant's progress: by phase and section, due in 7 and 30 days, rejected, and a 12-week trend",
+  })
+  @ApiOkResponse({ type: TaskSummaryDto })
+  @ApiErrors()
+  summary(@Tenant() ctx: TenantContext): Promise<TaskSummaryView> {
+    return this.tasks.summary(ctx);
+  }
+}
+
+@ApiTags('me')
+@ApiBearerAuth()
+@Controller('me/review-queue')
+export class ReviewQueueController {
+  constructor(private readonly tasks: TasksService) {}
+
+  /** Across tenants, only those where the caller is an active auditor or admin (docs/tasks.md, "Review queue"). */
+  @Get()
+  @ApiOperation({ summary: "Tasks waiting for the caller's review in every tenant where the caller reviews, longest waiting first" })
+  @ApiOkResponse({ type: ReviewQueuePageDto })
+  @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, CORE_ERRORS.INVALID_CURSOR)
+  reviewQueue(
+    @CurrentUser() user: UserContext,
+    @Query() q: PageQuery,
+  ): Promise<{ items: ReviewQueueItemView[]; nextCursor: string | null }> {
+    return this.tasks.reviewQueue(user, { limit: q.limit ?? 50, ...(q.cursor ? { cursor: q.cursor } : {}) });
   }
 }

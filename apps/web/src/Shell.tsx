@@ -3,7 +3,7 @@ import { NavLink, Outlet, useNavigate, useParams } from 'react-router';
 import { useMe, useSignOut } from './auth';
 import { Field } from './components/Field';
 import { useI18n, type Locale } from './i18n/i18n';
-import { rememberTenant } from './tenant';
+import { lastTenant, rememberTenant } from './tenant';
 
 /** The frame of every signed-in page: skip link, top bar (tenant switcher, language, user menu), left navigation. */
 export function Shell(): ReactNode {
@@ -13,7 +13,14 @@ export function Shell(): ReactNode {
   const navigate = useNavigate();
   const signOut = useSignOut();
   const memberships = me.data?.memberships ?? [];
-  const base = tenantId ? `/tenants/${tenantId}` : null;
+  // The queue spans tenants, so its page has no tenant in the path: the frame keeps the last one.
+  const fallback = memberships.find((m) => m.tenantId === lastTenant())?.tenantId ?? memberships[0]?.tenantId;
+  const current = tenantId ?? fallback;
+  const base = current ? `/tenants/${current}` : null;
+  // Who reviews (docs/tasks.md): auditors and admins, while their membership is active.
+  const reviews = memberships.some(
+    (m) => (m.role === 'auditor' || m.role === 'admin') && (!m.expiresAt || Date.parse(m.expiresAt) > Date.now()),
+  );
   return (
     <div className="shell">
       <a className="skip" href="#main">
@@ -72,6 +79,7 @@ export function Shell(): ReactNode {
             {t('nav.dashboard')}
           </NavLink>
           <NavLink to={`${base}/tasks`}>{t('nav.duties')}</NavLink>
+          {reviews ? <NavLink to="/review-queue">{t('nav.reviewQueue')}</NavLink> : null}
           <NavLink to={`${base}/catalogs`}>{t('nav.catalogs')}</NavLink>
           <NavLink to={`${base}/audit`}>{t('nav.audit')}</NavLink>
           <NavLink to={`${base}/members`}>{t('nav.members')}</NavLink>

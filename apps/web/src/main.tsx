@@ -20,6 +20,7 @@ const Members = named(() => import('./pages/Members'), 'Members');
 const Catalogs = named(() => import('./pages/Catalogs'), 'Catalogs');
 const Audit = named(() => import('./pages/Audit'), 'Audit');
 const Settings = named(() => import('./pages/Settings'), 'Settings');
+const ReviewQueue = named(() => import('./pages/ReviewQueue'), 'ReviewQueue');
 const AcceptInvitation = named(() => import('./pages/AcceptInvitation'), 'AcceptInvitation');
 const ForgotPassword = named(() => import('./pages/PasswordReset'), 'ForgotPassword');
 const ResetPassword = named(() => import('./pages/PasswordReset'), 'ResetPassword');
@@ -73,6 +74,14 @@ const router = createBrowserRouter([
         element: (
           <Suspense fallback={<Loading />}>
             <Profile />
+          </Suspense>
+        ),
+      },
+      {
+        path: '/review-queue',
+        element: (
+          <Suspense fallback={<Loading />}>
+            <ReviewQueue />
           </Suspense>
         ),
       },

@@ -8,6 +8,7 @@ import { NotFound } from './pages/NotFound';
 
 const LAST_TENANT = 'dutybook.lastTenant';
 
+export const lastTenant = (): string | null => localStorage.getItem(LAST_TENANT);
 export const rememberTenant = (tenantId: string): void => localStorage.setItem(LAST_TENANT, tenantId);
 
 /** After a tenant was deleted: `/` then picks another membership. */

@@ -273,6 +273,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/review-queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tasks waiting for the caller's review in every tenant where the caller reviews, longest waiting first */
+        get: operations["ReviewQueueController_reviewQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications/unsubscribe": {
         parameters: {
             query?: never;
@@ -937,6 +954,23 @@ export interface paths {
          * @description Admins only. One transaction; applying the same version again changes nothing.
          */
         post: operations["SubscriptionsController_upgrade"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenantId}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tenant's progress: by phase and section, due in 7 and 30 days, rejected, and a 12-week trend */
+        get: operations["SummaryController_summary"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1839,6 +1873,32 @@ export interface components {
             /** @enum {string} */
             decision: "approve" | "reject";
         };
+        ReviewQueueItemDto: {
+            activityKey: string;
+            /**
+             * Format: date-time
+             * @description When it was completed: waiting since.
+             */
+            completedAt: string;
+            /** Format: uuid */
+            completedBy: string | null;
+            /** Format: date */
+            dueDate: string | null;
+            evidenceCount: number;
+            /** @enum {string} */
+            phase: "before_subscription" | "setup" | "operations" | "reversibility" | "end_of_service";
+            section: string;
+            /** Format: uuid */
+            taskId: string;
+            /** Format: uuid */
+            tenantId: string;
+            tenantName: string;
+            title: string;
+        };
+        ReviewQueuePageDto: {
+            items: components["schemas"]["ReviewQueueItemDto"][];
+            nextCursor: string | null;
+        };
         ReviewRecordDto: {
             comment: string | null;
             /** Format: date-time */
@@ -1981,6 +2041,79 @@ export interface components {
         SubscriptionPageDto: {
             items: components["schemas"]["SubscriptionDto"][];
             nextCursor: string | null;
+        };
+        SummaryCountsDto: {
+            approved: number;
+            /** @description done: completed, waiting for a review. */
+            awaitingReview: number;
+            inProgress: number;
+            notApplicable: number;
+            /** @description todo + in_progress + rejected. */
+            open: number;
+            /** @description Open and due before today in the subscription's time zone. */
+            overdue: number;
+            rejected: number;
+            todo: number;
+            /** @description Every task except the withdrawn ones. */
+            total: number;
+            /** @description Taken away by a catalog upgrade: not in total. */
+            withdrawn: number;
+        };
+        SummaryDueDto: {
+            count: number;
+            /** @description The first five, soonest first. */
+            tasks: components["schemas"]["SummaryTaskDto"][];
+        };
+        SummaryPhaseDto: {
+            counts: components["schemas"]["SummaryCountsDto"];
+            /** @enum {string} */
+            phase: "before_subscription" | "setup" | "operations" | "reversibility" | "end_of_service";
+        };
+        SummaryRejectedDto: {
+            count: number;
+            /** @description The five latest rejections still to redo, with their comment. */
+            tasks: components["schemas"]["SummaryRejectionDto"][];
+        };
+        SummaryRejectionDto: {
+            comment: string | null;
+            /** Format: date-time */
+            rejectedAt: string | null;
+            /** Format: uuid */
+            reviewerId: string | null;
+            task: components["schemas"]["SummaryTaskDto"];
+        };
+        SummarySectionDto: {
+            counts: components["schemas"]["SummaryCountsDto"];
+            section: string;
+        };
+        SummaryTaskDto: {
+            activityKey: string;
+            /** Format: uuid */
+            assigneeId: string | null;
+            /** Format: date */
+            dueDate: string | null;
+            /** Format: uuid */
+            id: string;
+            overdue: boolean;
+            /** @enum {string} */
+            phase: "before_subscription" | "setup" | "operations" | "reversibility" | "end_of_service";
+            section: string;
+            /** @enum {string} */
+            status: "todo" | "in_progress" | "done" | "approved" | "rejected" | "not_applicable" | "withdrawn";
+            title: string;
+        };
+        SummaryWeekDto: {
+            /** @description Approvals given in the week. */
+            approved: number;
+            /** @description Tasks whose last completion fell in the week. */
+            completed: number;
+            /** @description Rejections given in the week. */
+            rejected: number;
+            /**
+             * Format: date
+             * @description Monday of the week, in the tenant's time zone.
+             */
+            weekStart: string;
         };
         TaskActivityDto: {
             /** @description False where the reading of the cell is uncertain. */
@@ -2161,6 +2294,27 @@ export interface components {
             title: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        TaskSummaryDto: {
+            /** @description Phases in lifecycle order, those with tasks only. */
+            byPhase: components["schemas"]["SummaryPhaseDto"][];
+            /** @description Sections by key. */
+            bySection: components["schemas"]["SummarySectionDto"][];
+            /** @description Open tasks due from today to 6 days after. */
+            dueIn7Days: components["schemas"]["SummaryDueDto"];
+            /** @description Open tasks due from today to 29 days after. */
+            dueIn30Days: components["schemas"]["SummaryDueDto"];
+            rejected: components["schemas"]["SummaryRejectedDto"];
+            /** @description The tenant's time zone (its first subscription's; UTC without one): the weeks are its. */
+            timezone: string;
+            /**
+             * Format: date
+             * @description Today in that time zone.
+             */
+            today: string;
+            totals: components["schemas"]["SummaryCountsDto"];
+            /** @description The last 12 weeks, oldest first, the current one last. */
+            weeks: components["schemas"]["SummaryWeekDto"][];
         };
         TenantDto: {
             /** Format: date-time */
@@ -3251,6 +3405,66 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
                         code?: "VALIDATION_FAILED" | "NOTHING_TO_CHANGE";
+                        /** @enum {integer} */
+                        statusCode?: 400;
+                    };
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+        };
+    };
+    ReviewQueueController_reviewQueue: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewQueuePageDto"];
+                };
+            };
+            /**
+             * @description `VALIDATION_FAILED`: A field is missing, of the wrong type or out of range; `details` names each one.
+             *
+             *     `INVALID_CURSOR`: The page cursor is not one the API gave out: pass `nextCursor` from the previous page unchanged.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "INVALID_CURSOR";
                         /** @enum {integer} */
                         statusCode?: 400;
                     };
@@ -6967,6 +7181,62 @@ export interface operations {
                         code?: "UPGRADE_NOT_NEWER" | "SUBSCRIPTION_ENDED";
                         /** @enum {integer} */
                         statusCode?: 409;
+                    };
+                };
+            };
+        };
+    };
+    SummaryController_summary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A tenant the caller is a member of (any other answers 404, the same as one that does not exist). */
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskSummaryDto"];
+                };
+            };
+            /**
+             * @description `UNAUTHENTICATED`: No valid access token: sign in (or refresh the token) and retry.
+             *
+             *     `TOKEN_EXPIRED`: The access token has expired: refresh it with POST /auth/refresh.
+             *
+             *     `TOKEN_CLAIMS_INVALID`: The access token is signed but its claims are not ones this server issues (no expiry, issued in the future, a lifetime longer than configured, a malformed subject): log in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_CLAIMS_INVALID";
+                        /** @enum {integer} */
+                        statusCode?: 401;
+                    };
+                };
+            };
+            /** @description `TENANT_NOT_FOUND`: No such tenant, or you are not (or no longer) a member of it: both answer alike. GET /tenants lists yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "TENANT_NOT_FOUND";
+                        /** @enum {integer} */
+                        statusCode?: 404;
                     };
                 };
             };

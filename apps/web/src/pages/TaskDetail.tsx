@@ -45,6 +45,8 @@ export function TaskDetail(): ReactNode {
   const refresh = async (): Promise<void> => {
     await client.invalidateQueries({ queryKey: key });
     await client.invalidateQueries({ queryKey: ['tasks', tenantId] });
+    await client.invalidateQueries({ queryKey: ['summary', tenantId] });
+    await client.invalidateQueries({ queryKey: ['review-queue'] });
   };
   const path = { params: { path: { tenantId, taskId } } };
   const assign = useMutation({

@@ -1,0 +1,43 @@
+import Fastify from 'fastify';
+import { Pool } from 'pg';
+import { summaryQuery, toSummaryView, type SummaryRow } from '../libs/tasks';
+import type { BaselineFactory, Json } from './harness/scenario';
+
+interface SummaryState {
+  readonly userId: string;
+}
+
+// The same SQL as the app, statement for statement, as the same app role: the membership role
+// (app_member_role), then the summary (summaryQuery, the text TaskRepository.summary runs, taken
+// through libs/tasks' public door) in a row-level-security transaction, and the same shaping
+// (toSummaryView). What it skips is the framework and the token: no Nest, no passport, no JWT
+// verification, no validation, no request log.
+export const createBaseline: BaselineFactory<Json> = (context) => {
+  const state = context.state as unknown as SummaryState | null;
+  if (!state) throw new Error('summary baseline needs the setup state');
+  const pool = new Pool({ connectionString: context.db.appUrl, max: context.poolSize });
+  pool.on('error', () => undefined);
+  const app = Fastify({ logger: false });
+  app.get<{ Params: { tenantId: string } }>('/api/v1/tenants/:tenantId/summary', async (request, reply) => {
+    const tenantId = request.params.tenantId;
+    const role = (await pool.query<{ role: string | null }>('SELECT app_member_role($1, $2) AS role', [tenantId, state.userId])).rows[0]
+      ?.role;
+    if (!role) return reply.status(404).send({ statusCode: 404, code: 'TENANT_NOT_FOUND' });
+    const q = summaryQuery(tenantId);
+    const client = await pool.connect();
+    try {
+      await client.query(
+        `BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true), set_config('app.user_id', '${state.userId}', true)`,
+      );
+      const { rows } = await client.query<SummaryRow>(q.sql, q.params);
+      await client.query('COMMIT');
+      const [row] = rows;
+      if (!row) throw new Error('summary: no row');
+      return toSummaryView(row);
+    } finally {
+      client.release();
+    }
+  });
+  app.addHook('onClose', async () => pool.end());
+  return Promise.resolve(app);
+};
