@@ -217,7 +217,7 @@ const OWN_TENANT_FOREIGN_USER: Attempt[] = [
     name: "PATCH A's auditor's expiry in B",
     method: 'PATCH',
     url: () => `/api/v1/tenants/${adminB.tenantId}/members/${auditorA}`,
-    payload: () => ({ expiresAt: '2000-01-01T00:00:00Z' }),
+    payload: () => ({ expiresAt: '2099-01-01T00:00:00Z' }),
   },
   { name: "DELETE A's member from B", method: 'DELETE', url: () => `/api/v1/tenants/${adminB.tenantId}/members/${memberA}` },
   { name: "DELETE A's admin from B", method: 'DELETE', url: () => `/api/v1/tenants/${adminB.tenantId}/members/${adminA.userId}` },

@@ -5,7 +5,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import type { Role } from '../../libs/core';
 import { addMember, caller, signup, uniqueEmail, type Account, type Caller } from '../harness/api';
-import { insertUser } from '../factories/tenancy';
+import { insertTenant, insertUser } from '../factories/tenancy';
 import { bootTestApp, type TestApp } from '../harness/app';
 import { query } from '../harness/database';
 
@@ -88,6 +88,56 @@ const MATRIX = [
     expired: 404,
     noToken: 401,
   },
+  {
+    endpoint: 'PATCH  /api/v1/tenants/:tenantId',
+    admin: 200,
+    member: 403,
+    auditor: 403,
+    viewer: 403,
+    nonMember: 404,
+    expired: 404,
+    noToken: 401,
+  },
+  {
+    endpoint: 'DELETE /api/v1/tenants/:tenantId',
+    admin: 204,
+    member: 403,
+    auditor: 403,
+    viewer: 403,
+    nonMember: 404,
+    expired: 404,
+    noToken: 401,
+  },
+  {
+    endpoint: 'GET    /api/v1/tenants/:tenantId/invitations',
+    admin: 200,
+    member: 403,
+    auditor: 403,
+    viewer: 403,
+    nonMember: 404,
+    expired: 404,
+    noToken: 401,
+  },
+  {
+    endpoint: 'POST   /api/v1/tenants/:tenantId/invitations/:invitationId/resend',
+    admin: 200,
+    member: 403,
+    auditor: 403,
+    viewer: 403,
+    nonMember: 404,
+    expired: 404,
+    noToken: 401,
+  },
+  {
+    endpoint: 'DELETE /api/v1/tenants/:tenantId/invitations/:invitationId',
+    admin: 204,
+    member: 403,
+    auditor: 403,
+    viewer: 403,
+    nonMember: 404,
+    expired: 404,
+    noToken: 401,
+  },
 ] as const satisfies readonly Row[];
 
 type Endpoint = (typeof MATRIX)[number]['endpoint'];
@@ -146,6 +196,30 @@ async function membershipOf(userId: string, tenant = tenantId): Promise<{ role: 
     [tenant, userId],
   );
   return row;
+}
+
+/**
+ * A tenant of its own for the calls that change or delete one (the shared tenant stays as the
+ * other rows expect it): every actor holds the same role in it as in the shared one.
+ */
+async function freshTenant(): Promise<{ id: string; name: string }> {
+  const name = `Fresh ${uniqueEmail('org')}`;
+  const id = await insertTenant(t.db.adminUrl, actors.admin.userId, name);
+  for (const role of MEMBER_ROLES) await addMember(t.db.adminUrl, id, actors[role].userId, role);
+  await addMember(t.db.adminUrl, id, actors.expired.userId, 'admin', new Date(Date.now() - 60_000));
+  return { id, name };
+}
+
+/** A pending invitation of the shared tenant, written behind the app's back. */
+async function freshInvitation(): Promise<{ id: string; email: string; tokenHash: string }> {
+  const email = uniqueEmail('pending');
+  const [row] = await query<{ id: string; token_hash: string }>(
+    t.db.adminUrl,
+    `INSERT INTO invitation (tenant_id, email, role, token_hash, invited_by, expires_at)
+     VALUES ($1, $2, 'viewer', md5(random()::text) || md5(random()::text), $3, now() + interval '7 days') RETURNING id, token_hash`,
+    [tenantId, email, actors.admin.userId],
+  );
+  return { id: row!.id, email, tokenHash: row!.token_hash };
 }
 
 const SCENARIOS: Record<Endpoint, Scenario> = {
@@ -348,6 +422,92 @@ const SCENARIOS: Record<Endpoint, Scenario> = {
         expect(rows).toEqual([{ tenant_id: tenantId, role: 'auditor', invited_by: actors.admin.userId }]);
       },
     });
+  },
+  'PATCH  /api/v1/tenants/:tenantId': async (who) => {
+    const tenant = await freshTenant();
+    const name = `Renamed by ${who}`;
+    return {
+      method: 'PATCH',
+      url: `/api/v1/tenants/${tenant.id}`,
+      payload: { name },
+      token: tokenOf(who),
+      async verify(res, allowed) {
+        if (allowed) expect(res.json()).toEqual(expect.objectContaining({ id: tenant.id, name }));
+        const [row] = await query<{ name: string }>(t.db.adminUrl, 'SELECT name FROM tenant WHERE id = $1', [tenant.id]);
+        expect(row?.name).toBe(allowed ? name : tenant.name);
+      },
+    };
+  },
+
+  'DELETE /api/v1/tenants/:tenantId': async (who) => {
+    const tenant = await freshTenant();
+    return {
+      method: 'DELETE',
+      url: `/api/v1/tenants/${tenant.id}`,
+      payload: { confirmName: tenant.name },
+      token: tokenOf(who),
+      async verify(_res, allowed) {
+        const [row] = await query<{ deleted: boolean }>(
+          t.db.adminUrl,
+          'SELECT deleted_at IS NOT NULL AS deleted FROM tenant WHERE id = $1',
+          [tenant.id],
+        );
+        expect(row?.deleted).toBe(allowed);
+        const [members] = await query<{ n: number }>(t.db.adminUrl, 'SELECT count(*)::int AS n FROM membership WHERE tenant_id = $1', [
+          tenant.id,
+        ]);
+        expect(members?.n).toBe(allowed ? 0 : 5);
+      },
+    };
+  },
+
+  'GET    /api/v1/tenants/:tenantId/invitations': async (who) => {
+    const invitation = await freshInvitation();
+    return {
+      method: 'GET',
+      url: `/api/v1/tenants/${tenantId}/invitations?limit=200`,
+      token: tokenOf(who),
+      verify(res, allowed) {
+        if (allowed) expect(res.json<{ items: { id: string }[] }>().items.map((i) => i.id)).toContain(invitation.id);
+        else expect(res.body).not.toContain(invitation.email);
+        return Promise.resolve();
+      },
+    };
+  },
+
+  'POST   /api/v1/tenants/:tenantId/invitations/:invitationId/resend': async (who) => {
+    const invitation = await freshInvitation();
+    return {
+      method: 'POST',
+      url: `/api/v1/tenants/${tenantId}/invitations/${invitation.id}/resend`,
+      token: tokenOf(who),
+      async verify(res, allowed) {
+        if (allowed) expect(res.json()).toEqual(expect.objectContaining({ email: invitation.email }));
+        const [row] = await query<{ token_hash: string }>(t.db.adminUrl, 'SELECT token_hash FROM invitation WHERE id = $1', [
+          invitation.id,
+        ]);
+        // A resend gives the invitation a new secret: the old link stops working.
+        if (allowed) expect(row?.token_hash).not.toBe(invitation.tokenHash);
+        else expect(row?.token_hash).toBe(invitation.tokenHash);
+      },
+    };
+  },
+
+  'DELETE /api/v1/tenants/:tenantId/invitations/:invitationId': async (who) => {
+    const invitation = await freshInvitation();
+    return {
+      method: 'DELETE',
+      url: `/api/v1/tenants/${tenantId}/invitations/${invitation.id}`,
+      token: tokenOf(who),
+      async verify(_res, allowed) {
+        const [row] = await query<{ revoked: boolean }>(
+          t.db.adminUrl,
+          'SELECT revoked_at IS NOT NULL AS revoked FROM invitation WHERE id = $1',
+          [invitation.id],
+        );
+        expect(row?.revoked).toBe(allowed);
+      },
+    };
   },
 };
 
