@@ -112,13 +112,22 @@ describe('the reminders definer scope', () => {
     expect(rows.map((r) => r.name)).toEqual([
       'audit_claim_head',
       'audit_event_link',
-      'evidence_bytes_stored',
       // Sets its own scope ('reminders') and reads through the invoker functions, like the sweep.
       'catalog_update_recipients',
+      'evidence_bytes_stored',
+      // The tenant purges (docs/tenancy-admin.md): each refuses any tenant but the transaction's
+      // own (app_tenant_id) once tenancy has tombstoned it, and reads no other tenant's rows.
+      'evidence_purge_tenant',
       'exports_expired_packs',
+      'exports_purge_tenant',
       'reminders_notification_counts',
+      'reminders_purge_tenant',
       'requeue_reminders',
       'sweep_reminders',
+      'tasks_purge_tenant',
+      // Keyed on the scope's user (app.user_id), never a parameter: the tenants where that user
+      // reviews (docs/tasks.md, "Review queue").
+      'tasks_review_queue',
     ]);
   });
 });
