@@ -104,7 +104,7 @@ async function firstTenant(db: BenchDatabase, tenants: number): Promise<TasksSta
       issuer: 'dutybook',
       audience: 'dutybook-api',
       algorithm: 'HS256',
-      expiresIn: 7200,
+      expiresIn: 3600,
     });
     return { tenantId: row.tenant_id, userId: row.user_id, token, tenants };
   } finally {

@@ -26,7 +26,7 @@ export async function serveApp(start: StartMessage, name: string, env: Record<st
     JWT_SECRET: process.env.BENCH_JWT_SECRET ?? randomBytes(48).toString('base64url'),
     // Scenarios sign one token in set-up and use it for the whole run (rounds included), so the
     // server must accept that lifetime: tokens longer than ACCESS_TOKEN_TTL_SECONDS are refused.
-    ACCESS_TOKEN_TTL_SECONDS: '7200',
+    ACCESS_TOKEN_TTL_SECONDS: '3600',
     ...env,
   });
   const app = await createApi(
