@@ -1,12 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import jwt from 'jsonwebtoken';
-import { Client } from 'pg';
+import { randomUUID } from 'node:crypto';
 import { runBench } from './harness/runner';
 import type { BenchDatabase, ProbeResponse, Scenario } from './harness/scenario';
-
-// The app child signs and verifies with this secret (bench/servers/app-server.ts reads it).
-const secret = randomBytes(48).toString('base64url');
-process.env.BENCH_JWT_SECRET = secret;
+// The app child verifies with the run's secret (BENCH_JWT_SECRET, set when this is imported).
+import { accessToken, withAdmin } from './harness/tenants';
 
 interface AuthState {
   readonly [key: string]: string;
@@ -16,27 +12,16 @@ interface AuthState {
 }
 
 async function setup(db: BenchDatabase): Promise<AuthState> {
-  const client = new Client({ connectionString: db.adminUrl });
-  await client.connect();
-  try {
-    const userId = randomUUID();
-    const tenantId = randomUUID();
+  const userId = randomUUID();
+  const tenantId = randomUUID();
+  await withAdmin(db, async (client) => {
     await client.query("INSERT INTO app_user (id, email, name, password_hash) VALUES ($1, 'bench@example.test', 'Bench', 'not-a-hash')", [
       userId,
     ]);
     await client.query("INSERT INTO tenant (id, name, created_by) VALUES ($1, 'Bench Tenant', $2)", [tenantId, userId]);
     await client.query("INSERT INTO membership (tenant_id, user_id, role) VALUES ($1, $2, 'auditor')", [tenantId, userId]);
-    const token = jwt.sign({ typ: 'access' }, secret, {
-      subject: userId,
-      issuer: 'dutybook',
-      audience: 'dutybook-api',
-      algorithm: 'HS256',
-      expiresIn: 3600,
-    });
-    return { tenantId, userId, token };
-  } finally {
-    await client.end();
-  }
+  });
+  return { tenantId, userId, token: accessToken(userId) };
 }
 
 const bodyOf = (r: ProbeResponse): Record<string, unknown> =>

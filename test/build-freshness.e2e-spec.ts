@@ -60,3 +60,57 @@ describe('build-if-stale.js', () => {
     expect(fs.statSync(path.join(dir, 'dist', '.build-stamp')).mtimeMs).toBeLessThan(later.getTime());
   }, 60000);
 });
+
+/**
+ * The console target (`--web`) on the checkout itself would rebuild dist/web under the other
+ * tests' feet; the skip is checked on a copy of the web sources whose stamp is fresh: a run with
+ * no change must not start vite (it would take seconds and rewrite dist/web).
+ */
+describe('build-if-stale.js --web', () => {
+  let dir: string;
+
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dutybook-build-web-'));
+    fs.mkdirSync(path.join(dir, 'apps', 'web', 'src'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'apps', 'web', 'src', 'main.tsx'), 'export {};\n');
+    fs.writeFileSync(path.join(dir, 'package-lock.json'), '{}\n');
+    fs.mkdirSync(path.join(dir, 'dist', 'web'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'dist', '.web-build-stamp'), 'now\n');
+    // The api's stamp is older than the web source: an edit to apps/web must not rebuild the api.
+    fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true } }));
+    fs.writeFileSync(
+      path.join(dir, 'tsconfig.build.json'),
+      JSON.stringify({ extends: './tsconfig.json', compilerOptions: { outDir: 'dist' }, include: ['apps'] }),
+    );
+    const old = new Date(Date.now() - 60_000);
+    for (const file of [
+      'apps/web/src/main.tsx',
+      'apps/web/src',
+      'apps/web',
+      'apps',
+      'package-lock.json',
+      'tsconfig.json',
+      'tsconfig.build.json',
+    ]) {
+      fs.utimesSync(path.join(dir, file), old, old);
+    }
+    fs.writeFileSync(path.join(dir, 'dist', '.build-stamp'), 'now\n');
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('does nothing while the console sources are older than its stamp', () => {
+    const began = Date.now();
+    const result = spawnSync(process.execPath, [SCRIPT, '--web', dir], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(Date.now() - began).toBeLessThan(2000);
+    expect(result.stdout + result.stderr).toBe('');
+  });
+
+  it('an edit under apps/web alone leaves the api target fresh', () => {
+    const later = new Date(Date.now() + 2000);
+    fs.utimesSync(path.join(dir, 'apps', 'web', 'src', 'main.tsx'), later, later);
+    const api = spawnSync(process.execPath, [SCRIPT, dir], { encoding: 'utf8' });
+    expect(api.status).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'dist', 'apps'))).toBe(false);
+  });
+});

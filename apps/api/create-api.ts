@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -16,6 +15,7 @@ import { buildOpenApiDocument } from './openapi/document';
 import { HTTP_ERRORS } from './http/http.errors';
 import { cacheControlFor, containsNul, nulError, redactUrl, trackRoutes, urlHasNul } from './http/hardening';
 import { registerConsole } from './http/console';
+import { registerSecurityHeaders } from './http/security-headers';
 import { GlobalErrorFilter, sendError } from './http/error.filter';
 import { createValidationPipe } from './http/validation.pipe';
 import { attachShutdownGate, ShutdownGate } from './http/shutdown-gate';
@@ -108,6 +108,8 @@ export async function createApi(
     return payload;
   });
   fastify.addHook('onResponse', async (request: FastifyRequest, reply) => {
+    // The line's object (and the URL's redaction) only when it will be written.
+    if (!logger.isLevelEnabled('info')) return;
     const ctx = (request as FastifyRequest & { logContext?: { tenantId?: string; userId?: string } }).logContext;
     logger.info(
       {
@@ -149,7 +151,7 @@ export async function createApi(
   // text/markdown and text/csv bodies, for the catalog import only.
   registerCatalogText(app);
 
-  await app.register(helmet, {
+  registerSecurityHeaders(fastify, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],

@@ -194,7 +194,9 @@ export async function withBenchRun<T>(body: (run: BenchRun) => Promise<T>): Prom
       dir,
       cluster: started,
       server: async (name, script) => {
-        const server = await startServer(name, script, { type: 'start', db: started.db, poolSize: 10, dataDir: dir });
+        // BENCH_CPU_PROF profiles these servers too, as it does the app and baseline of runBench.
+        const profiles = process.env.BENCH_CPU_PROF?.trim() || undefined;
+        const server = await startServer(name, script, { type: 'start', db: started.db, poolSize: 10, dataDir: dir }, profiles);
         servers.push(server);
         return server;
       },

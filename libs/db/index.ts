@@ -12,7 +12,7 @@ export {
 export { resolveDatabase, warnIfRlsCannotProtect, EMBEDDED_DATABASE, type DatabaseTarget } from './database-target';
 export { SnakeNamingStrategy } from './naming.strategy';
 export { beginScoped, inScope, updateReturning, type DbScope } from './scoped-tx';
-export { TenantDb, DbModule, ScopedTypeOrmAdapter, type ScopedTxOptions } from './tenant-db';
+export { TenantDb, DbModule } from './tenant-db';
 export {
   installJobQueue,
   createJobQueue,

@@ -1,46 +1,13 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Global, Injectable, Module, type DynamicModule } from '@nestjs/common';
-import { TransactionHost, ClsPluginTransactional, type TransactionalAdapter } from '@nestjs-cls/transactional';
-import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import { ClsModule, ClsService } from 'nestjs-cls';
+import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { beginScoped, type DbScope } from './scoped-tx';
 
-/** What a unit of work is opened with: whose rows row-level security lets it see. */
-export interface ScopedTxOptions {
+/** The unit of work in progress in this async context: its scope and its transaction's manager. */
+interface UnitOfWork {
   readonly scope: DbScope;
-}
-
-const SCOPE_KEY = 'dutybook.db.scope';
-
-/**
- * @nestjs-cls/transactional adapter for TypeORM whose transactions carry a row-level-security scope.
- * Unlike the stock TypeORM adapter it opens the transaction and sets `app.tenant_id` /
- * `app.user_id` in one round trip (see beginScoped), and refuses to open one without a scope.
- */
-export class ScopedTypeOrmAdapter implements TransactionalAdapter<DataSource, EntityManager, ScopedTxOptions> {
-  readonly connectionToken = getDataSourceToken();
-
-  optionsFactory = (ds: DataSource) => ({
-    wrapWithTransaction: async (options: ScopedTxOptions, fn: () => Promise<unknown>, setTx: (tx?: EntityManager) => void) =>
-      beginScoped(ds, options.scope, (em) => {
-        setTx(em);
-        return fn();
-      }),
-    // A nested unit of work (Propagation.Nested) is a savepoint of the same transaction: same scope.
-    wrapWithNestedTransaction: async (
-      _options: ScopedTxOptions,
-      fn: () => Promise<unknown>,
-      setTx: (tx?: EntityManager) => void,
-      tx: EntityManager,
-    ) =>
-      tx.transaction((inner) => {
-        setTx(inner);
-        return fn();
-      }),
-    // Outside a unit of work: a pooled connection with no scope, on which row-level security shows
-    // no tenant row. Only global data (catalogs) and definer functions are reachable that way.
-    getFallbackInstance: () => ds.manager,
-  });
+  readonly em: EntityManager;
 }
 
 /**
@@ -49,44 +16,49 @@ export class ScopedTypeOrmAdapter implements TransactionalAdapter<DataSource, En
  * several service calls commit or roll back together. A `run` inside a `run` joins the outer
  * unit of work, which must have the same scope: widening or switching tenants mid-transaction is
  * a programming error, never silently allowed.
+ *
+ * The transaction travels in Node's own AsyncLocalStorage, set only for the duration of `run`.
+ * (nestjs-cls with @nestjs-cls/transactional did this before; it also mounts a global guard and a
+ * global interceptor on every route, no-ops in our set-up, whose interceptor alone moves every
+ * request onto Nest's RxJS path: about a tenth of the api's CPU per request in bench:auth. We
+ * used none of its other features: docs/data-access.md.)
  */
 @Injectable()
 export class TenantDb {
-  constructor(
-    private readonly host: TransactionHost<ScopedTypeOrmAdapter>,
-    private readonly cls: ClsService,
-  ) {}
+  private readonly current = new AsyncLocalStorage<UnitOfWork>();
 
-  /** The current unit of work's EntityManager (outside one: an unscoped manager, see the adapter). */
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /**
+   * The current unit of work's EntityManager. Outside one: a pooled connection with no scope, on
+   * which row-level security shows no tenant row; only global data (catalogs) and definer
+   * functions are reachable that way.
+   */
   get em(): EntityManager {
-    return this.host.tx;
+    return this.current.getStore()?.em ?? this.ds.manager;
   }
 
   /** True inside run(). */
   get active(): boolean {
-    return this.cls.isActive() && this.host.isTransactionActive();
+    return this.current.getStore() !== undefined;
   }
 
   /** The scope of the current unit of work, if any. */
   get scope(): DbScope | undefined {
-    return this.active ? this.cls.get<DbScope>(SCOPE_KEY) : undefined;
+    return this.current.getStore()?.scope;
   }
 
   run<T>(scope: DbScope, fn: () => Promise<T>): Promise<T> {
-    const go = (): Promise<T> => {
-      if (this.host.isTransactionActive()) {
-        const current = this.cls.get<DbScope | undefined>(SCOPE_KEY);
-        if (!current || !sameScope(current, scope))
-          throw new Error(`TenantDb.run: a unit of work scoped to ${describe(current)} cannot run work scoped to ${describe(scope)}`);
-        return fn();
-      }
-      return this.host.withTransaction({ scope }, () => {
-        this.cls.set(SCOPE_KEY, { tenantId: scope.tenantId, userId: scope.userId });
-        return fn();
-      });
-    };
-    // Worker jobs and scripts have no request context: give them one for this unit of work.
-    return this.cls.isActive() ? go() : this.cls.run(go);
+    const outer = this.current.getStore();
+    if (outer) {
+      if (!sameScope(outer.scope, scope))
+        return Promise.reject(
+          new Error(`TenantDb.run: a unit of work scoped to ${describe(outer.scope)} cannot run work scoped to ${describe(scope)}`),
+        );
+      return fn();
+    }
+    const own: DbScope = { tenantId: scope.tenantId, userId: scope.userId };
+    return beginScoped(this.ds, own, (em) => this.current.run({ scope: own, em }, fn));
   }
 }
 
@@ -102,24 +74,13 @@ function describe(scope: DbScope | undefined): string {
 }
 
 /**
- * Registers the unit of work for an app (api, worker, CLI): CLS with the transactional plugin on
- * the app's TypeORM data source, and TenantDb for every lib. Import once, beside TypeOrmModule.forRoot.
+ * Registers the unit of work for an app (api, worker, CLI): TenantDb for every lib, on the app's
+ * TypeORM data source. Import once, beside TypeOrmModule.forRoot (global, which provides it).
  */
 @Global()
 @Module({})
 export class DbModule {
   static forRoot(): DynamicModule {
-    return {
-      module: DbModule,
-      imports: [
-        ClsModule.forRoot({
-          global: true,
-          // TypeOrmModule.forRoot (global) of the app provides the data source.
-          plugins: [new ClsPluginTransactional({ imports: [TypeOrmModule], adapter: new ScopedTypeOrmAdapter() })],
-        }),
-      ],
-      providers: [TenantDb],
-      exports: [TenantDb],
-    };
+    return { module: DbModule, providers: [TenantDb], exports: [TenantDb] };
   }
 }

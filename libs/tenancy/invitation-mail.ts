@@ -1,10 +1,9 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, iso, type AppConfig } from '../core';
 import { queueJob, TenantDb, type TracedJobData } from '../db';
 import { MailDeliveryError, Mailer, mailName, renderMail, type OutgoingMail } from '../notify';
 import { InvitationRepository } from './invitation.repository';
-import { jwtSecret } from './jwt-secret';
+import { LinkSeal } from './link-seal';
 import { sha256 } from './tokens.service';
 
 /** The pg-boss queue of invitation mails (its retry settings are in apps/worker/queues.ts). */
@@ -33,7 +32,8 @@ export type InvitationMailOutcome =
  */
 @Injectable()
 export class InvitationMails {
-  private readonly key: Buffer;
+  /** api and worker derive the same key from the JWT secret they already share. */
+  private readonly links: LinkSeal;
 
   constructor(
     private readonly db: TenantDb,
@@ -41,8 +41,7 @@ export class InvitationMails {
     private readonly mailer: Mailer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    // api and worker derive the same key from the JWT secret they already share.
-    this.key = Buffer.from(hkdfSync('sha256', jwtSecret(config), 'dutybook', 'invitation mail link v1', 32));
+    this.links = new LinkSeal(config, 'invitation mail link v1');
   }
 
   /**
@@ -50,13 +49,13 @@ export class InvitationMails {
    * The job carries the request's id: the worker's log lines for it name the request that invited.
    */
   async queue(ctx: { readonly tenantId: string; readonly requestId: string }, invitationId: string, secret: string): Promise<void> {
-    const job: InvitationMailJob = { tenantId: ctx.tenantId, invitationId, sealedSecret: this.seal(invitationId, secret) };
+    const job: InvitationMailJob = { tenantId: ctx.tenantId, invitationId, sealedSecret: this.links.seal(invitationId, secret) };
     await queueJob(this.db.em, INVITATION_MAIL_QUEUE, job, { requestId: ctx.requestId });
   }
 
   /** The worker's handler for one job. */
   async deliver(job: InvitationMailJob): Promise<InvitationMailOutcome> {
-    const secret = this.unseal(job.invitationId, job.sealedSecret);
+    const secret = this.links.unseal(job.invitationId, job.sealedSecret);
     if (secret === null) return { outcome: 'skipped', reason: 'the sealed link does not open with this server’s key' };
     // A short read-only unit of work; the SMTP exchange happens after it has ended.
     const invitation = await this.db.run({ tenantId: job.tenantId, userId: null }, () =>
@@ -89,25 +88,6 @@ export class InvitationMails {
       if (error instanceof MailDeliveryError && error.permanent)
         return { outcome: 'refused', reason: `SMTP ${error.smtpCode ?? ''} ${errorText(error.cause)}`.trim() };
       throw error;
-    }
-  }
-
-  private seal(invitationId: string, secret: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv).setAAD(Buffer.from(invitationId));
-    const ciphertext = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64url');
-  }
-
-  private unseal(invitationId: string, sealed: string): string | null {
-    const raw = Buffer.from(sealed, 'base64url');
-    if (raw.length <= 28) return null;
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12)).setAAD(Buffer.from(invitationId));
-      decipher.setAuthTag(raw.subarray(12, 28));
-      return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-    } catch {
-      return null;
     }
   }
 }

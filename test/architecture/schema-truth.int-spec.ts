@@ -9,7 +9,7 @@ describe('entities and migrations agree', () => {
   let db: TestDatabase;
 
   beforeAll(async () => {
-    db = await createTestDatabase({ seed: false });
+    db = await createTestDatabase({ seed: false, fresh: true });
   });
 
   afterAll(async () => {

@@ -16,6 +16,8 @@ declare module 'fastify' {
 /** The form fields a file upload may carry besides `file`. */
 const FIELDS = ['description'] as const;
 const FIELD_MAX_BYTES = 16 * 1024;
+/** How much of an upload each parsing stage may hold while the next one is busy. */
+const PARSER_BUFFER_BYTES = 1024 * 1024;
 
 /**
  * Multipart parsing for file uploads (@fastify/multipart, streaming: nothing is buffered whole).
@@ -24,6 +26,10 @@ const FIELD_MAX_BYTES = 16 * 1024;
  */
 export async function registerMultipart(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   await app.register(multipart, {
+    // busboy's buffers (its input, and the file part's stream): 16 KiB by default, which paused
+    // the request on every socket read of a large upload while storage wrote the chunk before.
+    highWaterMark: PARSER_BUFFER_BYTES,
+    fileHwm: PARSER_BUFFER_BYTES,
     limits: {
       files: 1,
       fields: FIELDS.length + 2,
@@ -109,7 +115,9 @@ export class UploadStream extends Readable {
   private ended = false;
 
   constructor(private readonly source: Readable) {
-    super();
+    // Room for several of the parser's chunks: the part is not paused on every chunk while
+    // storage writes the one before.
+    super({ highWaterMark: PARSER_BUFFER_BYTES });
     source.on('data', (chunk: Buffer) => {
       if (!this.push(chunk)) source.pause();
     });

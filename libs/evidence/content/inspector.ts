@@ -33,7 +33,9 @@ export class EvidenceInspector extends Transform {
   private done: Inspection | null = null;
 
   constructor(private readonly options: InspectorOptions) {
-    super();
+    // Room for several network chunks on each side (the default is 16 KiB): the upload does not
+    // stop on every chunk while storage writes the one before.
+    super({ highWaterMark: 1024 * 1024 });
   }
 
   /** Size, sha256 and media type of what went through; null until the stream has finished. */

@@ -1,11 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { assertStorageKey, assertTenantPrefix, type EvidenceStorage } from './evidence-storage';
 
 // Not `instanceof Error`: errors from Node's own modules may come from another realm (jest).
 const isMissing = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR');
+
+/** How much of an upload may wait in memory for the disk (per upload). */
+const WRITE_BUFFER_BYTES = 1024 * 1024;
 
 /** fsync a folder, so a rename or an unlink in it survives a crash. */
 async function syncDir(dir: string): Promise<void> {
@@ -36,25 +40,20 @@ export class FsEvidenceStorage implements EvidenceStorage {
   async write(key: string, body: Readable): Promise<void> {
     const final = this.pathOf(key);
     const partial = `${final}.partial`;
-    let handle: fs.promises.FileHandle | undefined;
-    // A source failing before it is read surfaces through the loop below, not as an unhandled event.
+    // A source failing before it is read surfaces through the pipeline below, not as an unhandled event.
     body.on('error', () => undefined);
     try {
       await fs.promises.mkdir(path.dirname(final), { recursive: true, mode: 0o700 });
-      handle = await fs.promises.open(partial, 'wx', 0o600);
-      for await (const chunk of body) {
-        const data = chunk as Buffer;
-        let written = 0;
-        while (written < data.length) written += (await handle.write(data, written, data.length - written)).bytesWritten;
-      }
-      await handle.sync();
-      await handle.close();
-      handle = undefined;
+      // A write stream with a 1 MiB buffer: while one write is in flight the upload keeps
+      // arriving, and what arrived meanwhile goes down in one writev. (Awaiting one write per
+      // chunk of ~64 KiB paused the socket on every chunk: an upload ran at the pace of the
+      // thread pool's round trips, about a third of the disk's.) `flush` fsyncs before the close,
+      // which the pipeline waits for; `wx` refuses to write over an existing file.
+      await pipeline(body, fs.createWriteStream(partial, { flags: 'wx', mode: 0o600, highWaterMark: WRITE_BUFFER_BYTES, flush: true }));
       await fs.promises.rename(partial, final);
       await syncDir(path.dirname(final));
     } catch (error) {
       body.destroy();
-      await handle?.close().catch(() => undefined);
       await fs.promises.rm(partial, { force: true }).catch(() => undefined);
       throw error;
     }

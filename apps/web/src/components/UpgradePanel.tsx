@@ -49,43 +49,13 @@ export function UpgradePanel({ tenantId, subscriptionId, toVersion, focus, onApp
       {p ? (
         <>
           <p>{t('catalogs.upgrade.summary', { added: p.added.length, withdrawn: p.withdrawn.length, changed: p.changed.length })}</p>
-          {p.added.length > 0 ? (
-            <>
-              <h4>{t('catalogs.upgrade.added')}</h4>
-              <ul>
-                {p.added.map((d) => (
-                  <li key={d.activityKey}>
-                    {d.activityKey} {d.title}
-                  </li>
-                ))}
-              </ul>
-            </>
-          ) : null}
-          {p.withdrawn.length > 0 ? (
-            <>
-              <h4>{t('catalogs.upgrade.withdrawn')}</h4>
-              <ul>
-                {p.withdrawn.map((d) => (
-                  <li key={d.activityKey}>
-                    {d.activityKey} {d.title} —{' '}
-                    {t(d.reason === 'provider' ? 'catalogs.upgrade.reason.provider' : 'catalogs.upgrade.reason.removed')}
-                  </li>
-                ))}
-              </ul>
-            </>
-          ) : null}
-          {p.changed.length > 0 ? (
-            <>
-              <h4>{t('catalogs.upgrade.changed')}</h4>
-              <ul>
-                {p.changed.map((d) => (
-                  <li key={d.activityKey}>
-                    {d.activityKey} {d.title}
-                  </li>
-                ))}
-              </ul>
-            </>
-          ) : null}
+          <DutyList heading={t('catalogs.upgrade.added')} duties={p.added} />
+          <DutyList
+            heading={t('catalogs.upgrade.withdrawn')}
+            duties={p.withdrawn}
+            note={(d) => t(d.reason === 'provider' ? 'catalogs.upgrade.reason.provider' : 'catalogs.upgrade.reason.removed')}
+          />
+          <DutyList heading={t('catalogs.upgrade.changed')} duties={p.changed} />
           <button type="button" onClick={() => apply.mutate()} disabled={apply.isPending}>
             {t('catalogs.upgrade.apply', { version: toVersion })}
           </button>
@@ -93,5 +63,36 @@ export function UpgradePanel({ tenantId, subscriptionId, toVersion, focus, onApp
         </>
       ) : null}
     </section>
+  );
+}
+
+interface Duty {
+  readonly activityKey: string;
+  readonly title: string;
+}
+
+/** One part of the preview (added, withdrawn, changed): nothing when it is empty. */
+function DutyList<D extends Duty>({
+  heading,
+  duties,
+  note,
+}: {
+  heading: string;
+  duties: readonly D[];
+  note?: (d: D) => string;
+}): ReactNode {
+  if (duties.length === 0) return null;
+  return (
+    <>
+      <h4>{heading}</h4>
+      <ul>
+        {duties.map((d) => (
+          <li key={d.activityKey}>
+            {d.activityKey} {d.title}
+            {note ? ` — ${note(d)}` : null}
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }

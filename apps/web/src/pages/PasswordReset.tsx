@@ -1,26 +1,16 @@
-import { useLayoutEffect, useState, type ReactNode, type SyntheticEvent } from 'react';
+import { useLayoutEffect, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { api, ApiError, unwrap } from '../api/client';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Field } from '../components/Field';
+import { useFormAction } from '../components/useFormAction';
 import { useI18n } from '../i18n/i18n';
 
 /** "Forgotten password?": asks for a reset link. The confirmation is the same whether the address has an account or not. */
 export function ForgotPassword(): ReactNode {
   const { t } = useI18n();
   const [email, setEmail] = useState('');
-  const [sent, setSent] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = (event: SyntheticEvent): void => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    unwrap(api.POST('/api/v1/auth/password-reset', { body: { email } }))
-      .then(() => setSent(true))
-      .catch(setError)
-      .finally(() => setBusy(false));
-  };
+  const { submit, busy, error, done: sent } = useFormAction(() => unwrap(api.POST('/api/v1/auth/password-reset', { body: { email } })));
   return (
     <main id="main" className="auth-page">
       <h1>{t('reset.requestTitle')}</h1>
@@ -72,9 +62,9 @@ export function ResetPassword(): ReactNode {
     if (window.location.search) window.history.replaceState(window.history.state, '', window.location.pathname);
   }, []);
   const [password, setPassword] = useState('');
-  const [done, setDone] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { submit, busy, error, done } = useFormAction(() =>
+    unwrap(api.POST('/api/v1/auth/password-reset/confirm', { body: { token: token ?? '', password } })),
+  );
   if (!token)
     return (
       <main id="main" className="auth-page">
@@ -85,15 +75,6 @@ export function ResetPassword(): ReactNode {
         </p>
       </main>
     );
-  const submit = (event: SyntheticEvent): void => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    unwrap(api.POST('/api/v1/auth/password-reset/confirm', { body: { token, password } }))
-      .then(() => setDone(true))
-      .catch(setError)
-      .finally(() => setBusy(false));
-  };
   const deadLink = error instanceof ApiError && DEAD_LINK.has(error.code);
   return (
     <main id="main" className="auth-page">

@@ -1,9 +1,10 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState, type ReactNode, type SyntheticEvent } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { api, unwrap } from '../api/client';
 import { useMe } from '../auth';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Field } from '../components/Field';
+import { useFormAction } from '../components/useFormAction';
 import { useI18n } from '../i18n/i18n';
 
 /** One's own account: name, and password (with the current one; other sessions end). */
@@ -12,56 +13,42 @@ export function Profile(): ReactNode {
   const me = useMe();
   const client = useQueryClient();
   const [name, setName] = useState('');
-  const [nameState, setNameState] = useState<{ busy: boolean; saved: boolean; error: unknown }>({ busy: false, saved: false, error: null });
   const [passwords, setPasswords] = useState({ current: '', next: '' });
-  const [pwState, setPwState] = useState<{ busy: boolean; saved: boolean; error: unknown }>({ busy: false, saved: false, error: null });
   const loadedName = me.data?.user.name;
   useEffect(() => {
     if (loadedName !== undefined) setName(loadedName);
   }, [loadedName]);
 
-  const saveName = (event: SyntheticEvent): void => {
-    event.preventDefault();
-    setNameState({ busy: true, saved: false, error: null });
-    unwrap(api.PATCH('/api/v1/me', { body: { name } }))
-      .then(async () => {
-        await client.invalidateQueries({ queryKey: ['me'] });
-        setNameState({ busy: false, saved: true, error: null });
-      })
-      .catch((error: unknown) => setNameState({ busy: false, saved: false, error }));
-  };
-  const savePassword = (event: SyntheticEvent): void => {
-    event.preventDefault();
-    setPwState({ busy: true, saved: false, error: null });
-    unwrap(api.PATCH('/api/v1/me', { body: { currentPassword: passwords.current, newPassword: passwords.next } }))
-      .then(() => {
-        setPasswords({ current: '', next: '' });
-        setPwState({ busy: false, saved: true, error: null });
-      })
-      // The user's input stays, so a typo is fixed without typing both again.
-      .catch((error: unknown) => setPwState({ busy: false, saved: false, error }));
-  };
+  const nameForm = useFormAction(async () => {
+    await unwrap(api.PATCH('/api/v1/me', { body: { name } }));
+    await client.invalidateQueries({ queryKey: ['me'] });
+  });
+  // On failure the user's input stays, so a typo is fixed without typing both again.
+  const passwordForm = useFormAction(async () => {
+    await unwrap(api.PATCH('/api/v1/me', { body: { currentPassword: passwords.current, newPassword: passwords.next } }));
+    setPasswords({ current: '', next: '' });
+  });
 
   return (
     <section className="stack profile">
       <h1>{t('profile.title')}</h1>
       {me.data ? <p>{t('profile.email', { email: me.data.user.email })}</p> : null}
-      <form onSubmit={saveName} className="stack" aria-labelledby="profile-name-title">
+      <form onSubmit={nameForm.submit} className="stack" aria-labelledby="profile-name-title">
         <h2 id="profile-name-title">{t('profile.nameTitle')}</h2>
         <Field label={t('auth.name')}>
           {(id) => <input id={id} autoComplete="name" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
-        <ErrorMessage error={nameState.error} />
-        {nameState.saved ? (
+        <ErrorMessage error={nameForm.error} />
+        {nameForm.done ? (
           <p role="status" className="ok">
             {t('common.saved')}
           </p>
         ) : null}
-        <button type="submit" disabled={nameState.busy}>
+        <button type="submit" disabled={nameForm.busy}>
           {t('common.save')}
         </button>
       </form>
-      <form onSubmit={savePassword} className="stack" aria-labelledby="profile-password-title">
+      <form onSubmit={passwordForm.submit} className="stack" aria-labelledby="profile-password-title">
         <h2 id="profile-password-title">{t('profile.passwordTitle')}</h2>
         <Field label={t('profile.currentPassword')}>
           {(id) => (
@@ -94,13 +81,13 @@ export function Profile(): ReactNode {
         <p id="profile-pw-hint" className="hint">
           {t('auth.passwordHint')} {t('profile.passwordEffect')}
         </p>
-        <ErrorMessage error={pwState.error} />
-        {pwState.saved ? (
+        <ErrorMessage error={passwordForm.error} />
+        {passwordForm.done ? (
           <p role="status" className="ok">
             {t('profile.passwordChanged')}
           </p>
         ) : null}
-        <button type="submit" disabled={pwState.busy}>
+        <button type="submit" disabled={passwordForm.busy}>
           {t('profile.changePassword')}
         </button>
       </form>

@@ -1,9 +1,10 @@
-import { useState, type SyntheticEvent, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { signIn, signUp } from '../auth';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { useI18n } from '../i18n/i18n';
 import { Field } from '../components/Field';
+import { useFormAction } from '../components/useFormAction';
 
 /** Only a path of this site: `next` comes from the URL and must not send the user elsewhere. */
 export const safeNext = (next: string | null): string => (next && next.startsWith('/') && !next.startsWith('//') ? next : '/');
@@ -14,17 +15,7 @@ export function SignIn(): ReactNode {
   const navigate = useNavigate();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = (event: SyntheticEvent): void => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    signIn(email, password)
-      .then(() => navigate(safeNext(params.get('next'))))
-      .catch(setError)
-      .finally(() => setBusy(false));
-  };
+  const { submit, busy, error } = useFormAction(() => signIn(email, password).then(() => navigate(safeNext(params.get('next')))));
   return (
     <main id="main" className="auth-page">
       <h1>{t('auth.signIn')}</h1>
@@ -63,21 +54,11 @@ export function SignUp(): ReactNode {
   const { t } = useI18n();
   const navigate = useNavigate();
   const [form, setForm] = useState({ name: '', organization: '', email: '', password: '' });
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
   const field = (key: keyof typeof form) => ({
     value: form[key],
     onChange: (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value })),
   });
-  const submit = (event: SyntheticEvent): void => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    signUp(form)
-      .then((tenantId) => navigate(`/tenants/${tenantId}/catalogs`))
-      .catch(setError)
-      .finally(() => setBusy(false));
-  };
+  const { submit, busy, error } = useFormAction(() => signUp(form).then((tenantId) => navigate(`/tenants/${tenantId}/catalogs`)));
   return (
     <main id="main" className="auth-page">
       <h1>{t('auth.signUp')}</h1>
