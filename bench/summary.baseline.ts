@@ -29,7 +29,8 @@ export const createBaseline: BaselineFactory<Json> = (context) => {
       await client.query(
         `BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true), set_config('app.user_id', '${state.userId}', true)`,
       );
-      const { rows } = await client.query<SummaryRow>(q.sql, q.params);
+      // A named statement, as the app runs it (preparedQuery): planned once per connection.
+      const { rows } = await client.query<SummaryRow>({ name: q.name, text: q.sql, values: q.params });
       await client.query('COMMIT');
       const [row] = rows;
       if (!row) throw new Error('summary: no row');

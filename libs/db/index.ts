@@ -11,7 +11,7 @@ export {
 } from './data-source';
 export { resolveDatabase, warnIfRlsCannotProtect, EMBEDDED_DATABASE, type DatabaseTarget } from './database-target';
 export { SnakeNamingStrategy } from './naming.strategy';
-export { beginScoped, inScope, updateReturning, type DbScope } from './scoped-tx';
+export { beginScoped, inScope, preparedQuery, updateReturning, type DbScope, type NamedStatement } from './scoped-tx';
 export { TenantDb, DbModule } from './tenant-db';
 export {
   installJobQueue,

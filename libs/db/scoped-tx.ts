@@ -63,3 +63,28 @@ export async function updateReturning<T>(em: EntityManager, sql: string, params:
   const result = await em.query<[T[], number]>(sql, params);
   return result[0];
 }
+
+/** A statement run under a name, so Postgres plans it once per connection (see preparedQuery). */
+export interface NamedStatement {
+  /** Unique per statement text: a connection keeps what it prepared under this name. */
+  readonly name: string;
+  readonly sql: string;
+  readonly params: unknown[];
+}
+
+/**
+ * Runs a statement as a named prepared statement on the unit of work's connection: Postgres
+ * parses and plans it on the first call of each pooled connection and reuses the plan after (a
+ * custom plan for the first executions, then the generic one when it costs no more). For the few
+ * long statements whose planning costs more than running them; others stay plain `em.query`.
+ * Row-level security still applies at each execution (its policies read the transaction's scope).
+ * TypeORM's query logging is bypassed: the statement goes to the pg client TypeORM holds.
+ */
+export async function preparedQuery<T>(em: EntityManager, statement: NamedStatement): Promise<T[]> {
+  const runner = em.queryRunner;
+  if (!runner) throw new Error(`preparedQuery ${statement.name}: run it inside a unit of work (TenantDb.run)`);
+  const client = (await runner.connect()) as {
+    query: (config: { name: string; text: string; values: unknown[] }) => Promise<{ rows: T[] }>;
+  };
+  return (await client.query({ name: statement.name, text: statement.sql, values: statement.params })).rows;
+}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Phase, RaciMap } from '../catalog';
 import { CORE_ERRORS, ValidationError, decodeCursor, encodeCursor } from '../core';
-import { TenantDb, keysetClause, keysetPage, type Keyset } from '../db';
+import { TenantDb, keysetClause, keysetPage, preparedQuery, type Keyset } from '../db';
 import { summaryQuery, toSummaryView, type SummaryRow } from './task-summary';
 import { openStatusSql, type TaskStatus } from './task-status';
 import { ReviewEntity, TaskEntity, TaskEventEntity, type CatalogChange, type ReviewDecision } from './task.entity';
@@ -207,8 +207,7 @@ export class TaskRepository {
 
   /** The dashboard's summary of the tenant: one statement (summaryQuery, shared with the benchmark's baseline). */
   async summary(tenantId: string): Promise<TaskSummaryView> {
-    const q = summaryQuery(tenantId);
-    const [row] = await this.em.query<SummaryRow[]>(q.sql, q.params);
+    const [row] = await preparedQuery<SummaryRow>(this.em, summaryQuery(tenantId));
     if (!row) throw new Error('summary: the query returned no row');
     return toSummaryView(row);
   }

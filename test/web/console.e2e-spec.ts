@@ -114,11 +114,13 @@ describe('the review cycle in the console', () => {
 
   it('the admin invites a member and an auditor, who join from the links in their mails', async () => {
     await adminPage.getByRole('link', { name: 'Members' }).click();
+    // The catalog page has elements whose label contains "Email" too: wait for the members page.
+    await adminPage.waitForURL(/\/members$/);
     for (const [who, role] of [
       [member, 'member'],
       [auditor, 'auditor'],
     ] as const) {
-      await adminPage.getByLabel('Email').fill(who.email);
+      await adminPage.getByLabel('Email', { exact: true }).fill(who.email);
       await adminPage.getByLabel('Role', { exact: true }).selectOption(role);
       await adminPage.getByRole('button', { name: 'Send the invitation' }).click();
       await adminPage.getByText(`Invitation sent to ${who.email}.`).waitFor();
@@ -259,7 +261,7 @@ describe('roles, isolation and sessions', () => {
   it('a viewer sees no edit control', async () => {
     const viewerEmail = uniqueEmail('viewer');
     await adminPage.goto(`/tenants/${tenantId}/members`);
-    await adminPage.getByLabel('Email').fill(viewerEmail);
+    await adminPage.getByLabel('Email', { exact: true }).fill(viewerEmail);
     await adminPage.getByLabel('Role', { exact: true }).selectOption('viewer');
     await adminPage.getByRole('button', { name: 'Send the invitation' }).click();
     await adminPage.getByText(`Invitation sent to ${viewerEmail}.`).waitFor();
