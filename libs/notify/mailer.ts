@@ -44,7 +44,12 @@ export class Mailer implements OnModuleDestroy {
           transport: createTransport({
             ...NO_EXTERNAL_CONTENT,
             pool: true,
-            // Query parameters of the URL win over these, so operators can still tune them.
+            // As many SMTP connections as the worker has database connections (DATABASE_POOL_SIZE's
+            // default), not nodemailer's 5: each reminder holds a transaction while its mail is
+            // handed over, so 5 capped the worker at 5 mails in flight (bench:reminders: 113 -> 142
+            // mails/s, docs/benchmarks.md). Query parameters of the URL win over these, so operators
+            // can still tune them (`?maxConnections=…` for a server that allows fewer).
+            maxConnections: 10,
             url: config.smtpUrl,
             connectionTimeout: 10_000,
             greetingTimeout: 10_000,
