@@ -189,13 +189,17 @@ async function freshTarget(role: Role = 'member'): Promise<string> {
   return user.id;
 }
 
-async function membershipOf(userId: string, tenant = tenantId): Promise<{ role: Role; expires_at: Date | null } | undefined> {
-  const [row] = await query<{ role: Role; expires_at: Date | null }>(
-    t.db.adminUrl,
-    'SELECT role, expires_at FROM membership WHERE tenant_id = $1 AND user_id = $2',
-    [tenant, userId],
-  );
+/** The first row of a read behind the app's back (superuser: no row-level security). */
+async function rowOf<T>(sql: string, params: unknown[]): Promise<T | undefined> {
+  const [row] = await query<T>(t.db.adminUrl, sql, params);
   return row;
+}
+
+async function membershipOf(userId: string, tenant = tenantId): Promise<{ role: Role; expires_at: Date | null } | undefined> {
+  return rowOf<{ role: Role; expires_at: Date | null }>('SELECT role, expires_at FROM membership WHERE tenant_id = $1 AND user_id = $2', [
+    tenant,
+    userId,
+  ]);
 }
 
 /**
@@ -433,7 +437,7 @@ const SCENARIOS: Record<Endpoint, Scenario> = {
       token: tokenOf(who),
       async verify(res, allowed) {
         if (allowed) expect(res.json()).toEqual(expect.objectContaining({ id: tenant.id, name }));
-        const [row] = await query<{ name: string }>(t.db.adminUrl, 'SELECT name FROM tenant WHERE id = $1', [tenant.id]);
+        const row = await rowOf<{ name: string }>('SELECT name FROM tenant WHERE id = $1', [tenant.id]);
         expect(row?.name).toBe(allowed ? name : tenant.name);
       },
     };
@@ -447,15 +451,9 @@ const SCENARIOS: Record<Endpoint, Scenario> = {
       payload: { confirmName: tenant.name },
       token: tokenOf(who),
       async verify(_res, allowed) {
-        const [row] = await query<{ deleted: boolean }>(
-          t.db.adminUrl,
-          'SELECT deleted_at IS NOT NULL AS deleted FROM tenant WHERE id = $1',
-          [tenant.id],
-        );
+        const row = await rowOf<{ deleted: boolean }>('SELECT deleted_at IS NOT NULL AS deleted FROM tenant WHERE id = $1', [tenant.id]);
         expect(row?.deleted).toBe(allowed);
-        const [members] = await query<{ n: number }>(t.db.adminUrl, 'SELECT count(*)::int AS n FROM membership WHERE tenant_id = $1', [
-          tenant.id,
-        ]);
+        const members = await rowOf<{ n: number }>('SELECT count(*)::int AS n FROM membership WHERE tenant_id = $1', [tenant.id]);
         expect(members?.n).toBe(allowed ? 0 : 5);
       },
     };
@@ -483,9 +481,7 @@ const SCENARIOS: Record<Endpoint, Scenario> = {
       token: tokenOf(who),
       async verify(res, allowed) {
         if (allowed) expect(res.json()).toEqual(expect.objectContaining({ email: invitation.email }));
-        const [row] = await query<{ token_hash: string }>(t.db.adminUrl, 'SELECT token_hash FROM invitation WHERE id = $1', [
-          invitation.id,
-        ]);
+        const row = await rowOf<{ token_hash: string }>('SELECT token_hash FROM invitation WHERE id = $1', [invitation.id]);
         // A resend gives the invitation a new secret: the old link stops working.
         if (allowed) expect(row?.token_hash).not.toBe(invitation.tokenHash);
         else expect(row?.token_hash).toBe(invitation.tokenHash);
@@ -500,11 +496,9 @@ const SCENARIOS: Record<Endpoint, Scenario> = {
       url: `/api/v1/tenants/${tenantId}/invitations/${invitation.id}`,
       token: tokenOf(who),
       async verify(_res, allowed) {
-        const [row] = await query<{ revoked: boolean }>(
-          t.db.adminUrl,
-          'SELECT revoked_at IS NOT NULL AS revoked FROM invitation WHERE id = $1',
-          [invitation.id],
-        );
+        const row = await rowOf<{ revoked: boolean }>('SELECT revoked_at IS NOT NULL AS revoked FROM invitation WHERE id = $1', [
+          invitation.id,
+        ]);
         expect(row?.revoked).toBe(allowed);
       },
     };
