@@ -13,7 +13,7 @@ import { TenantDb } from '../db';
 import { todayIn } from './schedule';
 import { firstTask } from './subscriptions.service';
 import { SubscriptionRepository } from './subscription.repository';
-import { canTransition } from './task-status';
+import { canTransition, TASK_STATUSES, type TaskStatus } from './task-status';
 import type { CatalogChange } from './task.entity';
 import { TaskRepository } from './task.repository';
 import { SubscriptionNotFoundError, UpgradeNotNewerError, UpgradeVersionNotFoundError, SubscriptionEndedError } from './tasks.errors';
@@ -89,6 +89,21 @@ interface VersionStep {
 /** The fields whose change flags a kept task (section, phase or cadence alone do not change the duty). */
 const flags = (c: ActivityChanges): boolean => c.title !== undefined || c.raci !== undefined;
 
+/** The statuses a catalog upgrade withdraws from: the status machine's `withdraw` for the system. */
+const WITHDRAWABLE: readonly TaskStatus[] = TASK_STATUSES.filter((s) => canTransition(s, 'withdraw', 'system').ok);
+
+/** Task ids grouped by a key, each group in id order (the order the upgrade's result lists them). */
+function idsBy(rows: readonly { id: string; key: string }[]): Map<string, string[]> {
+  const by = new Map<string, string[]>();
+  for (const r of rows) {
+    const ids = by.get(r.key);
+    if (ids) ids.push(r.id);
+    else by.set(r.key, [r.id]);
+  }
+  for (const ids of by.values()) ids.sort();
+  return by;
+}
+
 /**
  * Catalog upgrades of a subscription: preview (GET) and apply (POST), each in one unit of work.
  * The step between two versions is computed once (versions are immutable) and applied to the
@@ -155,21 +170,6 @@ export class CatalogUpgradeService {
       if (to.rank < from.rank) throw new UpgradeNotNewerError(from.version, to.version);
 
       const step = await this.step(from, to);
-      const tasks = await this.tasks.forUpgrade(scope.tenantId, sub.id, apply);
-      const byActivity = new Map<string, { id: string; status: (typeof tasks)[number]['status'] }[]>();
-      for (const t of tasks) byActivity.set(t.activityId, [...(byActivity.get(t.activityId) ?? []), t]);
-
-      const withdrawn: UpgradeWithdrawnDuty[] = step.withdraw.map((w) => ({
-        activityKey: w.from.key,
-        title: w.from.title,
-        reason: w.reason,
-        taskIds: (byActivity.get(w.from.id) ?? []).filter((t) => canTransition(t.status, 'withdraw', 'system').ok).map((t) => t.id),
-      }));
-      const changed: UpgradeChangedDuty[] = step.moves.flatMap((m) =>
-        m.changes
-          ? [{ activityKey: m.to.key, title: m.to.title, changes: m.changes, taskIds: (byActivity.get(m.from.id) ?? []).map((t) => t.id) }]
-          : [],
-      );
       const newTasks = step.add.map((a) => ({
         activity: a,
         ...firstTask({ phase: a.phase, cadence: a.cadence ?? 'once' }, sub.phase, sub.phaseStartedOn, sub.startsOn),
@@ -183,15 +183,40 @@ export class CatalogUpgradeService {
           dueDate: n.dueDate,
           ...(taskIds?.get(n.activity.id) ? { taskId: taskIds.get(n.activity.id) } : {}),
         }));
-      if (!apply) return { ...base, applied: false, added: addedView(), withdrawn, changed };
+      const outcome = (withdrawnIds: Map<string, string[]>, movedIds: Map<string, string[]>) => ({
+        withdrawn: step.withdraw.map((w): UpgradeWithdrawnDuty => ({
+          activityKey: w.from.key,
+          title: w.from.title,
+          reason: w.reason,
+          taskIds: withdrawnIds.get(w.from.id) ?? [],
+        })),
+        changed: step.moves.flatMap((m): UpgradeChangedDuty[] =>
+          m.changes ? [{ activityKey: m.to.key, title: m.to.title, changes: m.changes, taskIds: movedIds.get(m.from.id) ?? [] }] : [],
+        ),
+      });
 
-      // Withdraw: the status machine's system action, checked per task above (approved, not
-      // applicable and already withdrawn tasks stay as they are).
-      const withdrawIds = withdrawn.flatMap((w) => w.taskIds);
-      await this.tasks.setStatus(scope.tenantId, withdrawIds, 'withdrawn');
+      if (!apply) {
+        // Preview: what apply would touch, read without locks and checked against the status machine.
+        const tasks = await this.tasks.forUpgrade(scope.tenantId, sub.id, false);
+        const { withdrawn, changed } = outcome(
+          idsBy(tasks.filter((t) => WITHDRAWABLE.includes(t.status)).map((t) => ({ id: t.id, key: t.activityId }))),
+          idsBy(tasks.map((t) => ({ id: t.id, key: t.activityId }))),
+        );
+        return { ...base, applied: false, added: addedView(), withdrawn, changed };
+      }
+
+      // Apply: each statement locks and changes the rows it answers, so the tasks are not read first.
+      // Withdraw: the status machine's system action (approved, not applicable and already
+      // withdrawn tasks stay as they are).
+      const withdrawnRows = await this.tasks.withdrawActivities(
+        scope.tenantId,
+        sub.id,
+        step.withdraw.map((w) => w.from.id),
+        WITHDRAWABLE,
+      );
       // Kept duties: their tasks now point at the new version's activity; changed ones are flagged.
       const at = new Date().toISOString();
-      await this.tasks.moveToActivities(
+      const movedRows = await this.tasks.moveToActivities(
         scope.tenantId,
         sub.id,
         step.moves.map((m) => ({
@@ -200,15 +225,18 @@ export class CatalogUpgradeService {
           change: m.changes ? ({ fromVersion: from.version, toVersion: to.version, at, changes: m.changes } satisfies CatalogChange) : null,
         })),
       );
+      const { withdrawn, changed } = outcome(
+        idsBy(withdrawnRows.map((r) => ({ id: r.id, key: r.activityId }))),
+        idsBy(movedRows.map((r) => ({ id: r.id, key: r.fromActivityId }))),
+      );
       // New duties: their first task by the phase rules (firstTask), as at subscription.
       const created = await this.tasks.insertManyReturning(
         scope.tenantId,
         sub.id,
         newTasks.map((n) => ({ activityId: n.activity.id, periodStart: n.periodStart, periodEnd: n.periodEnd, dueDate: n.dueDate })),
       );
-      await this.subscriptions.changeVersion(scope.tenantId, sub.id, to.id);
       // The roll-over looks at the subscription again: the new version's duties have their own periods.
-      await this.subscriptions.schedule(sub.id, scope.tenantId, todayIn(sub.timezone));
+      await this.subscriptions.changeVersion(scope.tenantId, sub.id, to.id, todayIn(sub.timezone));
 
       const added = addedView(created);
       await this.publishAll(scope, sub.id, from, to, { added, withdrawn, changed });

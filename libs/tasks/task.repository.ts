@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Phase, RaciMap } from '../catalog';
 import { CORE_ERRORS, ValidationError, decodeCursor, encodeCursor } from '../core';
-import { TenantDb, keysetClause, keysetPage, preparedQuery, type Keyset } from '../db';
+import { TenantDb, keysetClause, keysetPage, preparedQuery, updateReturning, type Keyset } from '../db';
 import { summaryQuery, toSummaryView, type SummaryRow } from './task-summary';
 import { openStatusSql, type TaskStatus } from './task-status';
 import { ReviewEntity, TaskEntity, TaskEventEntity, type CatalogChange, type ReviewDecision } from './task.entity';
@@ -352,20 +352,43 @@ export class TaskRepository {
   }
 
   /**
+   * Withdraws a subscription's tasks of the given activities, those in one of `fromStatuses` (the
+   * statuses the status machine lets the system withdraw): one statement, the rows it locks and
+   * changes answered, so a catalog upgrade needs no read of the tasks first.
+   */
+  async withdrawActivities(
+    tenantId: string,
+    subscriptionId: string,
+    activityIds: readonly string[],
+    fromStatuses: readonly TaskStatus[],
+  ): Promise<{ id: string; activityId: string }[]> {
+    if (activityIds.length === 0 || fromStatuses.length === 0) return [];
+    return updateReturning<{ id: string; activityId: string }>(
+      this.em,
+      `UPDATE task SET status = 'withdrawn', updated_at = now()
+        WHERE tenant_id = $1 AND subscription_id = $2 AND activity_id = ANY($3::uuid[]) AND status = ANY($4::text[])
+        RETURNING id, activity_id AS "activityId"`,
+      [tenantId, subscriptionId, activityIds, fromStatuses],
+    );
+  }
+
+  /**
    * Moves a subscription's tasks from activities of one catalog version to their counterparts in
    * another (`moves`: from activity id -> to activity id), setting `catalog_change` where given.
-   * One statement for the whole subscription.
+   * One statement for the whole subscription; answers the tasks moved, by the activity they left.
    */
   async moveToActivities(
     tenantId: string,
     subscriptionId: string,
     moves: readonly { from: string; to: string; change: CatalogChange | null }[],
-  ): Promise<void> {
-    if (moves.length === 0) return;
-    await this.em.query(
+  ): Promise<{ id: string; fromActivityId: string }[]> {
+    if (moves.length === 0) return [];
+    return updateReturning<{ id: string; fromActivityId: string }>(
+      this.em,
       `UPDATE task t SET activity_id = m.to_id, catalog_change = coalesce(m.change, t.catalog_change), updated_at = now()
          FROM unnest($3::uuid[], $4::uuid[], $5::jsonb[]) AS m(from_id, to_id, change)
-        WHERE t.tenant_id = $1 AND t.subscription_id = $2 AND t.activity_id = m.from_id`,
+        WHERE t.tenant_id = $1 AND t.subscription_id = $2 AND t.activity_id = m.from_id
+        RETURNING t.id, m.from_id AS "fromActivityId"`,
       [
         tenantId,
         subscriptionId,
