@@ -48,7 +48,9 @@ const median = (xs: readonly number[]): number => {
 
 async function startWorker(cluster: BenchCluster, dataDir: string): Promise<ChildProcess> {
   fs.mkdirSync(dataDir, { recursive: true });
-  const child = spawn(process.execPath, [WORKER], {
+  // BENCH_CPU_PROF profiles the worker too (a .cpuprofile per process in that folder).
+  const profiles = process.env.BENCH_CPU_PROF?.trim();
+  const child = spawn(process.execPath, [...(profiles ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : []), WORKER], {
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',

@@ -86,7 +86,9 @@ async function startCounter(): Promise<{
 /** The worker process as `npm run start:worker` runs it; resolves once its schedules are registered. */
 async function startWorker(cluster: BenchCluster, smtpUrl: string, dataDir: string): Promise<ChildProcess> {
   fs.mkdirSync(dataDir, { recursive: true });
-  const child = spawn(process.execPath, [WORKER], {
+  // BENCH_CPU_PROF profiles the worker too (a .cpuprofile per process in that folder).
+  const profiles = process.env.BENCH_CPU_PROF?.trim();
+  const child = spawn(process.execPath, [...(profiles ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : []), WORKER], {
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',

@@ -111,9 +111,15 @@ export class NotificationRepository {
     return row?.removed ?? 0;
   }
 
-  /** The row, locked (FOR UPDATE SKIP LOCKED); undefined when missing or held by another sender. */
+  /**
+   * The row, locked (FOR UPDATE SKIP LOCKED); undefined when missing or held by another sender.
+   * The same statement makes the transaction act as the row's recipient (`app.user_id`), so that
+   * their own preference row is visible next (its policy is per user): one round trip fewer per
+   * mail than a separate set_config (bench:reminders). It is one row, so no other row's recipient
+   * can be set instead; the notification's own policy is per tenant and does not read it.
+   */
   async lockForDelivery(tenantId: string, id: string, now: Date): Promise<DeliveryRow | undefined> {
-    const [row] = await this.lockRows(tenantId, 'n.id = $2', id, now);
+    const [row] = await this.lockRows(tenantId, 'n.id = $2', id, now, true);
     return row;
   }
 
@@ -122,10 +128,12 @@ export class NotificationRepository {
     return this.lockRows(tenantId, "n.summary_id = $2 AND n.id <> $2 AND n.status = 'queued'", leadId, now);
   }
 
-  private lockRows(tenantId: string, where: string, id: string, now: Date): Promise<DeliveryRow[]> {
+  private lockRows(tenantId: string, where: string, id: string, now: Date, actAsRecipient = false): Promise<DeliveryRow[]> {
     return this.em.query<DeliveryRow[]>(
       `SELECT n.id, n.tenant_id, n.recipient_id, n.task_id, n.kind, n."window" AS window, n.status, n.attempts, n.data, n.created_at,
-              n.summary_id, u.email, u.name, te.name AS tenant_name, m.role AS member_role
+              n.summary_id, u.email, u.name, te.name AS tenant_name, m.role AS member_role${
+                actAsRecipient ? ", set_config('app.user_id', n.recipient_id::text, true) AS acting_as" : ''
+              }
          FROM notification n
          LEFT JOIN user_contacts() u ON u.user_id = n.recipient_id
          LEFT JOIN tenant_reminder_settings() te ON te.tenant_id = n.tenant_id
@@ -140,11 +148,6 @@ export class NotificationRepository {
   async exists(tenantId: string, id: string): Promise<boolean> {
     const [row] = await this.em.query<{ id: string }[]>('SELECT id FROM notification WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
     return row !== undefined;
-  }
-
-  /** From here on the recipient's own preference row is visible too (its policy is per user). */
-  async actAsRecipient(userId: string): Promise<void> {
-    await this.em.query("SELECT set_config('app.user_id', $1, true)", [userId]);
   }
 
   async settle(

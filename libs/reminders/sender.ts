@@ -114,7 +114,6 @@ export class ReminderSender {
       const n = await this.notifications.lockForDelivery(job.tenantId, job.notificationId, now);
       if (!n) return (await this.notifications.exists(job.tenantId, job.notificationId)) ? 'busy' : 'done';
       if (n.status !== 'queued') return 'done';
-      await this.notifications.actAsRecipient(n.recipient_id);
       if (n.summary_id === n.id) return this.deliverSummary(n, now);
       const prepared = n.email === null ? { skip: 'the recipient no longer exists' } : await this.prepare(n, now);
       if ('skip' in prepared) {
