@@ -22,6 +22,7 @@ import { OperationsMetrics1764001400000 } from './1764001400000-operations-metri
 import { PasswordReset1764001000000 } from './1764001000000-password-reset';
 import { SummaryReviewQueue1764001200000 } from './1764001200000-summary-review-queue';
 import { CatalogUpdateMail1764001300000 } from './1764001300000-catalog-update-mail';
+import { TenantTimeZone1764001500000 } from './1764001500000-tenant-time-zone';
 
 /** Every migration, in order. Listed explicitly so sources (tests) and dist run the same set. */
 export const MIGRATIONS = [
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   SummaryReviewQueue1764001200000,
   CatalogUpdateMail1764001300000,
   OperationsMetrics1764001400000,
+  TenantTimeZone1764001500000,
 ];

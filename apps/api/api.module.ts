@@ -24,6 +24,7 @@ import { CatalogController, TenantCatalogController } from './catalog/catalog.co
 import { EvidenceController } from './evidence/evidence.controller';
 import { TenantPurgesModule } from './tenants/tenant-purges.module';
 import { MemberRolesModule } from './tasks/member-roles.module';
+import { TenantTimeZonesModule } from './tasks/tenant-time-zones.module';
 import { ReviewQueueController, SubscriptionsController, SummaryController, TasksController } from './tasks/tasks.controller';
 import { InvitationsController, MeController, TenantsController } from './tenants/tenants.controller';
 import { EMBEDDED_POSTGRES, HealthController } from './health/health.controller';
@@ -61,6 +62,7 @@ export class ApiModule {
         TenancyModule,
         AuditModule,
         MemberRolesModule,
+        TenantTimeZonesModule,
         TasksModule,
         EvidenceModule,
         ExportsModule,

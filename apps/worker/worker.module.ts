@@ -6,6 +6,7 @@ import { dataSourceOptions, DbModule, type DatabaseTarget } from '../../libs/db'
 import { NotifyModule } from '../../libs/notify';
 import { MetricsModule } from '../runtime/metrics';
 import { MemberRolesModule } from '../api/tasks/member-roles.module';
+import { TenantTimeZonesModule } from '../api/tasks/tenant-time-zones.module';
 import { SCHEMA } from '../runtime/schema';
 import { WorkerJobsModule } from './worker-jobs.module';
 
@@ -28,9 +29,11 @@ export class WorkerModule {
         DbModule.forRoot(),
         MetricsModule.forRoot(logger),
         EventsModule.forRoot(new AuditSink(logger)),
-        // The exports (evidence packs) read tasks through libs/tasks, which needs the membership binding.
+        // The exports (evidence packs) read tasks through libs/tasks, which needs the membership and
+        // tenant time zone bindings.
         NotifyModule.forRoot(logger),
         MemberRolesModule,
+        TenantTimeZonesModule,
         WorkerJobsModule.forRoot(target, logger),
       ],
     };

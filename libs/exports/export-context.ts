@@ -7,7 +7,7 @@ import type { ReportCommitment } from './writers/pdf-report';
 /** What every export prints about its tenant, read through the owning libs' services. */
 export interface ExportAbout {
   tenantName: string;
-  /** The zone of the tenant's first subscription (UTC without one): reports show times in it. */
+  /** The tenant's time zone (TenantsService.timeZone): reports and feeds show times in it, naming it. */
   timezone: string;
   catalogs: { subscriptionId: string; key: string; version: string }[];
   /** Members by user id (names for assignees, reviewers, uploaders). */
@@ -25,6 +25,7 @@ export class ExportContext {
 
   async describe(ctx: TenantContext, subscriptionId?: string): Promise<ExportAbout> {
     const tenant = await this.tenants.get(ctx);
+    const timezone = await this.tenants.timeZone(ctx);
     const subs = (await this.subscriptions.list(ctx)).filter((s) => !subscriptionId || s.id === subscriptionId);
     const people = new Map<string, { name: string; email: string }>();
     let cursor: string | undefined;
@@ -43,10 +44,9 @@ export class ExportContext {
           provider: c.raci['provider'] ?? '',
           customer: c.raci['customer'] ?? '',
         });
-    const sorted = [...subs].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     return {
       tenantName: tenant.name,
-      timezone: sorted[0]?.timezone ?? 'UTC',
+      timezone,
       catalogs: subs.map((s) => ({ subscriptionId: s.id, key: s.catalogKey, version: s.catalogVersion })),
       people,
       commitments,

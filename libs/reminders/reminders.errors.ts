@@ -18,11 +18,16 @@ export class InvalidUnsubscribeTokenError extends DomainError {
   }
 }
 
-/** A field-level validation failure: 400 VALIDATION_FAILED (core's declared code), like the DTO checks. */
+/**
+ * A field-level validation failure: 400 VALIDATION_FAILED (core's declared code), like the DTO
+ * checks. `field` names the body's field (a preference's `timezone`, which may be null; the
+ * tenant's `timeZone`, which may not).
+ */
 export class UnknownTimeZoneError extends ValidationError {
-  constructor(timezone: string) {
-    super(`"${timezone}" is not a time zone this server knows: use an IANA name such as Europe/Paris, or null.`, [
-      { field: 'timezone', problems: ['must be an IANA time zone name'] },
-    ]);
+  constructor(timezone: string, field: 'timezone' | 'timeZone' = 'timezone') {
+    super(
+      `"${timezone}" is not a time zone this server knows: use an IANA name such as Europe/Paris${field === 'timezone' ? ', or null' : ''}.`,
+      [{ field, problems: ['must be an IANA time zone name'] }],
+    );
   }
 }

@@ -40,6 +40,8 @@ export interface ReminderSettingsView {
   reminderDays: number[];
   /** Days overdue after which the tenant's admins are told. */
   escalationDays: number;
+  /** The tenant's time zone (IANA): "today" for its duties; every subscription follows it. */
+  timeZone: string;
 }
 
 export interface UnsubscribeResult {

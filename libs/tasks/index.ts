@@ -15,6 +15,7 @@ export { SubscriptionRepository } from './subscription.repository';
 export { OccurrencesService, type OpenResult } from './occurrences';
 export { TaskEvidenceHooks } from './task-evidence';
 export { MEMBER_ROLES, type MemberRoles } from './member-roles';
+export { TENANT_TIME_ZONES, type TenantTimeZones } from './tenant-time-zones';
 export {
   TASK_STATUSES,
   OPEN_STATUSES,

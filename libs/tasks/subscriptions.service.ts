@@ -18,6 +18,7 @@ import { SubscriptionRepository } from './subscription.repository';
 import { TaskRepository, type NewTask } from './task.repository';
 import { canTransition } from './task-status';
 import { PhaseBackwardsError, SubscriptionEndedError, SubscriptionExistsError, SubscriptionNotFoundError } from './tasks.errors';
+import { TENANT_TIME_ZONES, type TenantTimeZones } from './tenant-time-zones';
 import { iso, type ProviderCommitmentView, type SubscriptionView } from './tasks.views';
 
 export interface SubscribeInput {
@@ -25,6 +26,7 @@ export interface SubscribeInput {
   version?: string;
   startsOn: IsoDate;
   phase?: Phase;
+  /** Default: the tenant's time zone. */
   timezone?: string;
 }
 
@@ -57,13 +59,17 @@ export class SubscriptionsService {
     private readonly subscriptions: SubscriptionRepository,
     private readonly tasks: TaskRepository,
     @Inject(DOMAIN_EVENT_SINK) private readonly events: DomainEventSink,
+    @Inject(TENANT_TIME_ZONES) private readonly zones: TenantTimeZones,
   ) {}
 
-  /** Adopts a catalog version: one task per customer duty, in one unit of work. */
+  /**
+   * Adopts a catalog version: one task per customer duty, in one unit of work. Without a time zone,
+   * the subscription takes the tenant's.
+   */
   async subscribe(ctx: TenantContext, input: SubscribeInput): Promise<SubscriptionView & { tasksCreated: number }> {
     const phase = input.phase ?? 'operations';
-    const timezone = input.timezone ?? 'UTC';
     return this.db.run(ctx, async () => {
+      const timezone = input.timezone ?? (await this.zones.zoneForNewSubscription(ctx));
       const version = await findCatalogVersion(this.db.em, input.catalogKey, input.version);
       if (!version) throw new CatalogNotFoundError(input.catalogKey, input.version);
       // Every phase up to the starting one counts as started on startsOn.
@@ -115,6 +121,14 @@ export class SubscriptionsService {
       });
       return { ...(await this.view(await this.load(ctx, id))), tasksCreated: created.length };
     });
+  }
+
+  /**
+   * Sets the time zone of every subscription of the tenant (the tenant's zone changed: its
+   * subscriptions follow it). Runs in the caller's unit of work; answers how many changed.
+   */
+  async alignTimeZones(ctx: TenantContext, timezone: string): Promise<number> {
+    return this.db.run(ctx, () => this.subscriptions.setTimeZoneOfAll(ctx.tenantId, timezone));
   }
 
   async list(ctx: TenantContext): Promise<SubscriptionView[]> {

@@ -16,8 +16,8 @@ class TaskStoreModule {}
 export class OccurrencesModule {}
 
 /**
- * Subscriptions, tasks and the evidence hooks. The app provides MEMBER_ROLES (member-roles.ts),
- * as it provides DOMAIN_EVENT_SINK.
+ * Subscriptions, tasks and the evidence hooks. The app provides MEMBER_ROLES (member-roles.ts) and
+ * TENANT_TIME_ZONES (tenant-time-zones.ts), as it provides DOMAIN_EVENT_SINK.
  */
 @Module({
   imports: [TaskStoreModule, OccurrencesModule],

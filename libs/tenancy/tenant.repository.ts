@@ -3,8 +3,10 @@ import { TenantDb, updateReturning } from '../db';
 import type { TenantEntity } from './tenant.entity';
 
 export type TenantRecord = Pick<TenantEntity, 'id' | 'name' | 'createdAt'>;
-/** A tenant's reminder settings (read and changed by libs/reminders). */
-export type ReminderSettings = Pick<TenantEntity, 'reminderDays' | 'escalationDays'>;
+/** A tenant's reminder settings and time zone (read and changed by libs/reminders). */
+export type ReminderSettings = Pick<TenantEntity, 'reminderDays' | 'escalationDays' | 'timeZone'>;
+
+const SETTINGS_COLUMNS = 'reminder_days AS "reminderDays", escalation_days AS "escalationDays", time_zone AS "timeZone"';
 
 /** Statements of the tenant-route hot path, also run by the auth benchmark's raw baseline. */
 export const TENANCY_QUERIES = {
@@ -73,7 +75,7 @@ export class TenantRepository {
   /** With `lock`, the row stays locked (FOR UPDATE) until the unit of work ends. */
   async reminderSettings(tenantId: string, options: { lock?: boolean } = {}): Promise<ReminderSettings | null> {
     const [row] = await this.db.em.query<ReminderSettings[]>(
-      `SELECT reminder_days AS "reminderDays", escalation_days AS "escalationDays" FROM tenant WHERE id = $1${options.lock ? ' FOR UPDATE' : ''}`,
+      `SELECT ${SETTINGS_COLUMNS} FROM tenant WHERE id = $1${options.lock ? ' FOR UPDATE' : ''}`,
       [tenantId],
     );
     return row ?? null;
@@ -83,10 +85,24 @@ export class TenantRepository {
   async updateReminderSettings(tenantId: string, change: Partial<ReminderSettings>): Promise<ReminderSettings | null> {
     const [row] = await updateReturning<ReminderSettings>(
       this.db.em,
-      `UPDATE tenant SET reminder_days = coalesce($2::int[], reminder_days), escalation_days = coalesce($3::int, escalation_days)
-        WHERE id = $1 RETURNING reminder_days AS "reminderDays", escalation_days AS "escalationDays"`,
-      [tenantId, change.reminderDays ?? null, change.escalationDays ?? null],
+      `UPDATE tenant SET reminder_days = coalesce($2::int[], reminder_days), escalation_days = coalesce($3::int, escalation_days),
+                         time_zone = coalesce($4::text, time_zone)
+        WHERE id = $1 RETURNING ${SETTINGS_COLUMNS}`,
+      [tenantId, change.reminderDays ?? null, change.escalationDays ?? null, change.timeZone ?? null],
     );
     return row ?? null;
+  }
+
+  /**
+   * The tenant's time zone; null when the tenant is not visible. With `share`, the row stays locked
+   * FOR SHARE until the unit of work ends: a change of the zone (which locks it FOR UPDATE, then
+   * realigns the subscriptions) waits for the caller's new subscription, and realigns it too.
+   */
+  async timeZone(tenantId: string, options: { share?: boolean } = {}): Promise<string | null> {
+    const [row] = await this.db.em.query<Pick<TenantEntity, 'timeZone'>[]>(
+      `SELECT time_zone AS "timeZone" FROM tenant WHERE id = $1${options.share ? ' FOR SHARE' : ''}`,
+      [tenantId],
+    );
+    return row?.timeZone ?? null;
   }
 }

@@ -84,6 +84,17 @@ export class TenantsService {
     return { id: row.id, name: row.name, createdAt: iso(row.createdAt), role: ctx.role };
   }
 
+  /**
+   * The tenant's time zone (an IANA name: "today" for its duties, times in its reports). With
+   * `share`, it stays locked until the caller's unit of work ends (TenantRepository.timeZone), so
+   * a concurrent change of the zone cannot miss what the caller creates with it.
+   */
+  async timeZone(ctx: TenantContext, options: { share?: boolean } = {}): Promise<string> {
+    const zone = await this.db.run({ tenantId: ctx.tenantId, userId: ctx.userId }, () => this.tenants.timeZone(ctx.tenantId, options));
+    if (zone === null) throw new TenantNotFoundError();
+    return zone;
+  }
+
   /** Renames the tenant (admins); the old and new names go to the audit trail. */
   async rename(ctx: TenantContext, name: string): Promise<TenantView> {
     return this.db.run({ tenantId: ctx.tenantId, userId: ctx.userId }, async () => {

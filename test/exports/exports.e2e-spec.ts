@@ -321,6 +321,35 @@ describe('status report and exports', () => {
     expect(Number(/Pages:\s+(\d+)/.exec((await run('pdfinfo', [pdf])).stdout)?.[1])).toBeGreaterThanOrEqual(3);
   });
 
+  it("status.pdf: the generated-at time is in the tenant's time zone, which it names", async () => {
+    const zone = 'Pacific/Kiritimati';
+    const settings = `/api/v1/tenants/${admin.tenantId}/reminder-settings`;
+    const set = await call({ method: 'PATCH', url: settings, token: admin.accessToken, payload: { timeZone: zone } });
+    expect(set.statusCode).toBe(200);
+    try {
+      const local = (d: Date): string =>
+        new Intl.DateTimeFormat('sv-SE', {
+          timeZone: zone,
+          year: 'numeric',
+          month: '2-digit',
+          day: '2-digit',
+          hour: '2-digit',
+          minute: '2-digit',
+          hourCycle: 'h23',
+        }).format(d);
+      const before = local(new Date());
+      const res = await call({ method: 'GET', url: `/api/v1/tenants/${admin.tenantId}/reports/status.pdf`, token: member.accessToken });
+      const after = local(new Date());
+      expect(res.statusCode).toBe(200);
+      const text = (await run('pdftotext', [tempFile('status-zone.pdf', bytesOf(res)), '-'])).stdout.replace(/\s+/g, ' ');
+      const stamp = /Generated: (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) \(([^)]+)\)/.exec(text);
+      expect(stamp?.[2]).toBe(zone);
+      expect([before, after]).toContain(stamp?.[1]);
+    } finally {
+      await call({ method: 'PATCH', url: settings, token: admin.accessToken, payload: { timeZone: 'UTC' } });
+    }
+  });
+
   it('export.csv and export.xlsx hold the list API rows, with formula cells neutralised', async () => {
     const list = await call({ method: 'GET', url: `/api/v1/tenants/${admin.tenantId}/tasks?status=todo,done`, token: member.accessToken });
     const ids = list.json<{ items: { id: string }[] }>().items.map((x) => x.id);

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { UnsubscribeTokens } from '../../libs/reminders';
 import { jwtSecret } from '../../libs/tenancy';
 import { addMember, type Account } from '../harness/api';
@@ -261,12 +262,32 @@ describe('GET /tenants/:tenantId/notifications', () => {
 
 describe('/tenants/:tenantId/reminder-settings', () => {
   const url = (tenantId: string): string => `/api/v1/tenants/${tenantId}/reminder-settings`;
+  const DEFAULTS = { reminderDays: [7, 1], escalationDays: 7, timeZone: 'UTC' };
+  /** The zones of the tenant's subscriptions, read behind the api's back. */
+  const subscriptionZones = async (tenantId: string): Promise<string[]> =>
+    (
+      await query<{ timezone: string }>(w.t.db.adminUrl, 'SELECT timezone FROM subscription WHERE tenant_id = $1 ORDER BY created_at', [
+        tenantId,
+      ])
+    ).map((r) => r.timezone);
+  const newTenant = async (name: string): Promise<string> => {
+    const res = await w.call({ method: 'POST', url: '/api/v1/tenants', token: admin.accessToken, payload: { name } });
+    expect(res.statusCode).toBe(201);
+    return res.json<{ id: string }>().id;
+  };
+  const subscribe = (tenantId: string, extra: Record<string, unknown> = {}) =>
+    w.call({
+      method: 'POST',
+      url: `/api/v1/tenants/${tenantId}/subscriptions`,
+      token: admin.accessToken,
+      payload: { catalogKey: 'ovhcloud-private-exchange', startsOn: '2026-01-01', ...extra },
+    });
 
   it('every member reads them; admins change them (distinct, largest first), recorded in the audit trail', async () => {
     for (const a of [admin, member, auditor, viewer]) {
       const res = await w.call({ method: 'GET', url: url(tenant.tenantId), token: a.accessToken });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({ reminderDays: [7, 1], escalationDays: 7 });
+      expect(res.json()).toEqual(DEFAULTS);
     }
     const res = await w.call({
       method: 'PATCH',
@@ -275,18 +296,20 @@ describe('/tenants/:tenantId/reminder-settings', () => {
       payload: { reminderDays: [1, 14, 3] },
     });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ reminderDays: [14, 3, 1], escalationDays: 7 });
+    expect(res.json()).toEqual({ reminderDays: [14, 3, 1], escalationDays: 7, timeZone: 'UTC' });
     const esc = await w.call({ method: 'PATCH', url: url(tenant.tenantId), token: admin.accessToken, payload: { escalationDays: 10 } });
-    expect(esc.json()).toEqual({ reminderDays: [14, 3, 1], escalationDays: 10 });
+    expect(esc.json()).toEqual({ reminderDays: [14, 3, 1], escalationDays: 10, timeZone: 'UTC' });
     const off = await w.call({ method: 'PATCH', url: url(tenant.tenantId), token: admin.accessToken, payload: { reminderDays: [] } });
-    expect(off.json()).toEqual({ reminderDays: [], escalationDays: 10 });
+    expect(off.json()).toEqual({ reminderDays: [], escalationDays: 10, timeZone: 'UTC' });
     const audit = await w.call({ method: 'GET', url: `/api/v1/tenants/${tenant.tenantId}/audit-events?limit=3`, token: admin.accessToken });
-    const events = audit.json<{ items: { action: string; actorId: string; data: unknown }[] }>().items;
+    const events = audit.json<{ items: { action: string; actorId: string; data: Record<string, unknown> }[] }>().items;
     expect(events[0]).toMatchObject({
       action: 'tenant.reminder_settings_changed',
       actorId: admin.userId,
       data: { from: { reminderDays: [14, 3, 1], escalationDays: 10 }, to: { reminderDays: [], escalationDays: 10 } },
     });
+    // No time zone given: the subscriptions were not touched.
+    expect(events[0]?.data).not.toHaveProperty('subscriptionsRealigned');
     await w.call({
       method: 'PATCH',
       url: url(tenant.tenantId),
@@ -295,19 +318,115 @@ describe('/tenants/:tenantId/reminder-settings', () => {
     });
   });
 
+  it('the time zone: set by an admin, every subscription of the tenant follows it (only that tenant’s), audited', async () => {
+    // A subscription given its own zone at creation; the tenant's zone is still the default.
+    const z = await reminderTenant(w, admin, { timezone: 'Asia/Tokyo', members: [[member, 'member']] });
+    expect((await w.call({ method: 'GET', url: url(z.tenantId), token: member.accessToken })).json()).toEqual(DEFAULTS);
+    expect(await subscriptionZones(z.tenantId)).toEqual(['Asia/Tokyo']);
+    const before = { tenant: await subscriptionZones(tenant.tenantId), other: await subscriptionZones(other.tenantId) };
+
+    const res = await w.call({
+      method: 'PATCH',
+      url: url(z.tenantId),
+      token: admin.accessToken,
+      payload: { timeZone: 'America/New_York' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ ...DEFAULTS, timeZone: 'America/New_York' });
+    expect((await w.call({ method: 'GET', url: url(z.tenantId), token: member.accessToken })).json()).toEqual({
+      ...DEFAULTS,
+      timeZone: 'America/New_York',
+    });
+    const sub = await w.call({
+      method: 'GET',
+      url: `/api/v1/tenants/${z.tenantId}/subscriptions/${z.subscriptionId}`,
+      token: member.accessToken,
+    });
+    expect(sub.json()).toMatchObject({ timezone: 'America/New_York' });
+    // Other tenants keep theirs.
+    expect({ tenant: await subscriptionZones(tenant.tenantId), other: await subscriptionZones(other.tenantId) }).toEqual(before);
+
+    const audit = await w.call({ method: 'GET', url: `/api/v1/tenants/${z.tenantId}/audit-events?limit=1`, token: admin.accessToken });
+    expect(audit.json<{ items: unknown[] }>().items[0]).toMatchObject({
+      action: 'tenant.reminder_settings_changed',
+      actorId: admin.userId,
+      data: { from: { timeZone: 'UTC' }, to: { timeZone: 'America/New_York' }, subscriptionsRealigned: 1 },
+    });
+    // Giving the same zone again changes nothing and realigns nothing.
+    const same = await w.call({
+      method: 'PATCH',
+      url: url(z.tenantId),
+      token: admin.accessToken,
+      payload: { timeZone: 'America/New_York' },
+    });
+    expect(same.statusCode).toBe(200);
+    const again = await w.call({ method: 'GET', url: `/api/v1/tenants/${z.tenantId}/audit-events?limit=1`, token: admin.accessToken });
+    expect(again.json<{ items: unknown[] }>().items[0]).toMatchObject({ data: { subscriptionsRealigned: 0 } });
+  });
+
+  it('a new subscription without a time zone takes the tenant’s; one given explicitly is kept until the tenant’s changes', async () => {
+    const auckland = await newTenant('Zone Org Auckland');
+    const set = await w.call({ method: 'PATCH', url: url(auckland), token: admin.accessToken, payload: { timeZone: 'Pacific/Auckland' } });
+    expect(set.json()).toEqual({ ...DEFAULTS, timeZone: 'Pacific/Auckland' });
+    const created = await subscribe(auckland);
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ timezone: 'Pacific/Auckland' });
+
+    const explicit = await newTenant('Zone Org Explicit');
+    await w.call({ method: 'PATCH', url: url(explicit), token: admin.accessToken, payload: { timeZone: 'Europe/Paris' } });
+    expect((await subscribe(explicit, { timezone: 'Asia/Kolkata' })).json()).toMatchObject({ timezone: 'Asia/Kolkata' });
+    await w.call({ method: 'PATCH', url: url(explicit), token: admin.accessToken, payload: { timeZone: 'Europe/Berlin' } });
+    expect(await subscriptionZones(explicit)).toEqual(['Europe/Berlin']);
+  });
+
+  it('a new subscription waits for a zone change in flight and takes the new zone (the tenant row is read FOR SHARE)', async () => {
+    const race = await newTenant('Zone Org Race');
+    // A change of the zone in flight: the tenant row locked as PATCH locks it, not committed yet.
+    const change = new Client({ connectionString: w.t.db.adminUrl });
+    await change.connect();
+    try {
+      await change.query('BEGIN');
+      await change.query('SELECT id FROM tenant WHERE id = $1 FOR UPDATE', [race]);
+      let settled = false;
+      const created = subscribe(race).finally(() => {
+        settled = true;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(settled).toBe(false);
+      await change.query(`UPDATE tenant SET time_zone = 'Australia/Adelaide' WHERE id = $1`, [race]);
+      await change.query('COMMIT');
+      const res = await created;
+      expect(res.statusCode).toBe(201);
+      expect(res.json()).toMatchObject({ timezone: 'Australia/Adelaide' });
+    } finally {
+      await change.end();
+    }
+  });
+
   it.each([
     ['member', 403],
     ['auditor', 403],
     ['viewer', 403],
     ['outsider', 404],
+    ['nobody', 401],
   ] as const)('PATCH as %s: %i, nothing changed', async (who, status) => {
-    const account = { member, auditor, viewer, outsider }[who];
-    const res = await w.call({ method: 'PATCH', url: url(tenant.tenantId), token: account.accessToken, payload: { escalationDays: 2 } });
-    expect(res.statusCode).toBe(status);
-    expect((await w.call({ method: 'GET', url: url(tenant.tenantId), token: admin.accessToken })).json()).toEqual({
-      reminderDays: [7, 1],
-      escalationDays: 7,
+    const account = { member, auditor, viewer, outsider, nobody: undefined }[who];
+    for (const payload of [{ escalationDays: 2 }, { timeZone: 'Europe/Paris' }]) {
+      const res = await w.call({ method: 'PATCH', url: url(tenant.tenantId), payload, ...(account ? { token: account.accessToken } : {}) });
+      expect(res.statusCode).toBe(status);
+      if (status === 403) expect(res.json()).toMatchObject({ code: 'FORBIDDEN' });
+      if (status === 404) expect(res.json()).toMatchObject({ code: 'TENANT_NOT_FOUND' });
+    }
+    expect((await w.call({ method: 'GET', url: url(tenant.tenantId), token: admin.accessToken })).json()).toEqual(DEFAULTS);
+    expect(await subscriptionZones(tenant.tenantId)).toEqual(['UTC']);
+  });
+
+  it('GET as an outsider: 404; without a token: 401', async () => {
+    expect((await w.call({ method: 'GET', url: url(tenant.tenantId), token: outsider.accessToken })).json()).toMatchObject({
+      statusCode: 404,
+      code: 'TENANT_NOT_FOUND',
     });
+    expect((await w.call({ method: 'GET', url: url(tenant.tenantId) })).statusCode).toBe(401);
   });
 
   it.each([
@@ -324,24 +443,55 @@ describe('/tenants/:tenantId/reminder-settings', () => {
     [{ escalationDays: 366 }, 'VALIDATION_FAILED'],
     [{ escalationDays: '7' }, 'VALIDATION_FAILED'],
     [{ escalationDays: 1e12 }, 'VALIDATION_FAILED'],
+    [{ timeZone: 'Mars/Olympus_Mons' }, 'VALIDATION_FAILED'],
+    [{ timeZone: 'Europe/Paris', escalationDays: 0 }, 'VALIDATION_FAILED'],
+    [{ timeZone: `Europe/${'x'.repeat(60)}` }, 'VALIDATION_FAILED'],
+    [{ timeZone: "UTC'; DROP TABLE tenant; --" }, 'VALIDATION_FAILED'],
+    [{ timeZone: '' }, 'VALIDATION_FAILED'],
+    [{ timeZone: null }, 'VALIDATION_FAILED'],
+    [{ timeZone: 42 }, 'VALIDATION_FAILED'],
+    [{ timeZone: ['Europe/Paris'] }, 'VALIDATION_FAILED'],
     [{ other: 1 }, 'VALIDATION_FAILED'],
-  ])('PATCH %j: 400 %s', async (payload, code) => {
+  ])('PATCH %j: 400 %s, nothing changed', async (payload, code) => {
     const res = await w.call({ method: 'PATCH', url: url(tenant.tenantId), token: admin.accessToken, payload });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code });
+    expect((await w.call({ method: 'GET', url: url(tenant.tenantId), token: admin.accessToken })).json()).toEqual(DEFAULTS);
+    expect(await subscriptionZones(tenant.tenantId)).toEqual(['UTC']);
+  });
+
+  it('an unknown zone names the field', async () => {
+    const res = await w.call({
+      method: 'PATCH',
+      url: url(tenant.tenantId),
+      token: admin.accessToken,
+      payload: { timeZone: 'Mars/Olympus_Mons' },
+    });
+    expect(res.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'timeZone', problems: ['must be an IANA time zone name'] }],
+    });
+    expect(res.json<{ message: string }>().message).not.toContain('null');
   });
 
   it('another tenant’s admin: 404 on this tenant, and its own settings are its own', async () => {
     await addMember(w.t.db.adminUrl, other.tenantId, member.userId, 'viewer');
     const res = await w.call({ method: 'PATCH', url: url(other.tenantId), token: outsider.accessToken, payload: { escalationDays: 3 } });
     expect(res.statusCode).toBe(200);
-    expect((await w.call({ method: 'GET', url: url(tenant.tenantId), token: member.accessToken })).json()).toEqual({
-      reminderDays: [7, 1],
-      escalationDays: 7,
+    const zone = await w.call({
+      method: 'PATCH',
+      url: url(other.tenantId),
+      token: outsider.accessToken,
+      payload: { timeZone: 'Asia/Tokyo' },
     });
+    expect(zone.statusCode).toBe(200);
+    expect((await w.call({ method: 'GET', url: url(tenant.tenantId), token: member.accessToken })).json()).toEqual(DEFAULTS);
     expect((await w.call({ method: 'GET', url: url(other.tenantId), token: member.accessToken })).json()).toEqual({
       reminderDays: [7, 1],
       escalationDays: 3,
+      timeZone: 'Asia/Tokyo',
     });
+    expect(await subscriptionZones(other.tenantId)).toEqual(['Asia/Tokyo']);
+    expect(await subscriptionZones(tenant.tenantId)).toEqual(['UTC']);
   });
 });

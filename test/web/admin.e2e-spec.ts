@@ -159,6 +159,36 @@ it('ends a subscription after a confirmation', async () => {
   expect(tasks.json<{ items: unknown[] }>().items.length).toBeGreaterThan(0);
 });
 
+it("sets the organisation's time zone in Settings: it persists, the subscriptions follow, an unknown zone is refused", async () => {
+  await page.goto(`/tenants/${admin.tenantId}/settings`);
+  const form = page.getByRole('form', { name: 'Reminders for this organisation' });
+  const zone = form.getByLabel('Time zone of the organisation');
+  await zone.waitFor();
+  expect(await zone.inputValue()).toBe('UTC');
+  // Offered from the browser's list of IANA zones.
+  expect(await form.locator('datalist option[value="Europe/Paris"]').count()).toBe(1);
+  await zone.fill('Mars/Olympus_Mons');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await form
+    .getByRole('alert')
+    .getByText(/not a time zone this server knows/)
+    .waitFor();
+  await zone.fill('Europe/Paris');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await form.getByRole('status').getByText('Saved.').waitFor();
+  expect(await seriousA11yViolations(page)).toEqual([]);
+
+  await page.reload();
+  await page.getByRole('form', { name: 'Reminders for this organisation' }).getByLabel('Time zone of the organisation').waitFor();
+  expect(await page.getByLabel('Time zone of the organisation').inputValue()).toBe('Europe/Paris');
+  const settings = await call({ method: 'GET', url: `/api/v1/tenants/${admin.tenantId}/reminder-settings`, token: admin.accessToken });
+  expect(settings.json()).toMatchObject({ timeZone: 'Europe/Paris', reminderDays: [7, 1], escalationDays: 7 });
+  const subscriptions = await call({ method: 'GET', url: `/api/v1/tenants/${admin.tenantId}/subscriptions`, token: admin.accessToken });
+  const zones = subscriptions.json<{ items: { timezone: string }[] }>().items.map((s) => s.timezone);
+  expect(zones.length).toBeGreaterThan(0);
+  expect(new Set(zones)).toEqual(new Set(['Europe/Paris']));
+});
+
 it('renames the organisation, then deletes it after typing its name, and lands in the other one', async () => {
   await page.goto(`/tenants/${admin.tenantId}/settings`);
   const nameField = page.getByLabel('Name of the organisation');

@@ -145,7 +145,8 @@ export class TenantNotificationsController {
   @Roles('admin')
   @ApiOperation({
     summary: 'Change the reminder settings',
-    description: 'Admins only. When due-soon mails go out and when overdue duties escalate.',
+    description:
+      "Admins only. When due-soon mails go out, when overdue duties escalate, and the tenant's time zone (given, it is set on every subscription of the tenant too).",
   })
   @ApiOkResponse({ type: ReminderSettingsResponseDto })
   @ApiErrors(CORE_ERRORS.VALIDATION_FAILED, CORE_ERRORS.NOTHING_TO_CHANGE)

@@ -92,6 +92,18 @@ export class ReminderSettingsDto {
   @Min(1, { message: 'escalationDays must be a whole number from 1 to 365' })
   @Max(365, { message: 'escalationDays must be a whole number from 1 to 365' })
   escalationDays?: number;
+
+  @ApiPropertyOptional({
+    example: 'Europe/Paris',
+    maxLength: 64,
+    description:
+      'The tenant\'s time zone, an IANA name the server knows: it decides "today" for every duty and names the zone of report times. Every subscription of the tenant is set to it (even when it does not change).',
+  })
+  @Optional()
+  @IsString({ message: 'timeZone must be an IANA time zone name' })
+  @MaxLength(64, { message: 'timeZone must be an IANA time zone name' })
+  @Matches(/^[A-Za-z][A-Za-z0-9_+\-/]*$/, { message: 'timeZone must be an IANA time zone name' })
+  timeZone?: string;
 }
 
 export class UnsubscribeQuery {

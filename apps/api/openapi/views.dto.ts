@@ -295,6 +295,11 @@ export class ReminderSettingsResponseDto implements ReminderSettingsView {
   @ApiProperty({ type: [Number], description: 'Days before the due date a due-soon mail goes out, largest first.' })
   reminderDays!: number[];
   @ApiProperty({ description: "Days overdue after which the tenant's admins are told." }) escalationDays!: number;
+  @ApiProperty({
+    example: 'Europe/Paris',
+    description: 'The tenant\'s time zone (IANA): "today" for its duties (every subscription follows it) and the zone of report times.',
+  })
+  timeZone!: string;
 }
 
 export class ProviderCommitmentDto implements ProviderCommitmentView {

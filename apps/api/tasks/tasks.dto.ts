@@ -68,7 +68,11 @@ export class SubscribeDto {
   @IsIn(PHASES, { message: `phase must be one of ${PHASES.join(', ')}` })
   phase?: Phase;
 
-  @ApiPropertyOptional({ default: 'UTC', example: 'Europe/Paris' })
+  @ApiPropertyOptional({
+    example: 'Europe/Paris',
+    description:
+      "IANA time zone in which the subscription's days start. Default: the tenant's (reminder settings' timeZone); changing the tenant's zone sets it on every subscription.",
+  })
   @Optional()
   @Validate(TimeZoneConstraint)
   timezone?: string;

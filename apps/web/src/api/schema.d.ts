@@ -826,7 +826,7 @@ export interface paths {
         head?: never;
         /**
          * Change the reminder settings
-         * @description Admins only. When due-soon mails go out and when overdue duties escalate.
+         * @description Admins only. When due-soon mails go out, when overdue duties escalate, and the tenant's time zone (given, it is set on every subscription of the tenant too).
          */
         patch: operations["TenantNotificationsController_updateSettings"];
         trace?: never;
@@ -1856,12 +1856,22 @@ export interface components {
              *     ]
              */
             reminderDays?: number[];
+            /**
+             * @description The tenant's time zone, an IANA name the server knows: it decides "today" for every duty and names the zone of report times. Every subscription of the tenant is set to it (even when it does not change).
+             * @example Europe/Paris
+             */
+            timeZone?: string;
         };
         ReminderSettingsResponseDto: {
             /** @description Days overdue after which the tenant's admins are told. */
             escalationDays: number;
             /** @description Days before the due date a due-soon mail goes out, largest first. */
             reminderDays: number[];
+            /**
+             * @description The tenant's time zone (IANA): "today" for its duties (every subscription follows it) and the zone of report times.
+             * @example Europe/Paris
+             */
+            timeZone: string;
         };
         RenameTenantDto: {
             /** @example Analytical Engines Ltd */
@@ -1956,7 +1966,7 @@ export interface components {
              */
             startsOn: string;
             /**
-             * @default UTC
+             * @description IANA time zone in which the subscription's days start. Default: the tenant's (reminder settings' timeZone); changing the tenant's zone sets it on every subscription.
              * @example Europe/Paris
              */
             timezone?: string;

@@ -247,6 +247,9 @@ export const en = {
   'settings.reminders': 'Reminders for this organisation',
   'settings.reminderDays': 'Days before the due date (comma separated)',
   'settings.escalationDays': 'Days overdue before admins are told',
+  'settings.tenantTimeZone': 'Time zone of the organisation',
+  'settings.tenantTimeZoneHint':
+    'Decides “today” for every duty: due dates and overdue. Every subscription is set to it; reports give times in it.',
   'settings.personal': 'My notifications',
   'settings.pref.dueSoon': 'Due-soon reminders',
   'settings.pref.overdue': 'Overdue reminders',

@@ -251,6 +251,9 @@ export const fr: Record<MessageKey, string> = {
   'settings.reminders': 'Rappels de cette organisation',
   'settings.reminderDays': 'Jours avant l’échéance (séparés par des virgules)',
   'settings.escalationDays': 'Jours de retard avant d’alerter les administrateurs',
+  'settings.tenantTimeZone': 'Fuseau horaire de l’organisation',
+  'settings.tenantTimeZoneHint':
+    'Détermine « aujourd’hui » pour chaque obligation (échéances, retards). Tous les abonnements le suivent ; les rapports donnent les heures dans ce fuseau.',
   'settings.personal': 'Mes notifications',
   'settings.pref.dueSoon': 'Rappels avant échéance',
   'settings.pref.overdue': 'Rappels de retard',

@@ -18,24 +18,40 @@ const SWITCHES: { key: 'dueSoon' | 'overdue' | 'digest' | 'escalation' | 'review
   { key: 'reviewRejected', label: 'settings.pref.reviewRejected' },
 ];
 
+/** Names offered for the tenant's time zone: the browser's IANA list, with UTC and the current value (the API checks the name). */
+function timeZoneNames(current: string): string[] {
+  const known = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return [...new Set(['UTC', current, ...known])];
+}
+
+type ReminderDraft = { days: string; escalation: string; timeZone: string };
+type ReminderChange = Schemas['ReminderSettingsDto'];
+
 function ReminderSettings({ tenantId, editable }: { tenantId: string; editable: boolean }): ReactNode {
   const { t } = useI18n();
   const settings = useQuery({
     queryKey: ['reminder-settings', tenantId],
     queryFn: () => unwrap(api.GET('/api/v1/tenants/{tenantId}/reminder-settings', { params: { path: { tenantId } } })),
   });
-  const [draft, setDraft] = useState<{ days: string; escalation: string } | null>(null);
+  const [draft, setDraft] = useState<ReminderDraft | null>(null);
   const client = useQueryClient();
   const save = useMutation({
-    mutationFn: (body: { reminderDays: number[]; escalationDays: number }) =>
+    mutationFn: (body: ReminderChange) =>
       unwrap(api.PATCH('/api/v1/tenants/{tenantId}/reminder-settings', { params: { path: { tenantId } }, body })),
-    onSuccess: async () => {
+    onSuccess: async (_saved, body) => {
       setDraft(null);
       await client.invalidateQueries({ queryKey: ['reminder-settings', tenantId] });
+      // The subscriptions (and so "today" on the dashboard) follow the tenant's zone.
+      if (body.timeZone !== undefined)
+        await Promise.all([
+          client.invalidateQueries({ queryKey: ['summary', tenantId] }),
+          client.invalidateQueries({ queryKey: ['subscriptions', tenantId] }),
+        ]);
     },
   });
   if (!settings.data) return <ErrorMessage error={settings.error} />;
-  const value = draft ?? { days: settings.data.reminderDays.join(', '), escalation: String(settings.data.escalationDays) };
+  const saved = settings.data;
+  const value = draft ?? { days: saved.reminderDays.join(', '), escalation: String(saved.escalationDays), timeZone: saved.timeZone };
   const submit = (event: SyntheticEvent): void => {
     event.preventDefault();
     const reminderDays = value.days
@@ -43,7 +59,9 @@ function ReminderSettings({ tenantId, editable }: { tenantId: string; editable: 
       .map((s) => s.trim())
       .filter(Boolean)
       .map(Number);
-    save.mutate({ reminderDays, escalationDays: Number(value.escalation) });
+    // The zone only when it changes: giving it realigns every subscription of the tenant.
+    const timeZone = value.timeZone.trim();
+    save.mutate({ reminderDays, escalationDays: Number(value.escalation), ...(timeZone !== saved.timeZone ? { timeZone } : {}) });
   };
   return (
     <form className="stack narrow" onSubmit={submit} aria-labelledby="reminders-title">
@@ -64,6 +82,31 @@ function ReminderSettings({ tenantId, editable }: { tenantId: string; editable: 
             />
           )}
         </Field>
+        <Field label={t('settings.tenantTimeZone')}>
+          {(id) => (
+            <>
+              <input
+                id={id}
+                list={`${id}-zones`}
+                required
+                maxLength={64}
+                autoComplete="off"
+                spellCheck={false}
+                aria-describedby="tenant-time-zone-hint"
+                value={value.timeZone}
+                onChange={(e) => setDraft({ ...value, timeZone: e.target.value })}
+              />
+              <datalist id={`${id}-zones`}>
+                {timeZoneNames(saved.timeZone).map((zone) => (
+                  <option key={zone} value={zone} />
+                ))}
+              </datalist>
+            </>
+          )}
+        </Field>
+        <p id="tenant-time-zone-hint" className="hint">
+          {t('settings.tenantTimeZoneHint')}
+        </p>
       </fieldset>
       <ErrorMessage error={save.error} />
       {save.isSuccess ? (
