@@ -9,7 +9,7 @@ const api = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   setupFiles: ['reflect-metadata'],
   // `npm run test:handles`: which test file leaves a handle that keeps a worker alive.
-  ...(process.env.JEST_OPEN_HANDLES === '1' ? { setupFilesAfterEnv: ['<rootDir>/test/harness/open-handles.js'] } : {}),
+  ...(process.env.JEST_OPEN_HANDLES === '1' ? { testEnvironment: '<rootDir>/test/harness/open-handles.js' } : {}),
   // The embedded Postgres cluster: started only when a test of this project runs.
   globalSetup: '<rootDir>/test/harness/global-setup.ts',
   globalTeardown: '<rootDir>/test/harness/global-teardown.ts',

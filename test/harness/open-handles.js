@@ -1,18 +1,30 @@
 /**
- * `npm run test:handles` (JEST_OPEN_HANDLES=1): which test file leaves something that keeps a jest
- * worker alive ("A worker process has failed to exit gracefully"). Jest's own
+ * `npm run test:handles` (JEST_OPEN_HANDLES=1, as the api project's test environment): which test
+ * file leaves something that keeps a jest worker alive ("A worker process has failed to exit gracefully"). Jest's own
  * `--detectOpenHandles` runs in band, where the timing that leaks under two workers often does
  * not happen, and names no file. This runs in the workers: an async hook (process-wide, shared by
  * the test files a worker runs) records each handle with the file that created it and where;
- * 3 s after a file's last hook, the handles it created that are still open and referenced
- * (servers, sockets, timers, child processes) are written to stderr with their creation stacks.
+ * 3 s after a file's last hook, the handles that finished files opened and that are still open
+ * and referenced (servers, sockets, timers, child processes, watchers) are written to stderr with
+ * the file and the stack that opened them.
  * Slow (a stack per handle): a diagnosis tool, not part of `npm test`.
  */
 'use strict';
 const asyncHooks = require('node:async_hooks');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { TestEnvironment } = require('jest-environment-node');
+
+/** jest-worker's message asking a child to exit (jest-worker/build/types: CHILD_MESSAGE_END). */
+const CHILD_MESSAGE_END = 2;
 
 // What keeps an event loop alive; requests (fs, crypto, dns) end by themselves.
 const KEEPS_ALIVE = new Set([
+  'STATWATCHER',
+  'MESSAGEPORT',
+  'WORKER',
+  'TTYWRAP',
   'TCPSERVERWRAP',
   'TCPWRAP',
   'PIPESERVERWRAP',
@@ -24,26 +36,26 @@ const KEEPS_ALIVE = new Set([
   'FSEVENTWRAP',
   'Immediate',
 ]);
-const STATE = Symbol.for('dutybook.open-handles');
 
-// The hook is installed once per worker (the module registry is per test file, async_hooks is not).
-let state = asyncHooks[STATE];
-if (!state) {
-  state = { live: new Map(), file: '(before the first test file)' };
-  asyncHooks[STATE] = state;
-  asyncHooks
-    .createHook({
-      init(id, type, _trigger, resource) {
-        if (!KEEPS_ALIVE.has(type)) return;
-        const stack = (new Error().stack ?? '').split('\n').slice(3, 15).join('\n');
-        state.live.set(id, { type, file: state.file, stack, resource: new WeakRef(resource) });
-      },
-      destroy(id) {
-        state.live.delete(id);
-      },
-    })
-    .enable();
-}
+// One hook per worker process: this module is loaded once per worker (the environment is created
+// in the worker's own realm, where `process` is the real one), the test files come and go.
+const live = new Map();
+const finished = new Set();
+let current = '(before the first test file)';
+asyncHooks
+  .createHook({
+    init(id, type, _trigger, resource) {
+      if (!KEEPS_ALIVE.has(type)) return;
+      const stack = (new Error().stack ?? '').split('\n').slice(3, 15).join('\n');
+      // jest's own scheduling between files (an Immediate of jest-runner) is not a test's.
+      if (stack.includes('/jest-runner/build/')) return;
+      live.set(id, { type, file: current, stack, resource: new WeakRef(resource) });
+    },
+    destroy(id) {
+      live.delete(id);
+    },
+  })
+  .enable();
 
 function describeHandle(resource) {
   const owner = resource.owner;
@@ -61,27 +73,59 @@ function describeHandle(resource) {
   return ` (${parts.join(' ')})`;
 }
 
-beforeAll(() => {
-  state.file = expect.getState().testPath ?? '(unknown)';
-});
-
-afterAll(() => {
-  const file = state.file;
-  setTimeout(() => {
-    const left = [];
-    for (const entry of state.live.values()) {
-      if (entry.file !== file) continue;
-      const resource = entry.resource.deref();
-      if (!resource) continue;
-      let referenced = true;
-      try {
-        if (typeof resource.hasRef === 'function') referenced = resource.hasRef();
-      } catch {
-        referenced = false;
-      }
-      if (referenced) left.push(`  ${entry.type}${describeHandle(resource)}\n${entry.stack}`);
+/** What finished test files opened and is still open and referenced, one block per handle. */
+function leftOpen() {
+  const left = [];
+  for (const entry of live.values()) {
+    // Only what finished files left: the running file's handles are rightly open.
+    if (!finished.has(entry.file)) continue;
+    const resource = entry.resource.deref();
+    if (!resource) continue;
+    let referenced = true;
+    try {
+      if (typeof resource.hasRef === 'function') referenced = resource.hasRef();
+    } catch {
+      referenced = false;
     }
-    if (left.length > 0)
-      process.stderr.write(`\n[open handles] ${file} left ${left.length} open 3 s after its last hook:\n${left.join('\n')}\n`);
-  }, 3000).unref();
-});
+    if (referenced) left.push(`  ${entry.type}${describeHandle(resource)}, opened by ${entry.file}\n${entry.stack}`);
+  }
+  return left;
+}
+
+function report(when) {
+  const left = leftOpen();
+  if (left.length === 0) return;
+  const text = `\n[open handles] ${when}, ${left.length} still open in worker ${process.pid}:\n${left.join('\n')}\n`;
+  process.stderr.write(text);
+  // Also on disk: a worker's stderr may be gone by the time jest force-exits it.
+  fs.appendFileSync(path.join(os.tmpdir(), `dutybook-open-handles-${process.pid}.txt`), text);
+}
+
+// The worker's end: jest asks it to exit and force-exits it 500 ms later if something keeps it
+// alive. Listened to without holding the IPC channel open once jest lets it go.
+if (typeof process.send === 'function') {
+  process.on('message', (message) => {
+    if (!Array.isArray(message) || message[0] !== CHILD_MESSAGE_END) return;
+    // jest removes its listener now; this one must not keep the channel (and the worker) alive.
+    process.channel?.unref();
+    setTimeout(() => report('200 ms after jest asked the worker to exit'), 200).unref();
+  });
+}
+
+/** jest-environment-node, with each test file's handles attributed to it. */
+class OpenHandlesEnvironment extends TestEnvironment {
+  constructor(config, context) {
+    super(config, context);
+    this.testPath = context.testPath;
+    current = context.testPath;
+  }
+
+  async teardown() {
+    await super.teardown();
+    const file = this.testPath;
+    finished.add(file);
+    setTimeout(() => report(`3 s after ${file} ended`), 3000).unref();
+  }
+}
+
+module.exports = OpenHandlesEnvironment;
