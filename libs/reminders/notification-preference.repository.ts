@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TenantDb } from '../db';
+import { isTimeZone } from '../tasks';
 import type { NotificationKind } from './reminder.types';
 
 /** The stored row (the one read model of notification_preference for hand-written SQL). */
@@ -55,8 +56,13 @@ export class NotificationPreferenceRepository {
     return row !== undefined;
   }
 
-  /** The sweep computes local times in Postgres: a zone it does not know would break it. */
-  async postgresKnowsZone(timezone: string): Promise<boolean> {
+  /**
+   * Whether a time zone may be stored (a person's or the tenant's): an IANA name Node knows (the
+   * mails and reports format dates with it) and Postgres knows (the sweep and the summary compute
+   * local dates with it; a zone it does not know would break them).
+   */
+  async knowsTimeZone(timezone: string): Promise<boolean> {
+    if (!isTimeZone(timezone)) return false;
     const [row] = await this.db.em.query<{ known: boolean }[]>('SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1) AS known', [
       timezone,
     ]);

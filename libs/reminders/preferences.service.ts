@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NothingToChangeError, type UserContext } from '../core';
 import { TenantDb } from '../db';
-import { isTimeZone } from '../tasks';
 import {
   NotificationPreferenceRepository,
   preferenceColumnOf,
@@ -64,9 +63,7 @@ export class PreferencesService {
     if (fields.length === 0) throw new NothingToChangeError(Object.keys(COLUMNS));
     return this.db.run({ tenantId: null, userId: user.userId }, async () => {
       const timezone = change.timezone;
-      // The sweep computes local times in Postgres: a zone it does not know would break it.
-      if (typeof timezone === 'string' && !(isTimeZone(timezone) && (await this.preferences.postgresKnowsZone(timezone))))
-        throw new UnknownTimeZoneError(timezone);
+      if (typeof timezone === 'string' && !(await this.preferences.knowsTimeZone(timezone))) throw new UnknownTimeZoneError(timezone);
       return viewOf(
         await this.preferences.upsert(
           user.userId,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DOMAIN_EVENT_SINK, NothingToChangeError, type DomainEventSink, type TenantContext } from '../core';
 import { TenantDb } from '../db';
-import { isTimeZone, SubscriptionsService } from '../tasks';
+import { SubscriptionsService } from '../tasks';
 import { TenantNotFoundError, TenantRepository } from '../tenancy';
 import { NotificationPreferenceRepository } from './notification-preference.repository';
 import { UnknownTimeZoneError } from './reminders.errors';
@@ -47,8 +47,7 @@ export class ReminderSettingsService {
     const reminderDays = change.reminderDays === undefined ? undefined : [...new Set(change.reminderDays)].sort((a, b) => b - a);
     const timeZone = change.timeZone;
     return this.db.run(ctx, async () => {
-      if (timeZone !== undefined && !(isTimeZone(timeZone) && (await this.zones.postgresKnowsZone(timeZone))))
-        throw new UnknownTimeZoneError(timeZone, 'timeZone');
+      if (timeZone !== undefined && !(await this.zones.knowsTimeZone(timeZone))) throw new UnknownTimeZoneError(timeZone, 'timeZone');
       const before = await this.tenants.reminderSettings(ctx.tenantId, { lock: true });
       const after = await this.tenants.updateReminderSettings(ctx.tenantId, {
         ...(reminderDays ? { reminderDays } : {}),

@@ -263,6 +263,9 @@ describe('GET /tenants/:tenantId/notifications', () => {
 describe('/tenants/:tenantId/reminder-settings', () => {
   const url = (tenantId: string): string => `/api/v1/tenants/${tenantId}/reminder-settings`;
   const DEFAULTS = { reminderDays: [7, 1], escalationDays: 7, timeZone: 'UTC' };
+  /** An admin's PATCH of the tenant's zone. */
+  const setZone = (tenantId: string, timeZone: string): ReturnType<typeof w.call> =>
+    w.call({ method: 'PATCH', url: url(tenantId), token: admin.accessToken, payload: { timeZone } });
   /** The zones of the tenant's subscriptions, read behind the api's back. */
   const subscriptionZones = async (tenantId: string): Promise<string[]> =>
     (
@@ -325,12 +328,7 @@ describe('/tenants/:tenantId/reminder-settings', () => {
     expect(await subscriptionZones(z.tenantId)).toEqual(['Asia/Tokyo']);
     const before = { tenant: await subscriptionZones(tenant.tenantId), other: await subscriptionZones(other.tenantId) };
 
-    const res = await w.call({
-      method: 'PATCH',
-      url: url(z.tenantId),
-      token: admin.accessToken,
-      payload: { timeZone: 'America/New_York' },
-    });
+    const res = await setZone(z.tenantId, 'America/New_York');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ ...DEFAULTS, timeZone: 'America/New_York' });
     expect((await w.call({ method: 'GET', url: url(z.tenantId), token: member.accessToken })).json()).toEqual({
@@ -353,12 +351,7 @@ describe('/tenants/:tenantId/reminder-settings', () => {
       data: { from: { timeZone: 'UTC' }, to: { timeZone: 'America/New_York' }, subscriptionsRealigned: 1 },
     });
     // Giving the same zone again changes nothing and realigns nothing.
-    const same = await w.call({
-      method: 'PATCH',
-      url: url(z.tenantId),
-      token: admin.accessToken,
-      payload: { timeZone: 'America/New_York' },
-    });
+    const same = await setZone(z.tenantId, 'America/New_York');
     expect(same.statusCode).toBe(200);
     const again = await w.call({ method: 'GET', url: `/api/v1/tenants/${z.tenantId}/audit-events?limit=1`, token: admin.accessToken });
     expect(again.json<{ items: unknown[] }>().items[0]).toMatchObject({ data: { subscriptionsRealigned: 0 } });
@@ -366,16 +359,16 @@ describe('/tenants/:tenantId/reminder-settings', () => {
 
   it('a new subscription without a time zone takes the tenant’s; one given explicitly is kept until the tenant’s changes', async () => {
     const auckland = await newTenant('Zone Org Auckland');
-    const set = await w.call({ method: 'PATCH', url: url(auckland), token: admin.accessToken, payload: { timeZone: 'Pacific/Auckland' } });
+    const set = await setZone(auckland, 'Pacific/Auckland');
     expect(set.json()).toEqual({ ...DEFAULTS, timeZone: 'Pacific/Auckland' });
     const created = await subscribe(auckland);
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ timezone: 'Pacific/Auckland' });
 
     const explicit = await newTenant('Zone Org Explicit');
-    await w.call({ method: 'PATCH', url: url(explicit), token: admin.accessToken, payload: { timeZone: 'Europe/Paris' } });
+    await setZone(explicit, 'Europe/Paris');
     expect((await subscribe(explicit, { timezone: 'Asia/Kolkata' })).json()).toMatchObject({ timezone: 'Asia/Kolkata' });
-    await w.call({ method: 'PATCH', url: url(explicit), token: admin.accessToken, payload: { timeZone: 'Europe/Berlin' } });
+    await setZone(explicit, 'Europe/Berlin');
     expect(await subscriptionZones(explicit)).toEqual(['Europe/Berlin']);
   });
 
