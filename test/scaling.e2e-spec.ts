@@ -6,6 +6,7 @@ import { projectRoot } from '../libs/core';
 import { PASSWORD, uniqueEmail } from './harness/api';
 import { createTestDatabase, query, type TestDatabase } from './harness/database';
 import { startSmtpSink, type SmtpSink } from './harness/smtp-sink';
+import { until } from './harness/until';
 
 // docs/scaling.md: the api and the worker keep no state of their own. Two api processes and two
 // worker processes (the built entry points, as `start:api` / `start:worker` run them) share one
@@ -144,11 +145,15 @@ it('two apis and two workers on one database: stateless, no duplicate mail, no l
   );
   expect(sent.map((s) => s.status)).toEqual(invited.map(() => 201));
   const mails = await sink.waitFor(invited.length, 60_000);
-  // No lost job: every invitation's job completed.
-  const jobs = await query<{ state: string; n: string }>(
-    db.adminUrl,
-    "SELECT state, count(*)::text AS n FROM pgboss.job WHERE name = 'invitation-mail' GROUP BY state",
-  );
+  // No lost job: every invitation's job completed. A worker records completion after its
+  // handler returns, so the last mail can be in the sink a moment before its job says so.
+  const jobs = await until('every invitation job to complete', async () => {
+    const rows = await query<{ state: string; n: string }>(
+      db.adminUrl,
+      "SELECT state, count(*)::text AS n FROM pgboss.job WHERE name = 'invitation-mail' GROUP BY state",
+    );
+    return rows.some((r) => r.state === 'active' || r.state === 'created') ? undefined : rows;
+  });
   expect(jobs).toEqual([{ state: 'completed', n: String(invited.length) }]);
   // No duplicate: wait past the workers' polling and a retry's chance; still one mail each.
   await new Promise((r) => setTimeout(r, 3000));

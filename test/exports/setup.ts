@@ -7,6 +7,7 @@ import { createApi } from '../../apps/api/create-api';
 import { loadConfig } from '../../libs/core';
 import type { TestApp } from '../harness/app';
 import { createTestDatabase, quietLogger } from '../harness/database';
+export { until } from '../harness/until';
 
 /** The real api hosting the worker's jobs (as `npm start` does), so packs get built. */
 export async function bootWithWorker(env: Record<string, string> = {}): Promise<TestApp> {
@@ -33,16 +34,6 @@ export async function bootWithWorker(env: Record<string, string> = {}): Promise<
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 export const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');

@@ -9,6 +9,7 @@ import type { Account } from '../harness/api';
 import { query } from '../harness/database';
 import { startSmtpSink, type SmtpSink } from '../harness/smtp-sink';
 import { accounts, bootWorldWithWorker, notifications, reminderTenant, setTask, type World } from './setup';
+import { until } from '../harness/until';
 
 /** A pino logger whose lines the test can read. */
 function capturingLogger(): { logger: Logger; lines: () => { msg?: string; mail?: string }[] } {
@@ -53,16 +54,6 @@ async function dueTomorrow(keys: readonly string[]): Promise<string> {
   return r.tenantId;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 describe('the worker', () => {
   it('registers its schedules (cron, UTC) and says where mail goes', async () => {
     const schedules = await query<{ name: string; cron: string; timezone: string }>(
@@ -102,11 +93,14 @@ describe('the worker', () => {
     expect(mails[0]!.envelopeTo).toEqual([member.email]);
     expect(mails[0]!.parsed.subject).toMatch(/^3 duties need attention: 3 due soon — /);
     // One job, naming the lead (its rows go with it), completed.
-    const jobs = await query<{ state: string; items: number }>(
-      w.t.db.adminUrl,
-      "SELECT state, jsonb_array_length(data -> 'items') AS items FROM pgboss.job WHERE name = $1 AND id IN (SELECT job_id FROM notification WHERE id = ANY ($2::uuid[]))",
-      [QUEUES.mailSend.name, sent.map((n) => n.id)],
-    );
+    const jobs = await until('the mail job to settle', async () => {
+      const rows = await query<{ state: string; items: number }>(
+        w.t.db.adminUrl,
+        "SELECT state, jsonb_array_length(data -> 'items') AS items FROM pgboss.job WHERE name = $1 AND id IN (SELECT job_id FROM notification WHERE id = ANY ($2::uuid[]))",
+        [QUEUES.mailSend.name, sent.map((n) => n.id)],
+      );
+      return rows.some((r) => r.state === 'active' || r.state === 'created') ? undefined : rows;
+    });
     expect(jobs).toEqual([{ state: 'completed', items: 1 }]);
     // Another sweep (or the same one run twice) adds nothing and sends nothing.
     await client.send(QUEUES.remindersSweep.name, {});

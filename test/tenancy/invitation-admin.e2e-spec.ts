@@ -2,6 +2,7 @@ import { bootTestApp, type TestApp } from '../harness/app';
 import { addMember, caller, PASSWORD, signup, uniqueEmail, type Account, type Caller } from '../harness/api';
 import { query } from '../harness/database';
 import { startSmtpSink, type SmtpSink } from '../harness/smtp-sink';
+import { until } from '../harness/until';
 
 // Issue 10: an admin lists the open invitations, sends a fresh link, revokes one.
 let sink: SmtpSink;
@@ -213,13 +214,15 @@ describe('revoking an invitation', () => {
     const id = res.json<{ id: string }>().id;
     // Revoked in the same breath: the worker may or may not have sent it yet; if the job runs now, it skips.
     await call({ method: 'DELETE', url: `${base()}/${id}`, token: admin.accessToken });
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    const [job] = await query<{ state: string; output: { outcome?: string } | null }>(
-      t.db.adminUrl,
-      "SELECT state, output FROM pgboss.job WHERE name = 'invitation-mail' AND data->>'invitationId' = $1",
-      [id],
-    );
-    expect(job?.state).toBe('completed');
+    const job = await until('the invitation job to settle', async () => {
+      const [row] = await query<{ state: string; output: { outcome?: string } | null }>(
+        t.db.adminUrl,
+        "SELECT state, output FROM pgboss.job WHERE name = 'invitation-mail' AND data->>'invitationId' = $1",
+        [id],
+      );
+      return row && row.state !== 'active' && row.state !== 'created' ? row : undefined;
+    });
+    expect(job.state).toBe('completed');
     const sent = sink.messages.filter((m) => m.envelopeTo.includes(email)).length;
     // Sent only if the worker picked the job up before the revoke committed.
     expect(sent).toBeLessThanOrEqual(1);

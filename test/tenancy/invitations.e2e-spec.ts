@@ -5,6 +5,7 @@ import { bootTestApp, type TestApp } from '../harness/app';
 import { caller, PASSWORD, signup, uniqueEmail, type Account, type Caller } from '../harness/api';
 import { query } from '../harness/database';
 import { startSmtpSink, type SmtpSink } from '../harness/smtp-sink';
+import { until } from '../harness/until';
 
 let sink: SmtpSink;
 let t: TestApp;
@@ -32,16 +33,6 @@ function jobOf(invitationId: string, app: TestApp = t): Promise<{ id: string; st
     "SELECT id, state, retry_count FROM pgboss.job WHERE name = 'invitation-mail' AND data->>'invitationId' = $1",
     [invitationId],
   );
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 async function invite(

@@ -7,6 +7,7 @@ import { addMember, caller, signup, type Account, type Caller } from '../harness
 import { query } from '../harness/database';
 import { taskTenant, type TaskTenant } from '../tasks/setup';
 import { upload } from '../evidence/setup';
+import { until } from '../harness/until';
 
 // Issue 10: an admin renames and deletes the tenant, and edits membership expiries.
 let t: TestApp;
@@ -20,16 +21,6 @@ afterAll(async () => {
 });
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function roles(): Promise<{ admin: Account; member: Account; auditor: Account; viewer: Account; other: Account }> {
   const admin = await signup(t.app, { organization: 'Rename Me' });
@@ -240,12 +231,16 @@ describe('DELETE /tenants/:tenantId', () => {
     );
     for (const key of storageKeys) expect(fs.existsSync(path.join(evidenceDir(), ...key.split('/')))).toBe(false);
     expect(fs.readdirSync(path.join(evidenceDir(), other.tenantId))).toHaveLength(1);
-    const [job] = await query<{ state: string }>(
-      t.db.adminUrl,
-      "SELECT state FROM pgboss.job WHERE name = 'evidence-files-purge' AND data->>'tenantId' = $1",
-      [tenantId],
-    );
-    expect(job?.state).toBe('completed');
+    // The job is recorded completed after its handler returns: a moment after the files go.
+    const job = await until('the purge job to settle', async () => {
+      const [row] = await query<{ state: string }>(
+        t.db.adminUrl,
+        "SELECT state FROM pgboss.job WHERE name = 'evidence-files-purge' AND data->>'tenantId' = $1",
+        [tenantId],
+      );
+      return row && row.state !== 'active' && row.state !== 'created' ? row : undefined;
+    });
+    expect(job.state).toBe('completed');
 
     // The chain, with tenant.deleted at its head, still verifies.
     const verification = await t.app
