@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Transform, type Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditExportReader, type AuditEventView } from '../audit';
 import { APP_CONFIG, DOMAIN_EVENT_SINK, isUuid, type AppConfig, type DomainEventSink, type Logger, type TenantContext } from '../core';
@@ -127,10 +127,12 @@ export class EvidencePacksService {
     const start = range?.start ?? 0;
     const end = Math.min(range?.end ?? size - 1, size - 1);
     if (range && (start >= size || start > end)) throw new RangeNotSatisfiableError(size);
-    const stream = await this.evidence.store.read(packKey(pack));
+    // A range reads only its bytes from storage (a seek, or S3's own Range), not the file before it.
+    const whole = start === 0 && end === size - 1;
+    const stream = await this.evidence.store.read(packKey(pack), whole ? undefined : { start, end });
     if (stream === null) throw new EvidencePackExpiredError();
     return {
-      body: start === 0 && end === size - 1 ? stream : stream.pipe(slice(start, end)),
+      body: stream,
       size,
       start,
       end,
@@ -462,19 +464,6 @@ function toView(p: EvidencePackEntity): EvidencePackView {
     finishedAt: p.finishedAt?.toISOString() ?? null,
     expiresAt: p.state === 'ready' || expired ? (p.expiresAt?.toISOString() ?? null) : null,
   };
-}
-
-/** Passes bytes start..end (inclusive) of the stream through. */
-function slice(start: number, end: number): Transform {
-  let at = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      const from = Math.max(start - at, 0);
-      const to = Math.min(end + 1 - at, chunk.length);
-      at += chunk.length;
-      done(null, from < to ? chunk.subarray(from, to) : undefined);
-    },
-  });
 }
 
 async function* lines(file: string): AsyncIterable<string> {

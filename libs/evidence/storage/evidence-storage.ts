@@ -12,8 +12,12 @@ export interface EvidenceStorage {
    * failure (of the source or of the store) rejects, leaving no object under key.
    */
   write(key: string, body: Readable): Promise<void>;
-  /** The object's bytes, or null when there is no object under key. */
-  read(key: string): Promise<Readable | null>;
+  /**
+   * The object's bytes, or null when there is no object under key. With a range, only bytes
+   * `start`..`end` (inclusive, within the object): a resumed download reads what it sends, not
+   * everything before it.
+   */
+  read(key: string, range?: ByteRange): Promise<Readable | null>;
   /** The object's size in bytes, or null when there is no object under key. */
   size(key: string): Promise<number | null>;
   /** Removes the object; no error when there is none. */
@@ -23,6 +27,12 @@ export interface EvidenceStorage {
    * leftovers of interrupted uploads). Idempotent: answers how many were removed, 0 the second time.
    */
   deleteTenant(tenantId: string): Promise<number>;
+}
+
+/** Bytes `start`..`end` of an object, both inclusive (HTTP's `Range: bytes=start-end`). */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
 }
 
 export const EVIDENCE_STORAGE = Symbol('EVIDENCE_STORAGE');

@@ -38,6 +38,19 @@ describe('FsEvidenceStorage', () => {
     await storage.delete(k);
   });
 
+  it('reads a byte range, both ends inclusive, across read buffers', async () => {
+    const k = key();
+    const data = Buffer.from(Array.from({ length: 3 * 1024 * 1024 + 17 }, (_, i) => i % 251));
+    await storage.write(k, Readable.from([data]));
+    for (const [start, end] of [
+      [0, 0],
+      [10, 99],
+      [1024 * 1024 - 1, 2 * 1024 * 1024 + 5],
+      [data.length - 1, data.length - 1],
+    ] as const)
+      expect((await readAll((await storage.read(k, { start, end }))!)).equals(data.subarray(start, end + 1))).toBe(true);
+  });
+
   it('leaves nothing when the source fails half-way', async () => {
     const k = key();
     const source = new Readable({ read() {} });

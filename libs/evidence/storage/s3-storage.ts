@@ -8,7 +8,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { assertStorageKey, assertTenantPrefix, type EvidenceStorage } from './evidence-storage';
+import { assertStorageKey, assertTenantPrefix, type ByteRange, type EvidenceStorage } from './evidence-storage';
 
 export interface S3StorageOptions {
   /** Unset: AWS S3 itself. */
@@ -72,10 +72,12 @@ export class S3EvidenceStorage implements EvidenceStorage {
     }
   }
 
-  async read(key: string): Promise<Readable | null> {
+  async read(key: string, range?: ByteRange): Promise<Readable | null> {
     assertStorageKey(key);
     try {
-      const result = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }));
+      const result = await this.client.send(
+        new GetObjectCommand({ Bucket: this.options.bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),
+      );
       const stream = result.Body;
       if (!(stream instanceof Readable)) throw new Error('S3 GetObject gave no readable body');
       return stream;
