@@ -14,6 +14,9 @@ import { grantToApp } from './grants';
  *   sender, the tenant's scope.
  * - The selection rules move out of sweep_reminders into reminder_candidates and reminder_tasks,
  *   which the sender also uses to check a mail is still true when its turn comes.
+ * - `tenant_time_zones` was first libs/tasks' (the first subscription's zone); its source moved to
+ *   libs/tenancy when it came to read `tenant.time_zone` (DigestTenantZone1764001600000), and this
+ *   migration reads it from there (a fresh database gets the newer body here, as with every file).
  * - notification.task_key is a generated column: TypeORM keeps the expression of generated columns
  *   in its typeorm_metadata table, where the first migration did not record it.
  */
@@ -28,7 +31,7 @@ export class RemindersDataAccess1764000300000 implements MigrationInterface {
       ['audit', 'audit_event_link'],
       ['reminders', 'app_definer_scope'],
       ['tasks', 'task_due_facts'],
-      ['tasks', 'tenant_time_zones'],
+      ['tenancy', 'tenant_time_zones'],
       ['tasks', 'task_rejections'],
       ['tenancy', 'active_memberships'],
       ['tenancy', 'tenant_reminder_settings'],

@@ -23,6 +23,7 @@ import { PasswordReset1764001000000 } from './1764001000000-password-reset';
 import { SummaryReviewQueue1764001200000 } from './1764001200000-summary-review-queue';
 import { CatalogUpdateMail1764001300000 } from './1764001300000-catalog-update-mail';
 import { TenantTimeZone1764001500000 } from './1764001500000-tenant-time-zone';
+import { DigestTenantZone1764001600000 } from './1764001600000-digest-tenant-zone';
 
 /** Every migration, in order. Listed explicitly so sources (tests) and dist run the same set. */
 export const MIGRATIONS = [
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   CatalogUpdateMail1764001300000,
   OperationsMetrics1764001400000,
   TenantTimeZone1764001500000,
+  DigestTenantZone1764001600000,
 ];

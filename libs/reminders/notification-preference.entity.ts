@@ -23,7 +23,7 @@ export class NotificationPreferenceEntity {
   @Column('boolean', { default: true })
   reviewRejected!: boolean;
 
-  /** IANA name; null: the tenant's (its first subscription's). */
+  /** IANA name; null: the tenant's (`tenant.time_zone`). */
   @Column('text', { nullable: true })
   timezone!: string | null;
 

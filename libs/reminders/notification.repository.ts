@@ -192,7 +192,7 @@ export class NotificationRepository {
     return row;
   }
 
-  /** The tenant's due-soon offsets and its time zone (its first subscription's). */
+  /** The tenant's due-soon offsets and its time zone (`tenant.time_zone`, through libs/tenancy's function). */
   async digestTenant(tenantId: string): Promise<{ reminder_days: number[]; timezone: string | null } | undefined> {
     const [row] = await this.em.query<{ reminder_days: number[]; timezone: string | null }[]>(
       `SELECT te.reminder_days, (SELECT tz.timezone FROM tenant_time_zones() tz WHERE tz.tenant_id = te.tenant_id) AS timezone

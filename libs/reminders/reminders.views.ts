@@ -6,7 +6,7 @@ export interface NotificationPreferencesView {
   digest: boolean;
   escalation: boolean;
   reviewRejected: boolean;
-  /** IANA name; null: the tenant's (its first subscription's). */
+  /** IANA name; null: the tenant's (`tenant.time_zone`). */
   timezone: string | null;
   /** Null while the defaults were never changed. */
   updatedAt: string | null;

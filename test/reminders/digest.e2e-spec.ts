@@ -1,5 +1,6 @@
 import { DIGEST_KINDS, SWEEP_KINDS } from '../../libs/reminders';
 import type { Account } from '../harness/api';
+import { query } from '../harness/database';
 import { accounts, bootWorld, notifications, reminderTenant, setTask, summary, sweep, type World } from './setup';
 
 let w: World;
@@ -55,6 +56,17 @@ describe('weekly digest', () => {
       'digest 2026-W15 admin -',
       'digest 2026-W15 member -',
     ]);
+  });
+
+  it('the tenant’s zone decides, not a zone one of its subscriptions was given at creation', async () => {
+    const r = await reminderTenant(w, admin, { timezone: 'Europe/Paris', members: [[member, 'member']] });
+    await setTask(w, r.tasks['PX-15']!, { dueDate: '2026-04-20', assigneeId: member.userId });
+    // As if created through the API with its own zone (POST …/subscriptions {timezone}).
+    await query(w.t.db.adminUrl, "UPDATE subscription SET timezone = 'Asia/Tokyo' WHERE id = $1", [r.subscriptionId]);
+    await digest('2026-03-29T23:00:00Z'); // Monday 08:00 in Tokyo, 01:00 in Paris
+    expect(await summary(w, r.tenantId, labels)).toEqual([]);
+    await digest('2026-03-30T06:00:00Z'); // Monday 08:00 in Paris
+    expect(await summary(w, r.tenantId, labels)).toEqual(['digest 2026-W14 member -']);
   });
 
   it('catches up for a day when the Monday run was missed, not later', async () => {

@@ -323,7 +323,11 @@ describe('/tenants/:tenantId/reminder-settings', () => {
 
   it('the time zone: set by an admin, every subscription of the tenant follows it (only that tenant’s), audited', async () => {
     // A subscription given its own zone at creation; the tenant's zone is still the default.
-    const z = await reminderTenant(w, admin, { timezone: 'Asia/Tokyo', members: [[member, 'member']] });
+    const zoned = await newTenant('Zone Org Tokyo');
+    await addMember(w.t.db.adminUrl, zoned, member.userId, 'member');
+    const created = await subscribe(zoned, { timezone: 'Asia/Tokyo' });
+    expect(created.statusCode).toBe(201);
+    const z = { tenantId: zoned, subscriptionId: created.json<{ id: string }>().id };
     expect((await w.call({ method: 'GET', url: url(z.tenantId), token: member.accessToken })).json()).toEqual(DEFAULTS);
     expect(await subscriptionZones(z.tenantId)).toEqual(['Asia/Tokyo']);
     const before = { tenant: await subscriptionZones(tenant.tenantId), other: await subscriptionZones(other.tenantId) };

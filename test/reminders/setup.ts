@@ -82,6 +82,14 @@ export async function reminderTenant(
   if (created.statusCode !== 201) throw new Error(`tenant: ${created.statusCode} ${created.body}`);
   const tenantId = created.json<{ id: string }>().id;
   for (const [account, role] of options.members ?? []) await addMember(w.t.db.adminUrl, tenantId, account.userId, role);
+  // The tenant's zone, as an admin sets it in Settings; the subscription below takes it.
+  const zone = await w.call({
+    method: 'PATCH',
+    url: `/api/v1/tenants/${tenantId}/reminder-settings`,
+    token: admin.accessToken,
+    payload: { timeZone: options.timezone ?? 'UTC' },
+  });
+  if (zone.statusCode !== 200) throw new Error(`time zone: ${zone.statusCode} ${zone.body}`);
   const sub = await w.call({
     method: 'POST',
     url: `/api/v1/tenants/${tenantId}/subscriptions`,
@@ -91,7 +99,6 @@ export async function reminderTenant(
       catalogKey: 'ovhcloud-private-exchange',
       version: '2024-06-26',
       startsOn: '2026-01-01',
-      timezone: options.timezone ?? 'UTC',
     },
   });
   if (sub.statusCode !== 201) throw new Error(`subscribe: ${sub.statusCode} ${sub.body}`);

@@ -43,7 +43,7 @@ LANGUAGE sql STABLE AS $$
      WHERE k.win IS NOT NULL AND (k.kind = 'escalation' OR k.owner_id IS NULL)
   ), who AS MATERIALIZED (
     -- Preferences applied; for due-soon rows, the recipient's local time for the digest week
-    -- (their time zone, else the tenant's: its first subscription's).
+    -- (their time zone, else the tenant's).
     SELECT x.*, coalesce(p.digest, true) AS wants_digest,
            CASE WHEN x.kind = 'due_soon' THEN p_now AT TIME ZONE coalesce(p.timezone, (
              SELECT tz.timezone FROM tenant_time_zones() tz WHERE tz.tenant_id = x.tenant_id)) END AS local_now
