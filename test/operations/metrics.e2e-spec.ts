@@ -17,7 +17,8 @@ import { quietLogger } from '../harness/database';
 interface Sample {
   name: string;
   labels: Record<string, string>;
-  value: number;
+  /** NaN and the infinities, which the text format allows and JSON cannot carry, as 'NaN', '+Inf', '-Inf'. */
+  value: number | string;
 }
 interface Family {
   name: string;
@@ -25,13 +26,18 @@ interface Family {
   samples: Sample[];
 }
 
+// A sample may be NaN (prom-client's event-loop lag mean when no delay was sampled since the last
+// scrape): JSON has no NaN, so non-finite values travel as the text format spells them.
 const PARSE = `
-import json, sys
+import json, math, sys
 from prometheus_client.parser import text_string_to_metric_families
+def value(v):
+    if math.isfinite(v): return v
+    return "NaN" if math.isnan(v) else ("+Inf" if v > 0 else "-Inf")
 out = []
 for f in text_string_to_metric_families(sys.stdin.read()):
-    out.append({"name": f.name, "type": f.type, "samples": [{"name": s.name, "labels": s.labels, "value": s.value} for s in f.samples]})
-print(json.dumps(out))
+    out.append({"name": f.name, "type": f.type, "samples": [{"name": s.name, "labels": s.labels, "value": value(s.value)} for s in f.samples]})
+print(json.dumps(out, allow_nan=False))
 `;
 
 function parse(text: string): Map<string, Family> {
@@ -92,6 +98,11 @@ describe('metrics', () => {
       await boss.stop({ graceful: false, wait: true });
     }
     const families = await scrape();
+    // Ours are always numbers (NaN is left to prom-client's process metrics).
+    const notFinite = [...families.values()]
+      .filter((f) => f.name.startsWith('dutybook_'))
+      .flatMap((f) => f.samples.filter((s) => typeof s.value !== 'number'));
+    expect(notFinite).toEqual([]);
     const pool = families.get('dutybook_db_pool_connections');
     expect(pool?.samples.map((s) => s.labels.state).sort()).toEqual(['idle', 'in_use', 'waiting']);
     const jobs = families.get('dutybook_jobs');
@@ -102,10 +113,12 @@ describe('metrics', () => {
     expect(families.has('dutybook_nodejs_eventloop_lag_seconds')).toBe(true);
   });
 
-  const sample = (families: Map<string, Family>, name: string, labels: Record<string, string> = {}): number | undefined =>
-    families
+  const sample = (families: Map<string, Family>, name: string, labels: Record<string, string> = {}): number | undefined => {
+    const value = families
       .get(name.replace(/_total$/, ''))
       ?.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+    return typeof value === 'string' ? Number.NaN : value;
+  };
 
   it('counts notifications by status across tenants: 3 queued, then 3 sent', async () => {
     const before = await scrape();
