@@ -60,7 +60,7 @@ const SEED: TenantSeed = { startsOn: '2020-01-01', timezone: 'Europe/Paris', add
 
 /** The plan of the summary as the app runs it: app role, row-level security scope set. */
 const explain = (db: Parameters<typeof explainAsApp>[0], state: TenantState): Promise<string> =>
-  explainAsApp(db, state, summaryQuery(state.tenantId));
+  explainAsApp(db, state, summaryQuery(state.tenantId, SEED.timezone));
 
 const bodyOf = (r: ProbeResponse): { totals?: { total: number } } | null => r.body as { totals?: { total: number } } | null;
 

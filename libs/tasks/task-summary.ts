@@ -49,8 +49,8 @@ const dueWithin = (days: number): string => `json_build_object(
  * table holds (docs/benchmarks.md, summary scenario).
  *
  * Time: "today" and "overdue" are each task's subscription's (as in the task list); the weekly
- * trend uses the tenant's time zone, its first subscription's (UTC without one), the rule of
- * `tenant_time_zones`; weeks start on Monday.
+ * trend uses the tenant's time zone (`tenant.time_zone`, read by the caller through
+ * TenantTimeZones: libs/tasks may not read `tenant`); weeks start on Monday.
  */
 /** The statement's name follows its text: a connection that prepared an older text never mixes them up. */
 const names = new Map<string, string>();
@@ -63,10 +63,10 @@ function statementName(sql: string): string {
   return name;
 }
 
-export function summaryQuery(tenantId: string): NamedStatement {
+export function summaryQuery(tenantId: string, timeZone: string): NamedStatement {
   const sql = `
 WITH zone AS (
-  SELECT coalesce((SELECT s.timezone FROM subscription s WHERE s.tenant_id = $1 ORDER BY s.created_at, s.id LIMIT 1), 'UTC') AS tz
+  SELECT $3::text AS tz
 ), facts AS MATERIALIZED (
   SELECT t.id, t.status, t.due_date, t.assignee_id, a.key AS activity_key, a.title, a.section, a.phase,
          (now() AT TIME ZONE s.timezone)::date AS today,
@@ -118,7 +118,7 @@ SELECT
                                      'approved', coalesce(a.approved, 0), 'rejected', coalesce(a.rejected, 0)) ORDER BY w.week_start)
      FROM weeks w LEFT JOIN completions c ON c.week_start = w.week_start LEFT JOIN approvals a ON a.week_start = w.week_start) AS weeks`;
   // Named: its planning (10-25 ms) costs as much as running it, so each connection plans it once.
-  return { name: statementName(sql), sql, params: [tenantId, PHASES] };
+  return { name: statementName(sql), sql, params: [tenantId, PHASES, timeZone] };
 }
 
 /** The one row of summaryQuery. */

@@ -206,8 +206,8 @@ export class TaskRepository {
   }
 
   /** The dashboard's summary of the tenant: one statement (summaryQuery, shared with the benchmark's baseline). */
-  async summary(tenantId: string): Promise<TaskSummaryView> {
-    const [row] = await preparedQuery<SummaryRow>(this.em, summaryQuery(tenantId));
+  async summary(tenantId: string, timeZone: string): Promise<TaskSummaryView> {
+    const [row] = await preparedQuery<SummaryRow>(this.em, summaryQuery(tenantId, timeZone));
     if (!row) throw new Error('summary: the query returned no row');
     return toSummaryView(row);
   }

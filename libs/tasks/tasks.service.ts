@@ -11,6 +11,7 @@ import {
 } from '../core';
 import { TenantDb } from '../db';
 import { MEMBER_ROLES, type MemberRoles } from './member-roles';
+import { TENANT_TIME_ZONES, type TenantTimeZones } from './tenant-time-zones';
 import {
   canTransition,
   patchAction,
@@ -137,6 +138,7 @@ export class TasksService {
     private readonly tasks: TaskRepository,
     @Inject(DOMAIN_EVENT_SINK) private readonly events: DomainEventSink,
     @Inject(MEMBER_ROLES) private readonly members: MemberRoles,
+    @Inject(TENANT_TIME_ZONES) private readonly zones: TenantTimeZones,
   ) {}
 
   /** Sorted by due date (none last), then id; the cursor is the last row's (due date, id). */
@@ -158,9 +160,12 @@ export class TasksService {
   }
 
   /** The detail. Called inside the caller's unit of work when there is one (the API's detail read joins it). */
-  /** The dashboard's summary of the tenant (all roles): one statement in the tenant's unit of work. */
+  /**
+   * The dashboard's summary of the tenant (all roles): one statement in the tenant's unit of work,
+   * its weekly trend in the tenant's time zone (read first, in the same unit of work).
+   */
   async summary(ctx: TenantContext): Promise<TaskSummaryView> {
-    return this.db.run(ctx, () => this.tasks.summary(ctx.tenantId));
+    return this.db.run(ctx, async () => this.tasks.summary(ctx.tenantId, await this.zones.zoneOf(ctx)));
   }
 
   /**

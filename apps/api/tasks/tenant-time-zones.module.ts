@@ -6,7 +6,7 @@ import { TenancyModule, TenantsService } from '../../../libs/tenancy';
 /**
  * Binds libs/tasks' TenantTimeZones to libs/tenancy (tasks may not import tenancy): a new
  * subscription without a zone takes the tenant's, read and locked FOR SHARE in the subscribing
- * unit of work (docs/tenancy-admin.md, "Time zone").
+ * unit of work; the dashboard's trend reads it (docs/tenancy-admin.md, "Time zone").
  */
 @Global()
 @Module({
@@ -17,6 +17,7 @@ import { TenancyModule, TenantsService } from '../../../libs/tenancy';
       inject: [TenantsService],
       useFactory: (tenants: TenantsService): TenantTimeZones => ({
         zoneForNewSubscription: (ctx: TenantContext): Promise<string> => tenants.timeZone(ctx, { share: true }),
+        zoneOf: (ctx: TenantContext): Promise<string> => tenants.timeZone(ctx),
       }),
     },
   ],

@@ -2315,7 +2315,7 @@ export interface components {
             /** @description Open tasks due from today to 29 days after. */
             dueIn30Days: components["schemas"]["SummaryDueDto"];
             rejected: components["schemas"]["SummaryRejectedDto"];
-            /** @description The tenant's time zone (its first subscription's; UTC without one): the weeks are its. */
+            /** @description The tenant's time zone (set by its admins in the reminder settings): the weeks are its. */
             timezone: string;
             /**
              * Format: date
