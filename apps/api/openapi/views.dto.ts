@@ -518,7 +518,8 @@ class SummarySectionDto {
 }
 
 export class TaskSummaryDto implements TaskSummaryView {
-  @ApiProperty({ description: "The tenant's time zone (set by its admins in the reminder settings): the weeks are its." }) timezone!: string;
+  @ApiProperty({ description: "The tenant's time zone (set by its admins in the reminder settings): the weeks are its." })
+  timezone!: string;
   @ApiProperty({ format: 'date', description: 'Today in that time zone.' }) today!: string;
   @ApiProperty({ type: SummaryCountsDto }) totals!: SummaryCountsDto;
   @ApiProperty({ type: [SummaryPhaseDto], description: 'Phases in lifecycle order, those with tasks only.' }) byPhase!: SummaryPhaseDto[];
