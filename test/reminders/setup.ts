@@ -82,14 +82,17 @@ export async function reminderTenant(
   if (created.statusCode !== 201) throw new Error(`tenant: ${created.statusCode} ${created.body}`);
   const tenantId = created.json<{ id: string }>().id;
   for (const [account, role] of options.members ?? []) await addMember(w.t.db.adminUrl, tenantId, account.userId, role);
-  // The tenant's zone, as an admin sets it in Settings; the subscription below takes it.
-  const zone = await w.call({
-    method: 'PATCH',
-    url: `/api/v1/tenants/${tenantId}/reminder-settings`,
-    token: admin.accessToken,
-    payload: { timeZone: options.timezone ?? 'UTC' },
-  });
-  if (zone.statusCode !== 200) throw new Error(`time zone: ${zone.statusCode} ${zone.body}`);
+  // The tenant's zone, as an admin sets it in Settings (a new tenant's is UTC); the subscription
+  // below takes it.
+  if (options.timezone !== undefined) {
+    const zone = await w.call({
+      method: 'PATCH',
+      url: `/api/v1/tenants/${tenantId}/reminder-settings`,
+      token: admin.accessToken,
+      payload: { timeZone: options.timezone },
+    });
+    if (zone.statusCode !== 200) throw new Error(`time zone: ${zone.statusCode} ${zone.body}`);
+  }
   const sub = await w.call({
     method: 'POST',
     url: `/api/v1/tenants/${tenantId}/subscriptions`,
