@@ -39,8 +39,8 @@ export class RemindersDataAccess1764000300000 implements MigrationInterface {
       ['catalog', 'activity_labels'],
       ['reminders', 'reminder_tasks'],
       ['reminders', 'reminder_candidates'],
-      ['reminders', 'sweep_reminders'],
-      ['reminders', 'requeue_reminders'],
+      // sweep_reminders and requeue_reminders were applied here from their files too, until
+      // ReminderJobsById1764001700000 replaced them (and dropped them): their files are gone.
     ] as const)
       await applyFunctionSource(q, lib, fn);
     // Invoker functions: what they show depends on the caller's row-level security.
@@ -71,7 +71,7 @@ export class RemindersDataAccess1764000300000 implements MigrationInterface {
       `DELETE FROM typeorm_metadata WHERE "type" = 'GENERATED_COLUMN' AND "table" = 'notification' AND "name" = 'task_key' AND "schema" = current_schema()`,
     );
     // The functions stay: the sweep as it now runs calls them, and the earlier body of
-    // sweep_reminders lives nowhere else (it was a template in 1764000005000). They are harmless
+    // sweep_reminders lived nowhere else (it was a template in 1764000005000). They are harmless
     // without the sweep, and this migration's up replaces them.
   }
 }

@@ -19,7 +19,9 @@ export class ReminderSummaries1764000800000 implements MigrationInterface {
     await q.query('ALTER TABLE notification ADD COLUMN summary_id uuid');
     await q.query('CREATE INDEX notification_summary_idx ON notification (summary_id) WHERE summary_id IS NOT NULL');
     await q.query('DROP FUNCTION IF EXISTS reminder_candidates(timestamptz, text[], date)');
-    for (const fn of ['reminder_candidates', 'sweep_reminders', 'requeue_reminders']) await applyFunctionSource(q, 'reminders', fn);
+    // sweep_reminders and requeue_reminders followed from their files, until
+    // ReminderJobsById1764001700000 replaced them (and dropped them): their files are gone.
+    await applyFunctionSource(q, 'reminders', 'reminder_candidates');
     await grantToApp(q, 'EXECUTE', 'FUNCTION reminder_candidates(timestamptz, text[], date)');
   }
 

@@ -24,6 +24,7 @@ import { SummaryReviewQueue1764001200000 } from './1764001200000-summary-review-
 import { CatalogUpdateMail1764001300000 } from './1764001300000-catalog-update-mail';
 import { TenantTimeZone1764001500000 } from './1764001500000-tenant-time-zone';
 import { DigestTenantZone1764001600000 } from './1764001600000-digest-tenant-zone';
+import { ReminderJobsById1764001700000 } from './1764001700000-reminder-jobs-by-id';
 
 /** Every migration, in order. Listed explicitly so sources (tests) and dist run the same set. */
 export const MIGRATIONS = [
@@ -53,4 +54,5 @@ export const MIGRATIONS = [
   OperationsMetrics1764001400000,
   TenantTimeZone1764001500000,
   DigestTenantZone1764001600000,
+  ReminderJobsById1764001700000,
 ];

@@ -13,8 +13,9 @@ import { NO_TASK } from './reminder.types';
 @Check('notification_window', 'length("window") BETWEEN 1 AND 64')
 @Check('notification_status', "status IN ('queued', 'sent', 'failed', 'skipped')")
 @Check('notification_task_kind', "(kind = 'digest') = (task_id IS NULL)")
-// The requeue pass looks only at what is still queued; the due-soon rule reads the week's digests.
-@Index('notification_queued_idx', ['createdAt'], { where: "status = 'queued'" })
+// A job's mails are its queued rows (reminder_job_mails); the requeue pass reads the queued rows
+// too (few: they are sent within minutes). The due-soon rule reads the week's digests.
+@Index('notification_queued_job_idx', ['jobId'], { where: "status = 'queued'" })
 @Index('notification_digest_idx', ['createdAt'], { where: "kind = 'digest'" })
 // The sender finds the rows of a summary by their lead.
 @Index('notification_summary_idx', ['summaryId'], { where: 'summary_id IS NOT NULL' })

@@ -105,6 +105,18 @@ export class NotificationRepository {
     return this.db.em;
   }
 
+  /**
+   * The mails a mail-send job names (`reminder_job_mails`: its queued rows, single mails and the
+   * leads of summaries), across tenants: a definer function, called outside any unit of work.
+   */
+  async jobMails(jobId: string): Promise<{ tenantId: string; notificationId: string }[]> {
+    const rows = await this.em.query<{ tenant_id: string; notification_id: string }[]>(
+      'SELECT tenant_id, notification_id FROM reminder_job_mails($1)',
+      [jobId],
+    );
+    return rows.map((r) => ({ tenantId: r.tenant_id, notificationId: r.notification_id }));
+  }
+
   /** A deleted tenant's mail log, through the owner-run function (the app role may not DELETE it). */
   async purgeTenant(tenantId: string): Promise<number> {
     const [row] = await this.em.query<{ removed: number }[]>('SELECT reminders_purge_tenant($1) AS removed', [tenantId]);

@@ -21,7 +21,13 @@ export interface MailItem {
   readonly notificationId: string;
 }
 
-/** The payload of one mail-send job: a chunk of the sweep's notifications, or one retry. */
+/**
+ * The payload of one mail-send job (a chunk of the sweep's notifications, a requeue, or one
+ * retry): only how many mails it names, for whoever looks at the queue. The mails themselves are
+ * the queued rows carrying the job's id (`reminder_job_mails`), so the sweep writes 400 small
+ * jobs for 10,000 mails instead of 10,000 ids in JSON (bench:reminders). Jobs written before,
+ * which listed `items`, are read the same way: their rows carry their id too.
+ */
 export interface MailJobData {
-  readonly items: readonly MailItem[];
+  readonly mails: number;
 }

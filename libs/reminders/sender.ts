@@ -86,22 +86,30 @@ export class ReminderSender {
   }
 
   /**
-   * A pg-boss batch. Each job's outcome is settled in the database, so the handler returns
-   * normally (pg-boss completes the jobs); only a job whose attempt crashed (database down, a
-   * bug) is failed, for pg-boss to retry it with backoff.
+   * A pg-boss batch. A job names its mails by its id (`reminder_job_mails`: the queued rows that
+   * carry it), found when the job runs. Each mail's outcome is settled in the database, so the
+   * handler returns normally (pg-boss completes the jobs); only a job whose attempt crashed
+   * (database down, a bug) is failed, for pg-boss to retry it with backoff.
    */
   async deliverBatch(jobs: readonly PgBoss.Job<MailJobData>[]): Promise<void> {
     const crashed = new Map<string, string>();
-    const items = jobs.flatMap((job) => job.data.items.map((item) => ({ jobId: job.id, item })));
+    const crash = (jobId: string, error: unknown, about: Record<string, unknown>): void => {
+      if (!crashed.has(jobId)) crashed.set(jobId, error instanceof Error ? error.message : String(error));
+      this.logger.error({ err: error, jobId, ...about }, 'reminder delivery crashed; pg-boss will retry its job');
+    };
+    const items: { jobId: string; item: MailItem }[] = [];
+    for (const job of jobs) {
+      try {
+        for (const item of await this.notifications.jobMails(job.id)) items.push({ jobId: job.id, item });
+      } catch (error: unknown) {
+        crash(job.id, error, {});
+      }
+    }
     await mapLimit(items, this.settings.concurrency ?? 8, async ({ jobId, item }) => {
       try {
         await this.deliver(item);
       } catch (error: unknown) {
-        if (!crashed.has(jobId)) crashed.set(jobId, error instanceof Error ? error.message : String(error));
-        this.logger.error(
-          { err: error, notificationId: item.notificationId, tenantId: item.tenantId },
-          'reminder delivery crashed; pg-boss will retry its job',
-        );
+        crash(jobId, error, { notificationId: item.notificationId, tenantId: item.tenantId });
       }
     });
     // The whole job again: what was delivered meanwhile is recognised and left alone.
@@ -227,9 +235,8 @@ export class ReminderSender {
     }
     const jobId = randomUUID();
     await this.notifications.retryLater(n, attempts, reason, jobId);
-    await queueMailJobs(this.boss, this.db.em, this.settings.queue, [
-      { jobId, data: { items: [{ tenantId: n.tenant_id, notificationId: n.id }] }, startAfter: next },
-    ]);
+    // The row now names the retry's job, which names only this mail (a summary's other rows go with their lead).
+    await queueMailJobs(this.boss, this.db.em, this.settings.queue, [{ jobId, data: { mails: 1 }, startAfter: next }]);
     this.logger.info(
       { notificationId: n.id, kind: n.kind, attempts, reason, nextAttemptAt: next.toISOString() },
       'reminder mail refused for now; retry scheduled',

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { inTransaction, type PgBoss } from '../db';
-import { NOTIFICATION_KINDS, type MailItem, type MailJobData, type NotificationKind } from './reminder.types';
+import { NOTIFICATION_KINDS, type MailJobData, type NotificationKind } from './reminder.types';
 
 export interface SweepOptions {
   /** The mail-send queue. */
@@ -55,38 +55,38 @@ export const REMINDER_SELECTION_SQL = {
     'SELECT tenant_id, recipient_id, task_id, kind, win, due_date, assignee_id, covered, rank_in_mail, mail_items FROM reminder_candidates($1::timestamptz, $2::text[], $3::date)',
 } as const;
 
-/** One job per job id the database gave the rows (chunks of notifications). */
-function jobsOf(rows: readonly { notification_id: string; tenant_id: string; job_id: string }[]): { jobId: string; data: MailJobData }[] {
-  const byJob = new Map<string, MailItem[]>();
-  for (const r of rows) {
-    const items = byJob.get(r.job_id) ?? [];
-    items.push({ tenantId: r.tenant_id, notificationId: r.notification_id });
-    byJob.set(r.job_id, items);
-  }
-  return [...byJob].map(([jobId, items]) => ({ jobId, data: { items } }));
+/** A job the sweep or the requeue pass gave rows to, and how many mails it names. */
+interface JobRow {
+  job_id: string;
+  mails: number;
 }
 
+const jobsOf = (rows: readonly JobRow[]): { jobId: string; data: MailJobData }[] =>
+  rows.map((r) => ({ jobId: r.job_id, data: { mails: r.mails } }));
+
+const mailsOf = (rows: readonly JobRow[]): number => rows.reduce((sum, r) => sum + r.mails, 0);
+
 /**
- * One sweep: `sweep_reminders()` writes every due notification across all tenants (set-based,
- * ON CONFLICT DO NOTHING on the idempotency key) and gives each a job id (one per chunk of rows);
- * those mail-send jobs are written in the same transaction. Then queued notifications
- * whose job is gone get a new one. Two sweeps at once, or one run twice, write each row once;
- * a crash before commit leaves neither rows nor jobs, after commit both.
+ * One sweep, one transaction. First, queued notifications whose job is gone get a new one
+ * (`requeue_reminder_jobs`; it looks only at rows older than `requeueAfterMinutes`, so it goes
+ * before the sweep's own rows, which it would never take). Then `sweep_reminder_jobs()` writes
+ * every due notification across all tenants (set-based, ON CONFLICT DO NOTHING on the idempotency
+ * key) and gives the rows job ids, one per chunk of 25 mails; the mail-send jobs, which carry only
+ * their id, are written in the same transaction. Two sweeps at once, or one run twice, write each
+ * row once; a crash before commit leaves neither rows nor jobs, after commit both.
  */
 export async function sweepReminders(ds: DataSource, boss: PgBoss, options: SweepOptions): Promise<SweepResult> {
   const now = options.now ?? new Date();
   const kinds = options.kinds ?? NOTIFICATION_KINDS;
   return ds.transaction(async (em) => {
-    const written = await em.query<{ notification_id: string; tenant_id: string; job_id: string }[]>(
-      'SELECT notification_id, tenant_id, job_id FROM sweep_reminders($1, $2)',
-      [now.toISOString(), kinds],
-    );
-    await queueMailJobs(boss, em, options.queue, jobsOf(written));
-    const orphans = await em.query<{ notification_id: string; tenant_id: string; job_id: string }[]>(
-      'SELECT notification_id, tenant_id, job_id FROM requeue_reminders($1, $2, make_interval(mins => $3))',
-      [now.toISOString(), options.queue, options.requeueAfterMinutes ?? 10],
-    );
+    const orphans = await em.query<JobRow[]>('SELECT job_id, mails FROM requeue_reminder_jobs($1, $2, make_interval(mins => $3))', [
+      now.toISOString(),
+      options.queue,
+      options.requeueAfterMinutes ?? 10,
+    ]);
     await queueMailJobs(boss, em, options.queue, jobsOf(orphans));
-    return { queued: written.length, requeued: orphans.length };
+    const written = await em.query<JobRow[]>('SELECT job_id, mails FROM sweep_reminder_jobs($1, $2)', [now.toISOString(), kinds]);
+    await queueMailJobs(boss, em, options.queue, jobsOf(written));
+    return { queued: mailsOf(written), requeued: mailsOf(orphans) };
   });
 }

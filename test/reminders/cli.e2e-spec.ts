@@ -7,7 +7,7 @@ import { projectRoot } from '../../libs/core';
 import { addDays, todayIn } from '../../libs/tasks';
 import type { Account } from '../harness/api';
 import { query } from '../harness/database';
-import { accounts, bootWorld, notifications, reminderTenant, setTask, type World } from './setup';
+import { accounts, bootWorld, jobCount, notifications, reminderTenant, setTask, type World } from './setup';
 
 // The compiled script behind `npm run reminders:sweep` (npm test builds first).
 const CLI = path.join(projectRoot(), 'dist', 'apps', 'cli', 'reminders.js');
@@ -60,12 +60,18 @@ describe('npm run reminders:sweep', () => {
     expect(first.stdout).toBe('queued 1 mail(s)\n');
     const rows = await notifications(w, r.tenantId);
     expect(rows.map((n) => `${n.kind} ${n.status}`)).toEqual(['due_soon queued', 'due_soon queued']);
-    const jobs = await query<{ items: unknown[] }>(
+    const jobs = await query<{ mails: number }>(
       w.t.db.adminUrl,
-      "SELECT data -> 'items' AS items FROM pgboss.job WHERE name = $1 AND id IN (SELECT job_id FROM notification WHERE id = ANY ($2::uuid[]))",
+      "SELECT (data ->> 'mails')::int AS mails FROM pgboss.job WHERE name = $1 AND id IN (SELECT job_id FROM notification WHERE id = ANY ($2::uuid[]))",
       [QUEUES.mailSend.name, rows.map((n) => n.id)],
     );
-    expect(jobs.flatMap((j) => j.items)).toHaveLength(1);
+    expect(jobs).toEqual([{ mails: 1 }]);
+    expect(
+      await jobCount(
+        w,
+        rows.map((n) => n.id),
+      ),
+    ).toBe(1);
 
     const second = await run({ MIGRATE_ON_START: 'false' });
     expect(second).toMatchObject({ code: 0, stdout: 'queued 0 mail(s)\n' });

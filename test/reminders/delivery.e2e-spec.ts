@@ -8,7 +8,19 @@ import { insertReview } from '../factories/tasks';
 import type { Account } from '../harness/api';
 import { query, quietLogger } from '../harness/database';
 import { startSmtpSink, type SmtpSink } from '../harness/smtp-sink';
-import { accounts, bootWorld, MAIL_QUEUE, notifications, reminderTenant, setTask, sweep, type NotificationRow, type World } from './setup';
+import {
+  accounts,
+  bootWorld,
+  jobCount,
+  jobOf,
+  MAIL_QUEUE,
+  notifications,
+  reminderTenant,
+  setTask,
+  sweep,
+  type NotificationRow,
+  type World,
+} from './setup';
 
 const PUBLIC_URL = 'https://dutybook.example';
 const HOSTILE = `<script>alert("x")</script> O'Brien & "Sons"`;
@@ -232,8 +244,8 @@ describe('exactly once', () => {
       'SELECT j.id, j.state, j.data FROM pgboss.job j JOIN notification n ON n.job_id = j.id WHERE j.name = $1 AND n.id = $2',
       [MAIL_QUEUE, n.id],
     );
-    expect(job).toMatchObject({ state: 'created' });
-    expect(job!.data.items).toContainEqual({ tenantId, notificationId: n.id });
+    // The job names its one mail by its id: the row carries it.
+    expect(job).toMatchObject({ state: 'created', data: { mails: 1 } });
     await senderWith(mailer).deliverBatch([{ id: job!.id, name: MAIL_QUEUE, data: job!.data, expireInSeconds: 300 }]);
     expect((await notifications(w, tenantId))[0]?.status).toBe('sent');
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -266,9 +278,9 @@ describe('exactly once', () => {
       quietLogger(),
     );
     await crashing.deliverBatch([
-      { id: 'ok', name: MAIL_QUEUE, data: { items: [{ tenantId, notificationId: n.id }] }, expireInSeconds: 300 },
-      // A tenant id that is not a uuid makes the query fail: the crash.
-      { id: 'x', name: MAIL_QUEUE, data: { items: [{ tenantId: 'not-a-uuid', notificationId: n.id }] }, expireInSeconds: 300 },
+      { id: await jobOf(w, [n.id]), name: MAIL_QUEUE, data: { mails: 1 }, expireInSeconds: 300 },
+      // A job id that is not a uuid makes the query for its mails fail: the crash.
+      { id: 'x', name: MAIL_QUEUE, data: { mails: 1 }, expireInSeconds: 300 },
     ]);
     expect((boss.fail as jest.Mock).mock.calls).toEqual([[MAIL_QUEUE, 'x', expect.objectContaining({ message: expect.any(String) })]]);
     expect((await notifications(w, tenantId))[0]?.status).toBe('sent');
@@ -289,7 +301,8 @@ describe('exactly once', () => {
       MAIL_QUEUE,
       row!.job_id,
     ]);
-    expect(job?.data.items).toContainEqual({ tenantId, notificationId: n.id });
+    expect(job?.data).toEqual({ mails: 1 });
+    expect(await jobCount(w, [n.id])).toBe(1);
     // A job is live again: the next sweep leaves it alone.
     expect((await sweep(w, new Date(clock.getTime() + 12 * 60_000).toISOString())).requeued).toBe(0);
     expect(await deliver(n, tenantId)).toBe('sent');
@@ -314,7 +327,9 @@ describe('SMTP faults', () => {
         'SELECT start_after, data FROM pgboss.job WHERE name = $1 AND id = $2',
         [MAIL_QUEUE, row!.job_id],
       );
-      expect(retry!.data).toEqual({ items: [{ tenantId, notificationId: n.id }] });
+      // The retry's job names this one mail: the row now carries its id.
+      expect(retry!.data).toEqual({ mails: 1 });
+      expect(await jobCount(w, [n.id])).toBe(1);
       expect(new Date(retry!.start_after).getTime()).toBe(clock.getTime() + 60_000);
 
       clock = new Date(clock.getTime() + 60_000);
@@ -415,9 +430,12 @@ describe('SMTP faults', () => {
     sink.rejectRecipient(gone!.email, 550);
     await sender.deliverBatch([
       {
-        id: 'batch',
+        id: await jobOf(
+          w,
+          rows.map((x) => x.id),
+        ),
         name: MAIL_QUEUE,
-        data: { items: rows.map((x) => ({ tenantId: r.tenantId, notificationId: x.id })) },
+        data: { mails: rows.length },
         expireInSeconds: 300,
       },
     ]);

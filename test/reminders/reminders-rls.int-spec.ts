@@ -70,19 +70,28 @@ describe('the reminders definer scope', () => {
   });
 
   it('the sweep works across tenants for the app role, and leaves no scope behind', async () => {
-    const rows = await session<{ tenant_id: string; scope: string }>(db.appUrl, [
-      'BEGIN',
-      "SELECT * FROM sweep_reminders('2026-04-03T12:00:00Z', ARRAY['due_soon'])",
-      "SELECT tenant_id, current_setting('app.scope', true) AS scope FROM sweep_reminders('2026-04-09T12:00:00Z', ARRAY['due_soon'])",
-    ]);
-    expect(rows).toEqual([{ tenant_id: TENANT, scope: '' }]);
+    const client = new Client({ connectionString: db.appUrl });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query("SELECT * FROM sweep_reminder_jobs('2026-04-03T12:00:00Z', ARRAY['due_soon'])");
+      const { rows: jobs } = await client.query<{ job_id: string; mails: number; scope: string }>(
+        "SELECT job_id, mails, current_setting('app.scope', true) AS scope FROM sweep_reminder_jobs('2026-04-09T12:00:00Z', ARRAY['due_soon'])",
+      );
+      expect(jobs).toEqual([{ job_id: expect.any(String), mails: 1, scope: '' }]);
+      // The job names its mail, in its tenant, across tenants too; no scope stays behind either.
+      const { rows: mails } = await client.query<{ tenant_id: string; scope: string }>(
+        "SELECT tenant_id, current_setting('app.scope', true) AS scope FROM reminder_job_mails($1)",
+        [jobs[0]!.job_id],
+      );
+      expect(mails).toEqual([{ tenant_id: TENANT, scope: '' }]);
+    } finally {
+      await client.end();
+    }
     // Rolled back with the session: nothing stays.
     expect(await query(db.adminUrl, 'SELECT * FROM notification')).toEqual([]);
-    const committed = await query<{ notification_id: string }>(
-      db.appUrl,
-      "SELECT notification_id FROM sweep_reminders('2026-04-03T12:00:00Z', NULL)",
-    );
-    expect(committed).toHaveLength(1);
+    const committed = await query<{ mails: number }>(db.appUrl, "SELECT mails FROM sweep_reminder_jobs('2026-04-03T12:00:00Z', NULL)");
+    expect(committed).toEqual([{ mails: 1 }]);
     // Unscoped, the app role sees none of them; scoped to the tenant, it does.
     expect(await query(db.appUrl, 'SELECT * FROM notification')).toEqual([]);
     const scoped = await session(db.appUrl, [
@@ -93,8 +102,12 @@ describe('the reminders definer scope', () => {
     expect(scoped).toHaveLength(1);
   });
 
-  it('the owner cannot run the sweep (it would not be a definer call)', async () => {
-    await expect(query(db.ownerUrl, 'SELECT * FROM sweep_reminders(now(), NULL)')).rejects.toThrow(/must be called by the app role/);
+  it.each([
+    'sweep_reminder_jobs(now(), NULL)',
+    "requeue_reminder_jobs(now(), 'mail-send', interval '10 minutes')",
+    'reminder_job_mails(gen_random_uuid())',
+  ])('the owner cannot run %s (it would not be a definer call)', async (call) => {
+    await expect(query(db.ownerUrl, `SELECT * FROM ${call}`)).rejects.toThrow(/must be called by the app role/);
   });
 
   it('no SECURITY DEFINER function appears without review', async () => {
@@ -120,10 +133,12 @@ describe('the reminders definer scope', () => {
       'evidence_purge_tenant',
       'exports_expired_packs',
       'exports_purge_tenant',
+      // Sets its own scope ('reminders') and answers a job's (tenant, notification) ids only.
+      'reminder_job_mails',
       'reminders_notification_counts',
       'reminders_purge_tenant',
-      'requeue_reminders',
-      'sweep_reminders',
+      'requeue_reminder_jobs',
+      'sweep_reminder_jobs',
       'tasks_purge_tenant',
       // Keyed on the scope's user (app.user_id), never a parameter: the tenants where that user
       // reviews (docs/tasks.md, "Review queue").

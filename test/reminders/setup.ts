@@ -190,15 +190,36 @@ export async function accounts(w: World, n: number, prefix = 'rem'): Promise<Acc
   return out;
 }
 
-/** How many of these notifications have a mail-send job that lists them. */
+/**
+ * How many of these notifications a live mail-send job names: the row carries the id of a job in
+ * the queue, and the job's mails (`reminder_job_mails`, as the sender asks, as the app role)
+ * include it.
+ */
 export async function jobCount(w: World, notificationIds: readonly string[]): Promise<number> {
-  const [row] = await query<{ n: number }>(
+  const rows = await query<{ id: string; job_id: string }>(
     w.t.db.adminUrl,
-    `SELECT count(*)::int AS n FROM notification n
-      WHERE n.id = ANY ($2::uuid[])
-        AND EXISTS (SELECT 1 FROM pgboss.job j WHERE j.name = $1 AND j.id = n.job_id
-                      AND j.data -> 'items' @> jsonb_build_array(jsonb_build_object('tenantId', n.tenant_id, 'notificationId', n.id)))`,
+    `SELECT n.id, n.job_id FROM notification n
+      WHERE n.id = ANY ($2::uuid[]) AND EXISTS (SELECT 1 FROM pgboss.job j WHERE j.name = $1 AND j.id = n.job_id)`,
     [MAIL_QUEUE, notificationIds],
   );
-  return row?.n ?? 0;
+  let named = 0;
+  for (const jobId of new Set(rows.map((r) => r.job_id))) {
+    const mails = await query<{ notification_id: string }>(w.t.db.appUrl, 'SELECT notification_id FROM reminder_job_mails($1)', [jobId]);
+    const ids = new Set(mails.map((m) => m.notification_id));
+    named += rows.filter((r) => r.job_id === jobId && ids.has(r.id)).length;
+  }
+  return named;
+}
+
+/**
+ * Behind the app's back: gives these notifications one job id of their own, as if one sweep's
+ * chunk held just them, so a test can hand the sender a job that names exactly these mails.
+ */
+export async function jobOf(w: World, notificationIds: readonly string[]): Promise<string> {
+  const [row] = await query<{ job_id: string }>(
+    w.t.db.adminUrl,
+    'WITH j AS (SELECT gen_random_uuid() AS id) UPDATE notification SET job_id = (SELECT id FROM j) WHERE id = ANY ($1::uuid[]) RETURNING job_id',
+    [notificationIds],
+  );
+  return row!.job_id;
 }

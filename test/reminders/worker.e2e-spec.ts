@@ -94,14 +94,14 @@ describe('the worker', () => {
     expect(mails[0]!.parsed.subject).toMatch(/^3 duties need attention: 3 due soon — /);
     // One job, naming the lead (its rows go with it), completed.
     const jobs = await until('the mail job to settle', async () => {
-      const rows = await query<{ state: string; items: number }>(
+      const rows = await query<{ state: string; mails: number }>(
         w.t.db.adminUrl,
-        "SELECT state, jsonb_array_length(data -> 'items') AS items FROM pgboss.job WHERE name = $1 AND id IN (SELECT job_id FROM notification WHERE id = ANY ($2::uuid[]))",
+        "SELECT state, (data ->> 'mails')::int AS mails FROM pgboss.job WHERE name = $1 AND id IN (SELECT job_id FROM notification WHERE id = ANY ($2::uuid[]))",
         [QUEUES.mailSend.name, sent.map((n) => n.id)],
       );
       return rows.some((r) => r.state === 'active' || r.state === 'created') ? undefined : rows;
     });
-    expect(jobs).toEqual([{ state: 'completed', items: 1 }]);
+    expect(jobs).toEqual([{ state: 'completed', mails: 1 }]);
     // Another sweep (or the same one run twice) adds nothing and sends nothing.
     await client.send(QUEUES.remindersSweep.name, {});
     await new Promise((resolve) => setTimeout(resolve, 3000));

@@ -1,8 +1,67 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { applyFunctionSource } from './function-source';
+import { grantToApp } from './grants';
+
+const NEW_FUNCTIONS = [
+  'sweep_reminder_jobs(timestamptz, text[])',
+  'requeue_reminder_jobs(timestamptz, text, interval)',
+  'reminder_job_mails(uuid)',
+] as const;
+const OLD_FUNCTIONS = ['sweep_reminders(timestamptz, text[])', 'requeue_reminders(timestamptz, text, interval)'] as const;
+
+/**
+ * A mail-send job carries only its id (docs/reminders.md, "Sending"; bench:reminders).
+ *
+ * Before, each job listed its 25 `{tenantId, notificationId}` pairs in its JSON data, although
+ * every row already carries the id of the job meant to deliver it (`notification.job_id`). A
+ * 10,000-mail sweep wrote 10,000 ids into pg-boss and read 10,000 rows back from the database to
+ * build them. Now:
+ *
+ * - `sweep_reminder_jobs` and `requeue_reminder_jobs` replace `sweep_reminders` and
+ *   `requeue_reminders`: the same statements, answering one row per job with the number of mails
+ *   it names. The result type changes, and CREATE OR REPLACE cannot change it; new names keep the
+ *   older migrations, which apply the `sql/` files as they are now, valid on a fresh database (they
+ *   no longer apply the two old files, which are gone; this migration drops those functions).
+ * - `reminder_job_mails(job)` gives the sender a job's mails: its queued rows that are a mail of
+ *   their own or the lead of a summary. Jobs written before this migration are delivered the same
+ *   way: their rows carry their id.
+ * - The partial index of queued rows is keyed on `job_id` instead of `created_at`: the sender's
+ *   lookup needs it; the requeue pass reads every queued row anyway (they are few).
+ */
+export class ReminderJobsById1764001700000 implements MigrationInterface {
+  name = 'ReminderJobsById1764001700000';
+
+  async up(q: QueryRunner): Promise<void> {
+    for (const fn of ['sweep_reminder_jobs', 'requeue_reminder_jobs', 'reminder_job_mails']) await applyFunctionSource(q, 'reminders', fn);
+    for (const fn of NEW_FUNCTIONS) {
+      await q.query(`REVOKE ALL ON FUNCTION ${fn} FROM PUBLIC`);
+      await grantToApp(q, 'EXECUTE', `FUNCTION ${fn}`);
+    }
+    for (const fn of OLD_FUNCTIONS) await q.query(`DROP FUNCTION IF EXISTS ${fn}`);
+    await q.query('DROP INDEX IF EXISTS notification_queued_idx');
+    await q.query(`CREATE INDEX notification_queued_job_idx ON notification (job_id) WHERE status = 'queued'`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP INDEX IF EXISTS notification_queued_job_idx');
+    await q.query(`CREATE INDEX notification_queued_idx ON notification (created_at) WHERE status = 'queued'`);
+    // The two functions as they were (their files' last content), for the code before this change.
+    await q.query(SWEEP_REMINDERS);
+    await q.query(REQUEUE_REMINDERS);
+    for (const fn of OLD_FUNCTIONS) {
+      await q.query(`REVOKE ALL ON FUNCTION ${fn} FROM PUBLIC`);
+      await grantToApp(q, 'EXECUTE', `FUNCTION ${fn}`);
+    }
+    for (const fn of NEW_FUNCTIONS) await q.query(`DROP FUNCTION IF EXISTS ${fn}`);
+  }
+}
+
+const SWEEP_REMINDERS = `
 -- One sweep: inserts every due notification across all tenants (set-based, ON CONFLICT DO NOTHING
 -- on the idempotency key notification_once) and gives each row a job id, one per chunk of 25
 -- (NOTIFICATIONS_PER_JOB in reminder.types.ts); the caller queues those jobs in the same
 -- transaction. It must read every tenant at once, so it runs as the owner and turns on the
--- `reminders` definer scope for its own statements (docs/reminders.md, row-level security).
+-- \`reminders\` definer scope for its own statements (docs/reminders.md, row-level security).
 -- Who gets what is decided by reminder_candidates (task reminders) and the two statements below.
 CREATE OR REPLACE FUNCTION sweep_reminders(p_now timestamptz, p_kinds text[])
 RETURNS TABLE (notification_id uuid, tenant_id uuid, job_id uuid)
@@ -119,3 +178,45 @@ BEGIN
   PERFORM set_config('app.scope', '', true);
   RETURN;
 END $fn$;
+`;
+
+const REQUEUE_REMINDERS = `
+-- Queued notifications whose delivery job is gone (retries exhausted by crashes, removed by hand):
+-- they get new job ids (chunked like the sweep's), which the caller queues in the same transaction.
+CREATE OR REPLACE FUNCTION requeue_reminders(p_now timestamptz, p_queue text, p_older_than interval)
+RETURNS TABLE (notification_id uuid, tenant_id uuid, job_id uuid)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+#variable_conflict use_column
+DECLARE
+  v_batch text := gen_random_uuid()::text;
+BEGIN
+  IF session_user = current_user THEN
+    RAISE EXCEPTION 'requeue_reminders must be called by the app role, not by the schema owner (%)', current_user;
+  END IF;
+  PERFORM set_config('app.scope', 'reminders', true);
+  RETURN QUERY
+  WITH orphan AS (
+    SELECT n.id FROM notification n
+     WHERE n.status = 'queued' AND n.created_at < p_now - p_older_than
+       -- A row of a summary goes with its lead while the lead is queued (the lead's job names it).
+       AND NOT (n.summary_id IS NOT NULL AND n.summary_id <> n.id
+                AND EXISTS (SELECT 1 FROM notification l WHERE l.id = n.summary_id AND l.status = 'queued'))
+       AND NOT EXISTS (
+         SELECT 1 FROM pgboss.job j
+          WHERE j.name = p_queue AND j.id = n.job_id AND j.state IN ('created', 'retry', 'active'))
+     -- A row a sender holds is being delivered right now.
+     FOR UPDATE OF n SKIP LOCKED
+  ), numbered AS (
+    -- Chunks of 25 notifications per job (NOTIFICATIONS_PER_JOB in reminder.types.ts).
+    SELECT o.id, md5(v_batch || ':requeue:' || (row_number() OVER () - 1) / 25)::uuid AS job_id FROM orphan o
+  ), upd AS (
+    -- A row whose lead is gone or settled goes on its own.
+    UPDATE notification n SET job_id = x.job_id, summary_id = CASE WHEN n.summary_id = n.id THEN n.id END
+      FROM numbered x WHERE n.id = x.id
+    RETURNING n.id, n.tenant_id, n.job_id
+  )
+  SELECT id, tenant_id, job_id FROM upd;
+  PERFORM set_config('app.scope', '', true);
+  RETURN;
+END $fn$;
+`;
