@@ -4,8 +4,8 @@
  * 1. Sweep vs baseline, per round: the bare selection SQL (the same candidate query the sweep
  *    function runs, with its bound) run directly with `pg` as the superuser, no row-level
  *    security, rows fetched; then one real sweep (`sweepReminders`: the SECURITY DEFINER function
- *    as the app role with RLS on, 10,000 notification rows, 10,000 pg-boss jobs in the same
- *    transaction, the requeue pass, commit). Between rounds the rows and jobs are removed.
+ *    as the app role with RLS on, 10,000 notification rows, their 400 pg-boss jobs (one per 25
+ *    mails, each carrying only its id) in the same transaction, the requeue pass, commit). Between rounds the rows and jobs are removed.
  *    Target: sweep <= 2 x baseline (median of the per-round ratios).
  * 2. Sending: the real worker process (`dist/apps/worker/main.js`, as `npm run start:worker`)
  *    delivers the last round's 10,000 mails to a local SMTP sink in a child process.
