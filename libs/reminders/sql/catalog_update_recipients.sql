@@ -3,7 +3,7 @@
 -- caller keeps those on an older one), except those already mailed about it (catalog_update_mail).
 -- p_tenant_id: the owner of a private catalog (only its subscriptions count), NULL for a global one.
 -- p_published_at: when the version was stored; subscriptions made since chose their version with it there.
--- It reads every tenant at once, so like sweep_reminders it runs as the owner and turns on the
+-- It reads every tenant at once, so like sweep_reminder_jobs it runs as the owner and turns on the
 -- `reminders` definer scope for its one statement; it answers ids, names and addresses only.
 CREATE OR REPLACE FUNCTION catalog_update_recipients(p_catalog_id uuid, p_version_id uuid, p_tenant_id uuid, p_published_at timestamptz)
 RETURNS TABLE (tenant_id uuid, tenant_name text, subscription_id uuid, from_version_id uuid, user_id uuid, email text, name text)

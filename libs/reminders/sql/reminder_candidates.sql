@@ -1,6 +1,6 @@
 -- The reminder selection rules (docs/reminders.md), once: who should be told about which open task
 -- at p_now, one row per (recipient, task, kind, window), preferences and the digest rule applied.
--- sweep_reminders inserts exactly these rows; bench/reminders.bench.ts runs it bare (as the
+-- sweep_reminder_jobs inserts exactly these rows; bench/reminders.bench.ts runs it bare (as the
 -- superuser) as its baseline. p_bound is the last due date any tenant's largest reminder offset
 -- can reach, so the scan stays on the open-task index range. Tables of other libs are read through
 -- their functions (reminder_tasks -> task_due_facts, active_memberships; tenant_reminder_settings;

@@ -1,6 +1,6 @@
 -- Each task with its owner: the assignee while they are an active admin or member of the tenant,
 -- else nobody (the task is then the tenant admins'). The one definition of "whose reminder it is",
--- used by the sweep (sweep_reminders) and by the sender when it checks a mail is still true.
+-- used by the sweep (sweep_reminder_jobs) and by the sender when it checks a mail is still true.
 -- Inlined into the caller's query (LANGUAGE sql, STABLE, no SET clause); RLS as for the caller.
 CREATE OR REPLACE FUNCTION reminder_tasks(p_now timestamptz)
 RETURNS TABLE (
