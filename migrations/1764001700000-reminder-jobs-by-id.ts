@@ -10,7 +10,7 @@ const NEW_FUNCTIONS = [
 const OLD_FUNCTIONS = ['sweep_reminders(timestamptz, text[])', 'requeue_reminders(timestamptz, text, interval)'] as const;
 
 /**
- * A mail-send job carries only its id (docs/reminders.md, "Sending"; bench:reminders).
+ * A mail-send job carries only its id (docs/reminders.md, "Exactly once"; bench:reminders).
  *
  * Before, each job listed its 25 `{tenantId, notificationId}` pairs in its JSON data, although
  * every row already carries the id of the job meant to deliver it (`notification.job_id`). A
@@ -46,6 +46,8 @@ export class ReminderJobsById1764001700000 implements MigrationInterface {
     await q.query('DROP INDEX IF EXISTS notification_queued_job_idx');
     await q.query(`CREATE INDEX notification_queued_idx ON notification (created_at) WHERE status = 'queued'`);
     // The two functions as they were (their files' last content), for the code before this change.
+    // Jobs queued since name no items: that code's sender fails them, and once pg-boss gives up,
+    // its requeue pass gives their rows new jobs that list them.
     await q.query(SWEEP_REMINDERS);
     await q.query(REQUEUE_REMINDERS);
     for (const fn of OLD_FUNCTIONS) {
